@@ -34,6 +34,8 @@ export class UsageError extends AbpError {}
 export class DeviceError extends AbpError {}
 /** Output problems: refusing to overwrite, failed write. */
 export class OutputError extends AbpError {}
+/** Telemetry collection problems: nvidia-smi missing, failing, hanging, or printing a malformed document. */
+export class TelemetryError extends AbpError {}
 /** Triton in-process API problems. */
 export class TritonError extends AbpError {}
 /** A bug or an unexpected native failure. */
