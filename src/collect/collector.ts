@@ -89,10 +89,10 @@ export async function* collectTicks(opts: CollectOptions = {}): AsyncGenerator<T
       const neverMatched = e.code === 'ABP_GPU_NOT_FOUND' && index === 0;
       if (policy === 'fail' || FATAL.has(e.code) || neverMatched) throw e;
       failures++;
-      opts.onSkip?.(e, attempt);
       if (failures >= maxErrors) {
         throw new TelemetryError(e.code, `giving up after ${failures} failed ticks in a row; last: ${e.message}`, { cause: e });
       }
+      opts.onSkip?.(e, attempt);
     }
     if (tick) {
       failures = 0;

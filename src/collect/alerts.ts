@@ -1,0 +1,94 @@
+/**
+ * Per-GPU alert state: K of the last N ticks. An alert fires when the GPU was
+ * flagged in at least K of its last N ticks and clears when it was clean in at
+ * least K of its last N, so one noisy sample neither pages anyone nor ends an
+ * alert. K must be more than half of N, so firing and clearing cannot both
+ * hold and the state cannot flap on a steady window.
+ */
+import { UsageError } from '../errors.js';
+
+export interface AlertPolicy {
+  /** Ticks looked back over (N). */
+  window: number;
+  /** Flagged ticks in the window that fire an alert; clean ticks that clear it (K). */
+  minFlagged: number;
+}
+
+export const DEFAULT_ALERT_POLICY: Readonly<AlertPolicy> = { window: 5, minFlagged: 3 };
+
+export function checkAlertPolicy(p: AlertPolicy): AlertPolicy {
+  const { window: n, minFlagged: k } = p;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError('ABP_BAD_ARGUMENT', `window must be an integer from 1 to 10000, got ${n}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new UsageError('ABP_BAD_ARGUMENT', `min-flagged must be an integer from 1 to window (${n}), got ${k}`);
+  if (2 * k <= n) throw new UsageError('ABP_BAD_ARGUMENT', `min-flagged (${k}) must be more than half of window (${n}), or an alert could fire and clear on the same window`);
+  return p;
+}
+
+export interface AlertStep {
+  /** Flagged ticks in the window after this one. */
+  flagged: number;
+  /** Ticks in the window (less than N until N ticks have been seen). */
+  seen: number;
+  /** Whether the alert is active after this tick. */
+  active: boolean;
+  /** What this tick changed. */
+  change: 'fired' | 'cleared' | null;
+}
+
+/** State of one GPU. */
+class GpuWindow {
+  private readonly bits: boolean[] = [];
+  private pos = 0;
+  flagged = 0;
+  active = false;
+  constructor(private readonly n: number) {}
+  push(flag: boolean): void {
+    if (this.bits.length < this.n) {
+      this.bits.push(flag);
+    } else {
+      if (this.bits[this.pos]) this.flagged--;
+      this.bits[this.pos] = flag;
+      this.pos = (this.pos + 1) % this.n;
+    }
+    if (flag) this.flagged++;
+  }
+  get seen(): number {
+    return this.bits.length;
+  }
+}
+
+/** Tracks every GPU seen, keyed by a stable id (host and UUID). */
+export class AlertTracker {
+  private readonly gpus = new Map<string, GpuWindow>();
+  readonly policy: AlertPolicy;
+
+  constructor(policy: AlertPolicy = DEFAULT_ALERT_POLICY) {
+    this.policy = checkAlertPolicy({ ...policy });
+  }
+
+  /** Adds one tick's verdict for `key`. */
+  update(key: string, flagged: boolean): AlertStep {
+    let w = this.gpus.get(key);
+    if (!w) {
+      w = new GpuWindow(this.policy.window);
+      this.gpus.set(key, w);
+    }
+    w.push(flagged);
+    const k = this.policy.minFlagged;
+    const clean = w.seen - w.flagged;
+    let change: AlertStep['change'] = null;
+    if (!w.active && w.flagged >= k) {
+      w.active = true;
+      change = 'fired';
+    } else if (w.active && clean >= k) {
+      w.active = false;
+      change = 'cleared';
+    }
+    return { flagged: w.flagged, seen: w.seen, active: w.active, change };
+  }
+
+  /** Keys whose alert is active now. */
+  active(): string[] {
+    return [...this.gpus].filter(([, w]) => w.active).map(([k]) => k);
+  }
+}

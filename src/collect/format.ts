@@ -1,0 +1,34 @@
+/** Human-readable and JSON lines for watch events. */
+import type { AlertEvent, GpuSample, WatchEvent } from './watch.js';
+
+export type WatchFormat = 'text' | 'json';
+
+function isoTime(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  return Number.isNaN(d.getTime()) ? String(epochSeconds) : d.toISOString();
+}
+
+function where(e: { hostname: string | null; gpu: string; busId: string | null }): string {
+  return `${e.hostname ?? '?'} ${e.gpu}${e.busId && e.busId !== e.gpu ? ` (${e.busId})` : ''}`;
+}
+
+function prob(p: number): string {
+  return Number.isNaN(p) ? 'p=n/a' : `p=${p.toFixed(3)}`;
+}
+
+export function sampleLine(s: GpuSample): string {
+  const state = s.alert ? 'ALERT' : s.mining ? 'mining?' : 'ok';
+  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}`;
+}
+
+export function alertLine(a: AlertEvent): string {
+  if (a.state === 'firing') {
+    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} ticks (${prob(a.probability)})`;
+  }
+  return `${isoTime(a.time)}  CLEARED  ${where(a)}: clean in ${a.seen - a.flagged} of the last ${a.seen} ticks (${prob(a.probability)})`;
+}
+
+export function formatEvent(e: WatchEvent, format: WatchFormat): string {
+  if (format === 'json') return JSON.stringify(e);
+  return e.type === 'sample' ? sampleLine(e) : alertLine(e);
+}

@@ -1,0 +1,111 @@
+/**
+ * The watch loop as a library function: ticks (live or replayed) → mining
+ * probability per GPU → K-of-N alert state per GPU. It yields one verdict per
+ * tick; printing and alert hooks are the caller's (see format.ts, on-alert.ts).
+ */
+import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts.js';
+import type { Tick } from './collector.js';
+import type { NvsmiRecord } from './flatten.js';
+import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
+
+/** Anything that turns records into mining probabilities, one per record, in order. */
+export interface MiningClassifier {
+  probabilities(records: NvsmiRecord[]): Promise<ArrayLike<number>>;
+}
+
+export interface WatchOptions extends Partial<AlertPolicy> {
+  /** A record is flagged when its probability is above this (default 0.5, as Morpheus' add-class). */
+  threshold?: number;
+}
+
+/** One GPU at one tick. */
+export interface GpuSample {
+  type: 'sample';
+  /** Epoch seconds of the tick. */
+  time: number;
+  hostname: string | null;
+  /** The GPU's UUID (or PCI bus id when the record has no UUID). */
+  gpu: string;
+  busId: string | null;
+  probability: number;
+  /** probability > threshold. */
+  mining: boolean;
+  /** Flagged ticks among the last `seen` (at most `window`). */
+  flagged: number;
+  seen: number;
+  window: number;
+  /** Whether an alert is active for this GPU after this tick. */
+  alert: boolean;
+}
+
+/** An alert firing or clearing. */
+export interface AlertEvent {
+  type: 'alert';
+  state: 'firing' | 'cleared';
+  time: number;
+  hostname: string | null;
+  gpu: string;
+  busId: string | null;
+  probability: number;
+  flagged: number;
+  seen: number;
+  window: number;
+  minFlagged: number;
+}
+
+export type WatchEvent = GpuSample | AlertEvent;
+
+export interface TickVerdict {
+  tick: Tick;
+  /** One per record of the tick, in record order. */
+  samples: GpuSample[];
+  /** Alerts that fired or cleared at this tick. */
+  alerts: AlertEvent[];
+}
+
+function text(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Identity of a record's GPU: its UUID, else its PCI bus id, else its position in the tick. */
+export function gpuIdOf(rec: NvsmiRecord, position: number): string {
+  return text(rec[UUID_KEY]) ?? text(rec[BUS_ID_KEY]) ?? `#${position}`;
+}
+
+/** Verdicts for each tick of `ticks`. */
+export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: MiningClassifier, opts: WatchOptions = {}): AsyncGenerator<TickVerdict> {
+  const tracker = new AlertTracker({ window: opts.window ?? DEFAULT_ALERT_POLICY.window, minFlagged: opts.minFlagged ?? DEFAULT_ALERT_POLICY.minFlagged });
+  const { window, minFlagged } = tracker.policy;
+  const threshold = opts.threshold ?? 0.5;
+  for await (const tick of ticks) {
+    const probs = await classifier.probabilities(tick.records);
+    const samples: GpuSample[] = [];
+    const alerts: AlertEvent[] = [];
+    tick.records.forEach((rec, i) => {
+      const hostname = text(rec.hostname);
+      const gpu = gpuIdOf(rec, i);
+      const busId = text(rec[BUS_ID_KEY]);
+      const probability = probs[i];
+      // NaN (no prediction) never flags.
+      const mining = probability > threshold;
+      const step = tracker.update(`${hostname ?? ''}\u0000${gpu}`, mining);
+      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, probability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
+      if (step.change) {
+        alerts.push({
+          type: 'alert',
+          state: step.change === 'fired' ? 'firing' : 'cleared',
+          time: tick.timestamp,
+          hostname,
+          gpu,
+          busId,
+          probability,
+          flagged: step.flagged,
+          seen: step.seen,
+          window,
+          minFlagged,
+        });
+      }
+    });
+    yield { tick, samples, alerts };
+  }
+}
