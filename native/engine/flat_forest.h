@@ -6,13 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/hd.h"
 #include "model/forest.h"
-
-#if defined(__CUDACC__)
-#define ABP_HD __host__ __device__ __forceinline__
-#else
-#define ABP_HD inline
-#endif
 
 namespace abp {
 

@@ -15,7 +15,7 @@ enum class Objective {
   kRegSquaredError,  // reg:squarederror (and reg:linear): identity
   kRegLogistic,      // reg:logistic: sigmoid
   kBinaryLogistic,   // binary:logistic: sigmoid
-  kBinaryLogitRaw,   // binary:logitraw: identity on margin, base_score via logit
+  kBinaryLogitRaw,   // binary:logitraw: identity; base_score is used as the margin as-is
   kMultiSoftprob,    // multi:softprob: softmax over groups
   kMultiSoftmax,     // multi:softmax: argmax over groups (class index as float)
 };
@@ -28,6 +28,7 @@ struct TreeNode {
   float split = 0.0f;       // go left when x < split
   float leaf = 0.0f;        // leaf value (leaves)
   bool default_left = false;  // NaN goes left
+  bool deleted = false;       // marked deleted by XGBoost's pruner (must be unreachable)
   bool is_leaf() const { return left < 0; }
 };
 
@@ -48,9 +49,17 @@ struct Forest {
   // base_score turned into a margin by the objective's link (ProbToMargin).
   float BaseMargin() const;
   int32_t MaxDepth() const;
+  // Outputs per row of a transformed prediction: 1 for multi:softmax (the
+  // class index), else num_group. Margins always have num_group per row.
+  int32_t NumOutput(bool margin) const;
 };
 
-// Checks every structural invariant listed above. Loaders call it last.
+// Maps an XGBoost objective name to what we run; false when unsupported.
+bool ObjectiveFromName(const std::string& name, Objective* out);
+
+// Checks every structural invariant listed above (only nodes reachable from
+// the root are checked; unreachable ones must be marked deleted). Loaders
+// call it last.
 Status Validate(const Forest& forest, const std::string& name);
 
 // Detects the format from the first bytes and dispatches to the loader.

@@ -15,6 +15,8 @@ export interface NativeModelInfo {
   numFeature: number;
   /** Outputs per row: num_class for multi:*, else 1. */
   numGroup: number;
+  /** Outputs per row of a transformed prediction: 1 for multi:softmax (class index), else numGroup. */
+  numOutput: number;
   numTrees: number;
   maxDepth: number;
   /** base_score as stored (probability space for logistic objectives). */
@@ -33,8 +35,11 @@ export interface NativeModel {
   info(): NativeModelInfo;
   /**
    * Predicts `rows` rows of a row-major float32 matrix (rows x numFeature),
-   * off the JS thread. Resolves to rows x numGroup float32 outputs. The input
-   * must not be modified until the promise settles (it is read in place).
+   * off the JS thread (NaN = missing). Resolves to rows x numOutput float32
+   * outputs, or rows x numGroup margins with `margin`. The input must not be
+   * modified until the promise settles (it is read in place). Rejects with
+   * ABP_INPUT_SHAPE when input.length != rows x numFeature, ABP_DISPOSED
+   * after dispose(), ABP_BAD_ARGUMENT for bad arguments.
    */
   predict(input: Float32Array, rows: number, options: Required<PredictOptions>): Promise<Float32Array>;
   /** Frees native memory now; later calls reject with ABP_DISPOSED. */
