@@ -1,0 +1,145 @@
+/**
+ * `abp watch`: collect → preprocess → inference → add-class, live, with K-of-N
+ * alerts per GPU. `--input` replays recorded telemetry through the same loop.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { OutputError, UsageError } from '../errors.js';
+import { DEFAULT_ALERT_POLICY } from '../collect/alerts.js';
+import { collectTicks, type ErrorPolicy, type Tick } from '../collect/collector.js';
+import { parseDuration } from '../collect/duration.js';
+import { formatEvent, type WatchFormat } from '../collect/format.js';
+import { parseGpuSelectors, selectGpus } from '../collect/gpu-select.js';
+import { abortOnInterrupt } from '../collect/interrupt.js';
+import { DEFAULT_MODEL, openModelClassifier, type ModelClassifier } from '../collect/model-classifier.js';
+import { AlertHookQueue } from '../collect/on-alert.js';
+import { replayTicks } from '../collect/replay.js';
+import { openLineSink, type LineSink } from '../collect/tick-writer.js';
+import { watchTicks } from '../collect/watch.js';
+import { reportError, samplingOptions } from './collect-command.js';
+
+export interface WatchArgs {
+  interval: string;
+  count?: number;
+  gpu?: Array<string | number>;
+  'nvidia-smi'?: string;
+  timeout: string;
+  'on-error': ErrorPolicy;
+  'max-errors': number;
+  input?: string;
+  model: string;
+  'model-repository'?: string;
+  threshold?: number;
+  window: number;
+  'min-flagged': number;
+  'alerts-only': boolean;
+  format: WatchFormat;
+  'on-alert'?: string;
+  'on-alert-timeout': string;
+}
+
+/** The first `count` ticks of `ticks` (all when undefined). */
+async function* take(ticks: AsyncIterable<Tick>, count: number | undefined, signal: AbortSignal): AsyncGenerator<Tick> {
+  if (count === 0) return;
+  let n = 0;
+  for await (const t of ticks) {
+    if (signal.aborted) return;
+    yield t;
+    if (count !== undefined && ++n >= count) return;
+  }
+}
+
+export async function runWatch(argv: WatchArgs): Promise<void> {
+  const ac = new AbortController();
+  const stop = abortOnInterrupt(ac);
+  let classifier: ModelClassifier | null = null;
+  let hooks: AlertHookQueue | null = null;
+  let out: LineSink | null = null;
+  try {
+    if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `--count must be a non-negative integer, got ${argv.count}`);
+    }
+    if (argv.threshold !== undefined && !(argv.threshold >= 0 && argv.threshold <= 1)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `--threshold must be a probability from 0 to 1, got ${argv.threshold}`);
+    }
+    const gpus = parseGpuSelectors(argv.gpu);
+    const ticks: AsyncIterable<Tick> = argv.input
+      ? take(filterGpus(replayTicks(argv.input), gpus), argv.count, ac.signal)
+      : collectTicks({
+          intervalMs: parseDuration(argv.interval, 'interval'),
+          count: argv.count,
+          gpus,
+          nvidiaSmi: argv['nvidia-smi'],
+          timeoutMs: parseDuration(argv.timeout, 'timeout'),
+          onError: argv['on-error'],
+          maxConsecutiveErrors: argv['max-errors'],
+          onSkip: (e) => process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`),
+          signal: ac.signal,
+        });
+    classifier = await openModelClassifier(argv.model, { repository: argv['model-repository'] });
+    if (argv['on-alert']) {
+      hooks = new AlertHookQueue(argv['on-alert'], {
+        timeoutMs: parseDuration(argv['on-alert-timeout'], 'on-alert-timeout'),
+        onFailure: (m) => process.stderr.write(`abp watch: ${m}\n`),
+      });
+    }
+    out = await openLineSink('-');
+    const verdicts = watchTicks(ticks, classifier, {
+      threshold: argv.threshold ?? classifier.threshold,
+      window: argv.window,
+      minFlagged: argv['min-flagged'],
+    });
+    for await (const v of verdicts) {
+      let block = '';
+      if (!argv['alerts-only']) for (const s of v.samples) block += formatEvent(s, argv.format) + '\n';
+      for (const a of v.alerts) {
+        block += formatEvent(a, argv.format) + '\n';
+        hooks?.push(a);
+      }
+      if (block) await out.write(block);
+    }
+  } catch (err) {
+    if (err instanceof OutputError && err.code === 'ABP_OUTPUT_CLOSED') return;
+    reportError('watch', err);
+  } finally {
+    stop();
+    await hooks?.drain();
+    await out?.close();
+    classifier?.dispose();
+  }
+}
+
+/** Applies --gpu to replayed ticks (live ticks are filtered by the collector). */
+async function* filterGpus(ticks: AsyncIterable<Tick>, selectors: string[]): AsyncGenerator<Tick> {
+  if (selectors.length === 0) return yield* ticks;
+  for await (const t of ticks) {
+    const records = selectGpus(t.records, selectors);
+    if (records.length) yield { ...t, records };
+  }
+}
+
+export const watchCommand: CommandModule<object, WatchArgs> = {
+  command: 'watch',
+  describe: 'watch GPUs for mining live (or replay recorded telemetry) and alert when one is flagged in K of the last N samples',
+  builder: (y) =>
+    samplingOptions(y, 'skip')
+      .option('input', { alias: 'i', type: 'string', describe: 'replay recorded telemetry (JSON lines, plain or gzipped; - for stdin) instead of running nvidia-smi' })
+      .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model name in the model repository' })
+      .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
+      .option('threshold', { type: 'number', describe: "a sample is flagged when its mining probability is above this (default: the model's, 0.5)" })
+      .option('window', { type: 'number', default: DEFAULT_ALERT_POLICY.window, describe: 'N: samples per GPU that alerts look back over' })
+      .option('min-flagged', {
+        type: 'number',
+        default: DEFAULT_ALERT_POLICY.minFlagged,
+        describe: 'K: an alert fires when flagged in K of the last N samples and clears when clean in K of them (K > N/2)',
+      })
+      .option('alerts-only', { type: 'boolean', default: false, describe: 'print only alerts, not a line per GPU per sample' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output lines as readable text or JSON' })
+      .option('on-alert', { type: 'string', describe: 'shell command run for each alert, with the alert as JSON on its stdin' })
+      .option('on-alert-timeout', { type: 'string', default: '30s', describe: 'kill an --on-alert command that runs longer than this' })
+      .example('abp watch', 'watch every GPU once a second')
+      .example('abp watch --alerts-only --on-alert "logger -t abp"', 'log alerts to syslog')
+      .example('abp watch --input recorded.jsonl.gz --format json', 'replay a recording') as unknown as Argv<WatchArgs>,
+  handler: (argv) => runWatch(argv),
+};
+
+export default watchCommand;
