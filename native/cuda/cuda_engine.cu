@@ -1,0 +1,724 @@
+// The CUDA forest engine: device discovery, device matrices, and CudaForest
+// (one upload per device, a pinned double-buffered host path, and the
+// device-resident path). See cuda_engine.h for the contract and
+// forest_kernel.cuh for the kernel.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cuda/cuda_engine.h"
+#include "cuda/forest_kernel.cuh"
+
+namespace abp::cuda {
+namespace {
+
+using detail::ForestKernel;
+using detail::KernelArgs;
+
+std::atomic<uint64_t> g_limit{0};
+std::atomic<uint64_t> g_used{0};
+
+std::string Mb(uint64_t bytes) {
+  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
+}
+
+Status FromCuda(cudaError_t e, const std::string& what) {
+  if (e == cudaErrorMemoryAllocation) {
+    return Status(Code::kCudaOutOfMemory, what + ": out of device memory");
+  }
+  return Status(Code::kCudaError,
+                what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
+}
+
+#define ABP_CUDA_TRY(expr, what)                           \
+  do {                                                     \
+    const cudaError_t abp_e_ = (expr);                     \
+    if (abp_e_ != cudaSuccess) return FromCuda(abp_e_, what); \
+  } while (0)
+
+// Makes `device` current for a scope and restores the caller's device.
+class DeviceScope {
+ public:
+  explicit DeviceScope(int device) {
+    if (cudaGetDevice(&previous_) != cudaSuccess) previous_ = -1;
+    status_ = cudaSetDevice(device);
+  }
+  ~DeviceScope() {
+    if (previous_ >= 0) cudaSetDevice(previous_);
+  }
+  cudaError_t status() const { return status_; }
+
+ private:
+  int previous_ = -1;
+  cudaError_t status_ = cudaSuccess;
+};
+
+// Every device allocation of the engine goes through here, so the testing
+// cap applies to all of them. A failed cudaMalloc is not sticky: clear it.
+cudaError_t DeviceAlloc(void** p, size_t bytes) {
+  *p = nullptr;
+  if (bytes == 0) bytes = 16;
+  const uint64_t limit = g_limit.load();
+  if (limit != 0 && g_used.load() + bytes > limit) return cudaErrorMemoryAllocation;
+  const cudaError_t e = cudaMalloc(p, bytes);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    *p = nullptr;
+    return e;
+  }
+  g_used += bytes;
+  return cudaSuccess;
+}
+
+void DeviceFree(void* p, size_t bytes) {
+  if (p == nullptr) return;
+  if (bytes == 0) bytes = 16;
+  cudaFree(p);
+  g_used -= bytes;
+}
+
+// An owned device allocation on the current device.
+struct DeviceBuffer {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { Reset(); }
+  cudaError_t Alloc(size_t n) {
+    Reset();
+    const cudaError_t e = DeviceAlloc(&ptr, n);
+    if (e == cudaSuccess) bytes = n;
+    return e;
+  }
+  void Reset() {
+    DeviceFree(ptr, bytes);
+    ptr = nullptr;
+    bytes = 0;
+  }
+  template <typename T> T* as() const { return static_cast<T*>(ptr); }
+};
+
+struct PinnedBuffer {
+  void* ptr = nullptr;
+  size_t bytes = 0;
+  PinnedBuffer() = default;
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  ~PinnedBuffer() { Reset(); }
+  cudaError_t Alloc(size_t n) {
+    Reset();
+    const cudaError_t e = cudaHostAlloc(&ptr, n == 0 ? 16 : n, cudaHostAllocDefault);
+    if (e != cudaSuccess) {
+      cudaGetLastError();
+      ptr = nullptr;
+      return e;
+    }
+    bytes = n;
+    return e;
+  }
+  void Reset() {
+    if (ptr != nullptr) cudaFreeHost(ptr);
+    ptr = nullptr;
+    bytes = 0;
+  }
+  template <typename T> T* as() const { return static_cast<T*>(ptr); }
+};
+
+// Host-to-pinned staging copies are the host path's other bandwidth limit
+// next to PCIe: split large ones over a few threads.
+void StageCopy(void* dst, const void* src, size_t bytes) {
+  constexpr size_t kParallelFrom = 4u << 20;
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned n = static_cast<unsigned>(std::min<size_t>({8, hw, bytes / (2u << 20) + 1}));
+  if (bytes < kParallelFrom || n < 2) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  const size_t part = (bytes / n + 63) & ~size_t(63);
+  std::vector<std::thread> workers;
+  workers.reserve(n - 1);
+  for (unsigned i = 1; i < n; ++i) {
+    const size_t begin = std::min(bytes, part * i);
+    const size_t len = std::min(bytes - begin, part);
+    if (len == 0) break;
+    try {
+      workers.emplace_back([=] {
+        std::memcpy(static_cast<char*>(dst) + begin, static_cast<const char*>(src) + begin, len);
+      });
+    } catch (...) {  // no thread: copy it here
+      std::memcpy(static_cast<char*>(dst) + begin, static_cast<const char*>(src) + begin, len);
+    }
+  }
+  std::memcpy(dst, src, std::min(bytes, part));
+  for (auto& w : workers) w.join();
+}
+
+Status Unavailable(const std::string& why) { return Status(Code::kCudaUnavailable, why); }
+
+// Devices this build has machine code or PTX for (see cuda.cmake).
+constexpr int kMinMajor = 7;
+constexpr int kMinMinor = 5;
+
+using KernelFn = void (*)(KernelArgs);
+
+KernelFn PickKernel(bool stage_nodes, bool stage_rows, bool one_group) {
+  if (stage_nodes) {
+    if (stage_rows) return one_group ? ForestKernel<true, true, true> : ForestKernel<true, true, false>;
+    return one_group ? ForestKernel<true, false, true> : ForestKernel<true, false, false>;
+  }
+  if (stage_rows) return one_group ? ForestKernel<false, true, true> : ForestKernel<false, true, false>;
+  return one_group ? ForestKernel<false, false, true> : ForestKernel<false, false, false>;
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  return std::atoi(v);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Discovery
+
+Status QueryRuntime(RuntimeInfo* info) {
+  *info = RuntimeInfo{};
+  info->built = true;
+  cudaRuntimeGetVersion(&info->runtime_version);
+  int driver = 0;
+  cudaDriverGetVersion(&driver);  // 0, with success, when libcuda cannot be loaded
+  info->driver_version = driver;
+  if (driver == 0) {
+    return Unavailable("no NVIDIA driver: libcuda.so.1 could not be loaded");
+  }
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    if (e == cudaErrorNoDevice) return Unavailable("no CUDA device found (driver " + std::to_string(driver) + ")");
+    if (e == cudaErrorInsufficientDriver) {
+      return Unavailable("the NVIDIA driver (CUDA " + std::to_string(driver) +
+                         ") is older than the CUDA runtime this addon was built with (" +
+                         std::to_string(info->runtime_version) + ")");
+    }
+    return Unavailable(std::string("CUDA runtime error: ") + cudaGetErrorName(e) + " (" +
+                       cudaGetErrorString(e) + ")");
+  }
+  std::string unusable;
+  for (int i = 0; i < count; ++i) {
+    cudaDeviceProp p{};
+    DeviceInfo d;
+    d.index = i;
+    const cudaError_t pe = cudaGetDeviceProperties(&p, i);
+    if (pe != cudaSuccess) {
+      cudaGetLastError();
+      d.reason = std::string("cannot read device properties: ") + cudaGetErrorString(pe);
+    } else {
+      d.name = p.name;
+      d.major = p.major;
+      d.minor = p.minor;
+      d.total_memory = p.totalGlobalMem;
+      d.multiprocessors = p.multiProcessorCount;
+      char bus[32] = {0};
+      if (cudaDeviceGetPCIBusId(bus, sizeof bus, i) == cudaSuccess) d.pci_bus_id = bus;
+      if (p.major > kMinMajor || (p.major == kMinMajor && p.minor >= kMinMinor)) {
+        d.usable = true;
+      } else {
+        d.reason = "compute capability " + std::to_string(p.major) + "." + std::to_string(p.minor) +
+                   " is older than this build supports (7.5)";
+      }
+    }
+    if (!d.usable) unusable += (unusable.empty() ? "" : "; ") + ("gpu:" + std::to_string(i) + ": " + d.reason);
+    info->devices.push_back(std::move(d));
+  }
+  for (const DeviceInfo& d : info->devices) {
+    if (d.usable) return Status::Ok();
+  }
+  return Unavailable("no usable CUDA device: " + unusable);
+}
+
+namespace {
+// Devices do not come or go within a process: ask the runtime once.
+Status CheckDevice(int device) {
+  static std::once_flag once;
+  static RuntimeInfo info;
+  static Status query;
+  std::call_once(once, [] { query = QueryRuntime(&info); });
+  if (device < 0 || device >= static_cast<int>(info.devices.size())) {
+    if (!query.ok()) return query;
+    return Status(Code::kCudaUnavailable, "gpu:" + std::to_string(device) + " does not exist (" +
+                                              std::to_string(info.devices.size()) + " device(s))");
+  }
+  const DeviceInfo& d = info.devices[static_cast<size_t>(device)];
+  if (!d.usable) return Status(Code::kCudaUnavailable, "gpu:" + std::to_string(device) + ": " + d.reason);
+  return Status::Ok();
+}
+}  // namespace
+
+void SetMemoryLimitForTesting(uint64_t bytes) { g_limit = bytes; }
+
+// ---------------------------------------------------------------------------
+// DeviceMatrix
+
+namespace {
+Status CheckShape(int64_t rows, int64_t cols) {
+  if (rows < 0 || cols < 0) return Status(Code::kBadArgument, "negative matrix shape");
+  if (cols > 0 && rows > (int64_t(1) << 60) / 4 / cols) return Status(Code::kBadArgument, "matrix too large");
+  return Status::Ok();
+}
+}  // namespace
+
+Status DeviceMatrix::Allocate(int64_t rows, int64_t cols, int device, std::unique_ptr<DeviceMatrix>* out) {
+  Status st = CheckShape(rows, cols);
+  if (!st.ok()) return st;
+  st = CheckDevice(device);
+  if (!st.ok()) return st;
+  DeviceScope scope(device);
+  ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(device));
+  const size_t bytes = static_cast<size_t>(rows * cols) * sizeof(float);
+  void* p = nullptr;
+  const cudaError_t e = DeviceAlloc(&p, bytes);
+  if (e != cudaSuccess) {
+    return FromCuda(e, "allocating a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                           " matrix (" + Mb(bytes) + ") on gpu:" + std::to_string(device));
+  }
+  out->reset(new (std::nothrow) DeviceMatrix(static_cast<float*>(p), rows, cols, device));
+  if (!*out) {
+    DeviceFree(p, bytes);
+    return Status(Code::kOutOfMemory, "host allocation failed");
+  }
+  return Status::Ok();
+}
+
+Status DeviceMatrix::Upload(const float* host, int64_t rows, int64_t cols, int device,
+                            std::unique_ptr<DeviceMatrix>* out) {
+  std::unique_ptr<DeviceMatrix> m;
+  Status st = Allocate(rows, cols, device, &m);
+  if (!st.ok()) return st;
+  DeviceScope scope(device);
+  const size_t bytes = static_cast<size_t>(rows * cols) * sizeof(float);
+  if (bytes > 0) ABP_CUDA_TRY(cudaMemcpy(m->data_, host, bytes, cudaMemcpyHostToDevice), "uploading a matrix");
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+DeviceMatrix::~DeviceMatrix() {
+  if (data_ == nullptr) return;
+  DeviceScope scope(device_);
+  DeviceFree(data_, static_cast<size_t>(rows_ * cols_) * sizeof(float));
+}
+
+Status DeviceMatrix::Read(float* host) const {
+  DeviceScope scope(device_);
+  ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(device_));
+  const size_t bytes = static_cast<size_t>(rows_ * cols_) * sizeof(float);
+  if (bytes > 0) ABP_CUDA_TRY(cudaMemcpy(host, data_, bytes, cudaMemcpyDeviceToHost), "reading a device matrix");
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// CudaForest
+
+namespace {
+constexpr int kSlots = 3;                 // chunks in flight on the host path
+constexpr int64_t kMinChunkRows = 1024;   // below this, OOM is reported, not split further
+constexpr size_t kChunkInputBytes = 32u << 20;
+constexpr size_t kSingleTileMax = 96u << 10;  // a forest this small is one resident tile
+constexpr size_t kTileBytes = 48u << 10;
+
+struct Slot {
+  cudaStream_t stream = nullptr;
+  PinnedBuffer h_in, h_out;
+  DeviceBuffer d_in, d_out;
+  int64_t row0 = 0;
+  int64_t nrows = 0;  // rows in flight, 0 when idle
+};
+}  // namespace
+
+struct CudaForest::Impl {
+  int device = 0;
+  int32_t num_feature = 0;
+  int32_t num_group = 1;
+  int32_t num_trees = 0;
+  float base_margin = 0.0f;
+  Objective objective = Objective::kRegSquaredError;
+
+  DeviceBuffer nodes, roots, groups, tile_tree, tile_node;
+  int32_t num_tiles = 0;
+  bool stage_nodes = false;
+  bool stage_rows = false;
+  int32_t threads = 256;
+  int32_t stride = 1;
+  int32_t node_smem_bytes = 0;
+  int32_t row_smem_bytes = 0;
+  int32_t acc_stride = 0;
+  size_t smem_bytes = 0;
+  int max_blocks = 1;  // persistent grid size
+  KernelFn kernel = nullptr;
+  std::string layout;
+
+  std::mutex mu;
+  Slot slots[kSlots];
+  int64_t slot_rows = 0;  // rows each slot's buffers hold
+
+  ~Impl() {
+    DeviceScope scope(device);
+    for (Slot& s : slots) {
+      if (s.stream != nullptr) {
+        cudaStreamSynchronize(s.stream);
+        cudaStreamDestroy(s.stream);
+      }
+    }
+  }
+
+  // multi:softmax gives one output (the class) per row unless margins.
+  int32_t OutCols(bool margin) const {
+    return (!margin && objective == Objective::kMultiSoftmax) ? 1 : num_group;
+  }
+
+  KernelArgs Args(const float* in, float* out, int64_t rows, bool margin) const {
+    KernelArgs a{};
+    a.nodes = nodes.as<FlatNode>();
+    a.roots = roots.as<int32_t>();
+    a.groups = groups.as<int32_t>();
+    a.tile_tree = tile_tree.as<int32_t>();
+    a.tile_node = tile_node.as<int32_t>();
+    a.in = in;
+    a.out = out;
+    a.rows = rows;
+    a.row_blocks = (rows + threads - 1) / threads;
+    a.num_tiles = num_tiles;
+    a.num_trees = num_trees;
+    a.num_group = num_group;
+    a.cols = num_feature;
+    a.stride = stride;
+    a.fast_div = (num_feature > 1 && int64_t(threads) * num_feature < 65536) ? 1 : 0;
+    a.div_magic = num_feature > 1 ? static_cast<uint32_t>(0xFFFFFFFFu / uint32_t(num_feature) + 1u) : 0u;
+    a.out_cols = OutCols(margin);
+    a.acc_stride = acc_stride;
+    a.node_smem_bytes = node_smem_bytes;
+    a.row_smem_bytes = row_smem_bytes;
+    a.base_margin = base_margin;
+    a.objective = objective;
+    a.margin = margin ? 1 : 0;
+    return a;
+  }
+
+  Status Launch(const float* in, float* out, int64_t rows, bool margin, cudaStream_t stream) const {
+    if (rows == 0) return Status::Ok();
+    const KernelArgs a = Args(in, out, rows, margin);
+    const int64_t grid = std::min<int64_t>(a.row_blocks, max_blocks);
+    kernel<<<static_cast<unsigned>(grid), threads, smem_bytes, stream>>>(a);
+    ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel");
+    return Status::Ok();
+  }
+
+  // (Re)allocates every slot for `rows` rows; on failure nothing is kept.
+  cudaError_t SizeSlots(int64_t rows) {
+    if (slot_rows == rows) return cudaSuccess;
+    for (Slot& s : slots) {
+      s.h_in.Reset(); s.h_out.Reset(); s.d_in.Reset(); s.d_out.Reset();
+    }
+    slot_rows = 0;
+    const size_t in_bytes = size_t(rows) * size_t(num_feature) * sizeof(float);
+    const size_t out_bytes = size_t(rows) * size_t(num_group) * sizeof(float);
+    for (Slot& s : slots) {
+      cudaError_t e;
+      if ((e = s.d_in.Alloc(in_bytes)) != cudaSuccess || (e = s.d_out.Alloc(out_bytes)) != cudaSuccess ||
+          (e = s.h_in.Alloc(in_bytes)) != cudaSuccess || (e = s.h_out.Alloc(out_bytes)) != cudaSuccess) {
+        for (Slot& t : slots) {
+          t.h_in.Reset(); t.h_out.Reset(); t.d_in.Reset(); t.d_out.Reset();
+        }
+        return e;
+      }
+    }
+    slot_rows = rows;
+    return cudaSuccess;
+  }
+};
+
+CudaForest::CudaForest(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CudaForest::~CudaForest() = default;
+int CudaForest::device() const { return impl_->device; }
+int32_t CudaForest::num_feature() const { return impl_->num_feature; }
+int32_t CudaForest::num_group() const { return impl_->num_group; }
+int32_t CudaForest::num_output(bool margin) const { return impl_->OutCols(margin); }
+std::string CudaForest::layout() const { return impl_->layout; }
+
+Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<CudaForest>* out) {
+  Status st = CheckDevice(device);
+  if (!st.ok()) return st;
+  DeviceScope scope(device);
+  ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(device));
+  cudaDeviceProp prop{};
+  ABP_CUDA_TRY(cudaGetDeviceProperties(&prop, device), "reading device properties");
+
+  std::unique_ptr<Impl> impl(new (std::nothrow) Impl());
+  if (!impl) return Status(Code::kOutOfMemory, "host allocation failed");
+  Impl& m = *impl;
+  m.device = device;
+  m.num_feature = flat.num_feature;
+  m.num_group = std::max<int32_t>(1, flat.num_group);
+  m.num_trees = static_cast<int32_t>(flat.tree_root.size());
+  m.base_margin = flat.base_margin;
+  m.objective = flat.objective;
+  const bool one_group = m.num_group == 1;
+
+  // Rows: 256 threads (one row each) unless the padded rows would crowd out
+  // the node tile; very wide inputs are read from global memory.
+  const size_t smem_optin = prop.sharedMemPerBlockOptin;
+  m.threads = EnvInt("ABP_CUDA_THREADS", 256);
+  m.stride = flat.num_feature | 1;
+  const int stage_rows_env = EnvInt("ABP_CUDA_STAGE_ROWS", 1);
+  m.stage_rows = stage_rows_env != 0;
+  m.acc_stride = one_group ? 0 : (m.num_group | 1);
+  const auto per_thread = [&] { return (m.stage_rows ? size_t(m.stride) : 0) + size_t(m.acc_stride); };
+  while (size_t(m.threads) * per_thread() * 4 > (64u << 10) && m.threads > 64) m.threads /= 2;
+  if (m.stage_rows && size_t(m.threads) * per_thread() * 4 > (64u << 10)) {
+    m.stage_rows = false;  // very wide rows: read them from global memory
+    m.threads = EnvInt("ABP_CUDA_THREADS", 256);
+  }
+  while (size_t(m.threads) * per_thread() * 4 > (64u << 10) && m.threads > 32) m.threads /= 2;
+  if (size_t(m.threads) * per_thread() * 4 > (96u << 10)) {
+    return Status(Code::kModelUnsupported, "the GPU engine supports up to ~700 output groups; this model has " +
+                                               std::to_string(m.num_group));
+  }
+  m.row_smem_bytes = m.stage_rows ? static_cast<int32_t>(size_t(m.threads) * m.stride * 4) : 0;
+  const size_t row_bytes = size_t(m.row_smem_bytes) + size_t(m.threads) * m.acc_stride * 4;
+
+  // Trees: one resident tile when the forest is small, tiles of consecutive
+  // trees when it is not, global memory when a single tree is too big.
+  const size_t forest_bytes = flat.nodes.size() * sizeof(FlatNode);
+  const size_t tile_cap_env = size_t(EnvInt("ABP_CUDA_TILE_KB", 0)) << 10;
+  const size_t room = smem_optin > row_bytes ? smem_optin - row_bytes : 0;
+  std::vector<int32_t> tile_tree{0}, tile_node{0};
+  std::vector<int32_t> roots(flat.tree_root.begin(), flat.tree_root.end());
+  std::vector<FlatNode> nodes;
+  size_t tile_cap = tile_cap_env ? tile_cap_env : (forest_bytes <= kSingleTileMax ? kSingleTileMax : kTileBytes);
+  tile_cap = std::min(tile_cap, room);
+  m.stage_nodes = EnvInt("ABP_CUDA_STAGE_NODES", 1) != 0 && m.num_trees > 0;
+  if (m.stage_nodes) {
+    const size_t n_total = flat.nodes.size();
+    auto tree_end = [&](int32_t t) {
+      return t + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t) + 1]) : n_total;
+    };
+    size_t max_tree = 0;
+    for (int32_t t = 0; t < m.num_trees; ++t) max_tree = std::max(max_tree, tree_end(t) - size_t(flat.tree_root[size_t(t)]));
+    if (max_tree * sizeof(FlatNode) > tile_cap) {
+      // Let one big tree fill the whole tile before giving up on staging.
+      tile_cap = room;
+      if (max_tree * sizeof(FlatNode) > tile_cap) m.stage_nodes = false;
+    }
+  }
+  if (m.stage_nodes) {
+    nodes = flat.nodes;
+    const size_t cap_nodes = tile_cap / sizeof(FlatNode);
+    size_t max_tile = 0;
+    int32_t t = 0;
+    while (t < m.num_trees) {
+      const int32_t first_node = flat.tree_root[size_t(t)];
+      int32_t t_end = t;
+      size_t end_node = first_node;
+      while (t_end < m.num_trees) {
+        const size_t e = t_end + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t_end) + 1]) : flat.nodes.size();
+        if (e - first_node > cap_nodes) break;
+        end_node = e;
+        ++t_end;
+      }
+      for (int32_t u = t; u < t_end; ++u) roots[size_t(u)] -= first_node;
+      for (size_t i = size_t(first_node); i < end_node; ++i) {
+        if (nodes[i].feature >= 0) nodes[i].left -= first_node;
+      }
+      tile_tree.push_back(t_end);
+      tile_node.push_back(static_cast<int32_t>(end_node));
+      max_tile = std::max(max_tile, end_node - size_t(first_node));
+      t = t_end;
+    }
+    m.num_tiles = static_cast<int32_t>(tile_tree.size()) - 1;
+    m.node_smem_bytes = static_cast<int32_t>(max_tile * sizeof(FlatNode));
+  } else {
+    nodes = flat.nodes;
+    m.num_tiles = 0;
+    m.node_smem_bytes = 0;
+  }
+  m.smem_bytes = size_t(m.node_smem_bytes) + row_bytes;
+  m.kernel = PickKernel(m.stage_nodes, m.stage_rows, one_group);
+  if (m.smem_bytes > (48u << 10)) {
+    ABP_CUDA_TRY(cudaFuncSetAttribute(m.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                      static_cast<int>(m.smem_bytes)),
+                 "configuring the forest kernel's shared memory");
+  }
+  int per_sm = 0;
+  ABP_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, m.kernel, m.threads, m.smem_bytes),
+               "sizing the forest kernel's grid");
+  if (per_sm < 1) return Status(Code::kCudaError, "the forest kernel cannot run with this layout");
+  m.max_blocks = per_sm * prop.multiProcessorCount;
+
+  const auto upload = [&](DeviceBuffer& buf, const void* src, size_t bytes, const char* what) -> Status {
+    ABP_CUDA_TRY(buf.Alloc(bytes), std::string("uploading the model's ") + what + " to gpu:" + std::to_string(device));
+    if (bytes > 0) ABP_CUDA_TRY(cudaMemcpy(buf.ptr, src, bytes, cudaMemcpyHostToDevice),
+                                std::string("uploading the model's ") + what);
+    return Status::Ok();
+  };
+  if (!(st = upload(m.nodes, nodes.data(), nodes.size() * sizeof(FlatNode), "nodes")).ok()) return st;
+  if (!(st = upload(m.roots, roots.data(), roots.size() * 4, "tree roots")).ok()) return st;
+  if (!(st = upload(m.groups, flat.tree_group.data(), flat.tree_group.size() * 4, "tree groups")).ok()) return st;
+  if (!(st = upload(m.tile_tree, tile_tree.data(), tile_tree.size() * 4, "tiles")).ok()) return st;
+  if (!(st = upload(m.tile_node, tile_node.data(), tile_node.size() * 4, "tiles")).ok()) return st;
+
+  for (Slot& s : m.slots) {
+    ABP_CUDA_TRY(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
+  }
+
+  m.layout = std::string(m.stage_nodes ? (m.num_tiles == 1 ? "resident-tile" : "tiled") : "global-nodes") +
+             " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.node_smem_bytes) +
+             (m.stage_rows ? " staged-rows" : " global-rows") + " threads=" + std::to_string(m.threads) +
+             " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
+             " blocks/sm=" + std::to_string(per_sm);
+  out->reset(new (std::nothrow) CudaForest(std::move(impl)));
+  if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
+  return Status::Ok();
+}
+
+Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float* out) {
+  Impl& m = *impl_;
+  if (rows < 0) return Status(Code::kBadArgument, "negative row count");
+  if (rows == 0) return Status::Ok();
+  std::lock_guard<std::mutex> lock(m.mu);
+  DeviceScope scope(m.device);
+  ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(m.device));
+  const int64_t F = m.num_feature, G = m.OutCols(margin);
+
+  // Chunk size: ~32 MiB of input, halved while the device is short of memory.
+  int64_t chunk = std::max<int64_t>(kMinChunkRows, int64_t(kChunkInputBytes / sizeof(float) / std::max<int64_t>(1, F)));
+  if (m.slot_rows > 0 && m.slot_rows < chunk) chunk = m.slot_rows;  // keep what fitted before
+  chunk = std::min(chunk, std::max(rows, kMinChunkRows));
+  for (;;) {
+    const cudaError_t e = m.SizeSlots(chunk);
+    if (e == cudaSuccess) break;
+    if (e != cudaErrorMemoryAllocation) return FromCuda(e, "allocating staging buffers");
+    if (chunk <= kMinChunkRows) {
+      return Status(Code::kCudaOutOfMemory,
+                    "out of device memory on gpu:" + std::to_string(m.device) + ": even " +
+                        std::to_string(kMinChunkRows) + "-row batches (" +
+                        Mb(size_t(kMinChunkRows) * (F + G) * 4 * kSlots) + " with staging) do not fit");
+    }
+    chunk = std::max(kMinChunkRows, chunk / 2);
+  }
+  chunk = m.slot_rows;
+
+  Status failure;
+  int64_t next = 0;
+  // Slot k % kSlots takes chunk k; before reuse, its previous chunk is
+  // finished and copied out, so kSlots - 1 chunks stay in flight meanwhile.
+  for (int64_t k = 0;; ++k) {
+    Slot& s = m.slots[k % kSlots];
+    if (s.nrows > 0) {
+      const cudaError_t e = cudaStreamSynchronize(s.stream);
+      if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
+      if (failure.ok()) std::memcpy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
+      s.nrows = 0;
+    }
+    if (next >= rows || !failure.ok()) {
+      bool busy = false;
+      for (const Slot& t : m.slots) busy = busy || t.nrows > 0;
+      if (!busy) break;
+      continue;
+    }
+    const int64_t n = std::min(chunk, rows - next);
+    StageCopy(s.h_in.ptr, in + next * F, size_t(n * F) * sizeof(float));
+    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, s.h_in.ptr, size_t(n * F) * sizeof(float),
+                                    cudaMemcpyHostToDevice, s.stream);
+    if (e != cudaSuccess) {
+      failure = FromCuda(e, "copying a batch to the device");
+      continue;
+    }
+    Status ls = m.Launch(s.d_in.as<float>(), s.d_out.as<float>(), n, margin, s.stream);
+    if (!ls.ok()) {
+      failure = ls;
+      continue;
+    }
+    e = cudaMemcpyAsync(s.h_out.ptr, s.d_out.ptr, size_t(n * G) * sizeof(float), cudaMemcpyDeviceToHost, s.stream);
+    if (e != cudaSuccess) {
+      failure = FromCuda(e, "copying results from the device");
+      continue;
+    }
+    s.row0 = next;
+    s.nrows = n;
+    next += n;
+  }
+  return failure;
+}
+
+Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatrix* into,
+                                 std::unique_ptr<DeviceMatrix>* out_device, float* out_host) {
+  Impl& m = *impl_;
+  if (in.device() != m.device) {
+    return Status(Code::kBadArgument, "the matrix is on gpu:" + std::to_string(in.device()) +
+                                          " but the model is on gpu:" + std::to_string(m.device));
+  }
+  if (in.cols() != m.num_feature) {
+    return Status(Code::kInputShape, "the matrix has " + std::to_string(in.cols()) +
+                                         " columns but the model takes " + std::to_string(m.num_feature) +
+                                         " features");
+  }
+  const int64_t rows = in.rows(), G = m.OutCols(margin);
+  std::lock_guard<std::mutex> lock(m.mu);
+  DeviceScope scope(m.device);
+  ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(m.device));
+  cudaStream_t stream = m.slots[0].stream;
+
+  if (into != nullptr || out_device != nullptr) {
+    std::unique_ptr<DeviceMatrix> fresh;
+    DeviceMatrix* dst = into;
+    if (dst == nullptr) {
+      Status st = DeviceMatrix::Allocate(rows, G, m.device, &fresh);
+      if (!st.ok()) return st;
+      dst = fresh.get();
+    } else if (dst->device() != m.device || dst->rows() != rows || dst->cols() != G) {
+      return Status(Code::kInputShape, "the output matrix must be " + std::to_string(rows) + " x " +
+                                           std::to_string(G) + " on gpu:" + std::to_string(m.device));
+    }
+    Status st = m.Launch(in.data(), dst->data(), rows, margin, stream);
+    if (!st.ok()) return st;
+    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+    if (fresh) *out_device = std::move(fresh);
+    return Status::Ok();
+  }
+
+  // Host output: results go through a device buffer in chunks, halved while
+  // the device is short of memory.
+  int64_t chunk = std::max<int64_t>(rows, 1);
+  DeviceBuffer d_out;
+  for (;;) {
+    const cudaError_t e = d_out.Alloc(size_t(chunk * G) * sizeof(float));
+    if (e == cudaSuccess) break;
+    if (e != cudaErrorMemoryAllocation) return FromCuda(e, "allocating the output buffer");
+    if (chunk <= kMinChunkRows) {
+      return Status(Code::kCudaOutOfMemory, "out of device memory on gpu:" + std::to_string(m.device) +
+                                                " for even a " + std::to_string(chunk) + "-row output buffer");
+    }
+    chunk = std::max(kMinChunkRows, chunk / 2);
+  }
+  for (int64_t r = 0; r < rows; r += chunk) {
+    const int64_t n = std::min(chunk, rows - r);
+    Status st = m.Launch(in.data() + r * m.num_feature, d_out.as<float>(), n, margin, stream);
+    if (!st.ok()) return st;
+    ABP_CUDA_TRY(cudaMemcpyAsync(out_host + r * G, d_out.ptr, size_t(n * G) * sizeof(float),
+                                 cudaMemcpyDeviceToHost, stream),
+                 "copying results from the device");
+    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+  }
+  return Status::Ok();
+}
+
+}  // namespace abp::cuda
