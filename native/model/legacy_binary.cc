@@ -93,11 +93,6 @@ Status BinaryParser::Parse(Forest* out) {
     return Fail(Code::kModelInvalid, "num_feature " + std::to_string(num_feature) + " is out of range");
   }
   if (num_class < 0) return Fail(Code::kModelInvalid, "num_class " + std::to_string(num_class) + " is negative");
-  // num_target was a reserved (zero) field before 1.6; >1 means multi-output trees.
-  if (major_version >= 1 && num_target > 1) {
-    return Fail(Code::kModelUnsupported, "multi-target models (num_target " + std::to_string(num_target) +
-                                             ") are not supported");
-  }
 
   std::string objective, booster;
   Status s = ReadString("the objective name", 256, &objective);
@@ -109,6 +104,12 @@ Status BinaryParser::Parse(Forest* out) {
       return Fail(Code::kModelUnsupported, "booster \"" + booster + "\" is not supported (only gbtree)");
     }
     return Fail(Code::kModelFormat, "unknown booster name \"" + booster + "\" (expected gbtree)");
+  }
+  // Checked after the names, so random bytes fail as "not a model" first.
+  // num_target was a reserved (zero) field before 1.6; >1 means multi-output trees.
+  if (major_version >= 1 && num_target > 1) {
+    return Fail(Code::kModelUnsupported, "multi-target models (num_target " + std::to_string(num_target) +
+                                             ") are not supported");
   }
   if (!ObjectiveFromName(objective, &out->objective)) {
     return Fail(Code::kModelUnsupported, "objective \"" + objective + "\" is not supported");
