@@ -1,0 +1,78 @@
+/**
+ * Loads a repository entry's model on the engine and checks that config,
+ * column list and model agree before any data flows.
+ */
+import { AbpError, ModelConfigError, ModelError, fromNative } from '../errors.js';
+import { loadForestFile, type Forest } from './forest.js';
+import { readModelEntry, readNameList, type ModelEntry } from './repository.js';
+
+export interface OpenModelOptions {
+  /** Model repository directory (default: the package's models/). */
+  repository?: string;
+  /** Feature column list overriding the model's columns_fil.txt. */
+  columns?: string[];
+  /** A file with the feature column list (one per line), overriding the model's. */
+  columnsFile?: string;
+  /** Expected feature count (Morpheus' --model_fea_length); checked when given. */
+  featureLength?: number;
+  /** Passed through to the engine (e.g. device). */
+  engineOptions?: Record<string, unknown>;
+}
+
+export interface LoadedModel {
+  entry: ModelEntry;
+  forest: Forest;
+  columns: string[];
+  numFeature: number;
+  /** Outputs per row (1 for binary models). */
+  numGroup: number;
+}
+
+export async function openModel(name: string, options: OpenModelOptions = {}): Promise<LoadedModel> {
+  const entry = readModelEntry(name, options.repository);
+  let columns = entry.columns;
+  let columnsSource = entry.columnsFile;
+  if (options.columnsFile) {
+    columns = readNameList(options.columnsFile);
+    columnsSource = options.columnsFile;
+  }
+  if (options.columns) {
+    columns = [...options.columns];
+    columnsSource = 'the columns option';
+  }
+  if (!columns) {
+    throw new ModelConfigError(
+      'ABP_MODEL_CONFIG',
+      `model '${name}' has no columns_fil.txt in ${entry.dir}; give the feature columns with --columns_file`,
+    );
+  }
+  if (columns.length !== entry.featureCount) {
+    throw new ModelConfigError(
+      'ABP_MODEL_CONFIG',
+      `${columnsSource} lists ${columns.length} columns but ${entry.configPath} declares ${entry.featureCount} features`,
+    );
+  }
+  if (options.featureLength !== undefined && options.featureLength !== entry.featureCount) {
+    throw new ModelConfigError(
+      'ABP_MODEL_CONFIG',
+      `--model_fea_length=${options.featureLength} but model '${name}' takes ${entry.featureCount} features (${entry.configPath})`,
+    );
+  }
+  let forest: Forest;
+  try {
+    forest = await loadForestFile(entry.modelFile, { format: entry.format, ...options.engineOptions });
+  } catch (err) {
+    const e = err instanceof AbpError ? err : fromNative(err);
+    const Cls = e instanceof ModelConfigError ? ModelConfigError : ModelError;
+    throw new Cls(e.code, `model '${name}': cannot load ${entry.modelFile}: ${e.message}`, { cause: err });
+  }
+  if (forest.numFeature !== entry.featureCount) {
+    forest.dispose();
+    throw new ModelConfigError(
+      'ABP_MODEL_CONFIG',
+      `model '${name}': ${entry.modelFile} takes ${forest.numFeature} features but ${entry.configPath} declares ${entry.featureCount}`,
+    );
+  }
+  const numGroup = Number(forest.info.numOutput ?? forest.info.numGroup ?? 1) || 1;
+  return { entry, forest, columns, numFeature: forest.numFeature, numGroup };
+}

@@ -1,0 +1,122 @@
+/**
+ * What flows between stages. Rows stay as spans of the source text ("fast"
+ * rows: a flat JSON object validated in place, its bytes as latin1 chars) or,
+ * when that is not possible (escapes, nested values, Arrow input), as parsed
+ * objects ("object" rows). Stages add columns; serialize splices them into
+ * the original text so unchanged fields are never re-stringified.
+ */
+
+/** A run of whole input lines; `text` holds the bytes one char per byte (latin1). */
+export interface LineBlock {
+  kind: 'lines';
+  text: string;
+  source: string;
+}
+
+/** Already-structured records (Arrow IPC input, library calls). */
+export interface RecordBlock {
+  kind: 'records';
+  records: Record<string, unknown>[];
+  source: string;
+}
+
+export type SourceBlock = LineBlock | RecordBlock;
+
+/** A column added by a postprocess stage (add-class, add-scores). */
+export interface AddedColumn {
+  name: string;
+  type: 'bool' | 'number';
+  /** One value per row: 0/1 for bool. */
+  values: Float32Array | Uint8Array;
+}
+
+export class Batch {
+  /** Position of this batch in the stream (0, 1, ...). */
+  readonly seq: number;
+  readonly source: string;
+  size = 0;
+  /** Per row: the text holding a fast row, '' for object rows. */
+  readonly text: string[] = [];
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  /** 1-based input line (or record number) of each row. */
+  readonly line: number[] = [];
+  /** Per row: the parsed record for object rows, undefined for fast rows. */
+  readonly obj: (Record<string, unknown> | undefined)[] = [];
+
+  // preprocess
+  columns?: readonly string[];
+  /** rows x columns parsed feature values (float64, as written to the output). */
+  values?: Float64Array;
+  /** rows x columns spans of feature values in `text` for fast rows (-1: absent); kind 1 = replace, 0 = keep. */
+  valStart?: Int32Array;
+  valEnd?: Int32Array;
+  valReplace?: Uint8Array;
+  /** rows x columns float32 model input. */
+  features?: Float32Array;
+
+  // inference
+  outputs?: Float32Array;
+  numGroup = 1;
+
+  // postprocess
+  readonly added: AddedColumn[] = [];
+  /** Rows kept by `filter` (1) or dropped (0); absent = all kept. */
+  keep?: Uint8Array;
+
+  // serialize: the batch's JSON lines, one char per output byte (latin1), '\n'-terminated.
+  serialized?: string;
+  serializedRows = 0;
+
+  constructor(seq: number, source: string) {
+    this.seq = seq;
+    this.source = source;
+  }
+
+  pushFast(text: string, start: number, end: number, line: number): void {
+    this.text.push(text);
+    this.start.push(start);
+    this.end.push(end);
+    this.line.push(line);
+    this.obj.push(undefined);
+    this.size++;
+  }
+
+  pushObject(obj: Record<string, unknown>, line: number): void {
+    this.text.push('');
+    this.start.push(-1);
+    this.end.push(-1);
+    this.line.push(line);
+    this.obj.push(obj);
+    this.size++;
+  }
+
+  /** Turns fast row `i` into an object row (when a stage needs the structure). */
+  materialize(i: number): Record<string, unknown> {
+    const o = this.obj[i];
+    if (o) return o;
+    const parsed = JSON.parse(latin1ToUtf8(this.text[i].slice(this.start[i], this.end[i]))) as Record<string, unknown>;
+    this.obj[i] = parsed;
+    return parsed;
+  }
+
+  /** Number of rows that will be written (after filter). */
+  keptRows(): number {
+    if (!this.keep) return this.size;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) n += this.keep[i];
+    return n;
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Bytes held one-per-char (latin1) → the UTF-8 text they encode. */
+export function latin1ToUtf8(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
+/** A JS string → its UTF-8 bytes held one-per-char (latin1), to join fast-row text. */
+export function utf8ToLatin1(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
+}

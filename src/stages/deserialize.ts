@@ -1,0 +1,160 @@
+/**
+ * deserialize: source blocks → batches of `batchSize` rows. Each JSON line is
+ * checked here (fast flat-object check, else JSON.parse); a malformed line is
+ * handled by the on_error policy, never dropped silently.
+ */
+import fs from 'node:fs';
+import { InputError, UsageError } from '../errors.js';
+import { Batch, latin1ToUtf8, type SourceBlock } from './batch.js';
+import { FLAT_LINE } from './json-scan.js';
+
+export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string };
+
+export function parseOnError(spec: string): OnErrorPolicy {
+  if (spec === 'fail' || spec === 'skip') return { kind: spec };
+  const m = /^quarantine:(.+)$/.exec(spec);
+  if (m) return { kind: 'quarantine', file: m[1] };
+  throw new UsageError('ABP_USAGE', `invalid --on_error '${spec}': use fail, skip or quarantine:FILE`);
+}
+
+export interface DeserializeCounts {
+  rows: number;
+  lines: number;
+  malformed: number;
+  skipped: number;
+  quarantined: number;
+}
+
+const C_NL = 10;
+
+function isBlank(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+export class Deserializer {
+  readonly batchSize: number;
+  readonly policy: OnErrorPolicy;
+  readonly counts: DeserializeCounts = { rows: 0, lines: 0, malformed: 0, skipped: 0, quarantined: 0 };
+  private seq = 0;
+  private current: Batch | undefined;
+  private lineNo = 0;
+  private recordNo = 0;
+  private lastSource: string | undefined;
+  private quarantineFd: number | undefined;
+
+  constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }) {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('ABP_USAGE', `pipeline batch size must be a positive integer, got ${batchSize}`);
+    this.batchSize = batchSize;
+    this.policy = policy;
+  }
+
+  /** Adds a block; returns the batches it completed. */
+  push(block: SourceBlock): Batch[] {
+    const out: Batch[] = [];
+    if (block.source !== this.lastSource) {
+      this.lastSource = block.source;
+      this.lineNo = 0;
+      this.recordNo = 0;
+    }
+    if (block.kind === 'records') {
+      for (const rec of block.records) {
+        this.recordNo++;
+        const b = this.batchFor(block.source, out);
+        b.pushObject(rec, this.recordNo);
+        this.counts.rows++;
+      }
+      return out;
+    }
+    const text = block.text;
+    const len = text.length;
+    let p = 0;
+    const re = FLAT_LINE;
+    while (p < len) {
+      let e = text.indexOf('\n', p);
+      if (e === -1) e = len;
+      this.lineNo++;
+      this.counts.lines++;
+      if (e > p && !isBlank(text, p, e)) {
+        re.lastIndex = p;
+        if (re.test(text)) {
+          this.batchFor(block.source, out).pushFast(text, p, e, this.lineNo);
+          this.counts.rows++;
+        } else {
+          this.slowLine(text, p, e, block.source, out);
+        }
+      }
+      p = e + 1;
+    }
+    return out;
+  }
+
+  private slowLine(text: string, p: number, e: number, source: string, out: Batch[]): void {
+    const raw = latin1ToUtf8(text.slice(p, e));
+    let value: unknown;
+    let problem: string | undefined;
+    try {
+      value = JSON.parse(raw);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problem = `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
+      }
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (problem === undefined) {
+      this.batchFor(source, out).pushObject(value as Record<string, unknown>, this.lineNo);
+      this.counts.rows++;
+      return;
+    }
+    this.counts.malformed++;
+    switch (this.policy.kind) {
+      case 'fail':
+        throw new InputError('ABP_INPUT_MALFORMED', `${source}:${this.lineNo}: malformed JSON line: ${problem}`, {
+          file: source,
+          line: this.lineNo,
+        });
+      case 'skip':
+        this.counts.skipped++;
+        return;
+      case 'quarantine':
+        this.quarantineFd ??= fs.openSync(this.policy.file, 'w');
+        fs.writeSync(this.quarantineFd, Buffer.from(text.slice(p, e) + '\n', 'latin1'));
+        this.counts.quarantined++;
+    }
+  }
+
+  private batchFor(source: string, out: Batch[]): Batch {
+    let b = this.current;
+    if (b && b.source !== source) {
+      out.push(b);
+      b = undefined;
+    }
+    if (!b) {
+      b = new Batch(this.seq++, source);
+      this.current = b;
+    }
+    if (b.size === this.batchSize - 1) {
+      // This row completes it.
+      out.push(b);
+      this.current = undefined;
+    }
+    return b;
+  }
+
+  /** The last partial batch, if any. */
+  flush(): Batch[] {
+    const b = this.current;
+    this.current = undefined;
+    return b && b.size > 0 ? [b] : [];
+  }
+
+  close(): void {
+    if (this.quarantineFd !== undefined) {
+      fs.closeSync(this.quarantineFd);
+      this.quarantineFd = undefined;
+    }
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * serialize: batches → JSON lines. Fast rows are spliced: the input text is
+ * copied as is, feature values are replaced by their parsed numbers and the
+ * added columns appended, so unchanged fields are never re-encoded. Column
+ * include/exclude follow Morpheus: regexes matched from the start of the name.
+ */
+import { UsageError } from '../errors.js';
+import { Batch, latin1ToUtf8, utf8ToLatin1 } from './batch.js';
+import { KeyFinder, closingBrace, enumeratePairs, fastLocatable, isEmptyObject } from './json-scan.js';
+
+export interface SerializeOptions {
+  include?: readonly string[];
+  exclude?: readonly string[];
+}
+
+export const DEFAULT_EXCLUDE = ['^ID$', '^_ts_'];
+
+function compile(patterns: readonly string[], what: string): RegExp[] {
+  return patterns.map((p) => {
+    try {
+      return new RegExp(`^(?:${p})`);
+    } catch (err) {
+      throw new UsageError('ABP_USAGE', `invalid ${what} regex '${p}': ${(err as Error).message}`);
+    }
+  });
+}
+
+/** A literal every matching name must start with, when the pattern has one ("^_ts_" → "_ts_"). */
+function literalPrefix(pattern: string): string | undefined {
+  const m = /^\^?((?:[A-Za-z0-9_\- ]|\\\.)*)/.exec(pattern);
+  if (!m) return undefined;
+  const lit = m[1].replace(/\\\./g, '.');
+  // A quantifier right after the literal would make its last char optional.
+  const rest = pattern.slice(m[0].length);
+  if (/^[*?{]/.test(rest)) return lit.length > 1 ? lit.slice(0, -1) : undefined;
+  if (/^\|/.test(rest) || pattern.includes('|')) return undefined;
+  return lit.length > 0 ? lit : undefined;
+}
+
+export function numberText(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'null';
+}
+
+export class Serializer {
+  private readonly include?: RegExp[];
+  private readonly exclude: RegExp[];
+  /** Searches deciding when a fast row needs its keys enumerated. */
+  private readonly probe: KeyPrefixProbe | undefined;
+  private readonly probeAll: boolean;
+  private readonly keepCache = new Map<string, boolean>();
+
+  constructor(opts: SerializeOptions = {}) {
+    this.include = opts.include && opts.include.length > 0 ? compile(opts.include, '--include') : undefined;
+    this.exclude = compile(opts.exclude ?? DEFAULT_EXCLUDE, '--exclude');
+    const prefixes = (opts.exclude ?? DEFAULT_EXCLUDE).map(literalPrefix);
+    this.probeAll = this.include !== undefined || prefixes.some((p) => p === undefined);
+    // Searching `"prefix` finds every key that could match (keys are quoted).
+    this.probe = this.probeAll ? undefined : new KeyPrefixProbe(prefixes as string[]);
+  }
+
+  keeps(name: string): boolean {
+    let k = this.keepCache.get(name);
+    if (k === undefined) {
+      k = (this.include === undefined || this.include.some((r) => r.test(name))) && !this.exclude.some((r) => r.test(name));
+      if (this.keepCache.size < 100_000) this.keepCache.set(name, k);
+    }
+    return k;
+  }
+
+  process(b: Batch): Batch {
+    const parts: string[] = [];
+    const added = b.added.filter((a) => this.keeps(a.name));
+    const addedNames = added.map((a) => a.name);
+    const addedFinder = addedNames.every(fastLocatable) ? new KeyFinder(addedNames) : undefined;
+    const w = b.columns?.length ?? 0;
+    let rows = 0;
+    for (let r = 0; r < b.size; r++) {
+      if (b.keep && !b.keep[r]) continue;
+      rows++;
+      if (b.obj[r] === undefined && addedFinder !== undefined) {
+        const text = b.text[r];
+        const s = b.start[r];
+        const e = b.end[r];
+        let plain = !(this.probeAll || this.probe!.hits(text, s, e));
+        if (plain) {
+          for (let a = 0; a < added.length; a++) {
+            if (addedFinder.has(a, text, s, e)) {
+              plain = false;
+              break;
+            }
+          }
+        }
+        if (plain) this.splice(b, r, w, added, parts);
+        else this.rebuildFast(b, r, w, added, parts);
+      } else {
+        this.rebuildObject(b, r, added, parts);
+      }
+    }
+    b.serialized = parts.join('');
+    b.serializedRows = rows;
+    return b;
+  }
+
+  private addedValue(a: Batch['added'][number], r: number): string {
+    return a.type === 'bool' ? (a.values[r] ? 'true' : 'false') : numberText(a.values[r]);
+  }
+
+  /** Input text with feature values replaced and added columns appended. */
+  private splice(b: Batch, r: number, w: number, added: Batch['added'], parts: string[]): void {
+    const text = b.text[r];
+    const s = b.start[r];
+    const e = b.end[r];
+    const close = closingBrace(text, s, e);
+    let at = s;
+    if (w > 0) {
+      const base = r * w;
+      const vs = b.valStart!;
+      const ve = b.valEnd!;
+      const rep = b.valReplace!;
+      const values = b.values!;
+      // Edits must be applied in text order; keys usually come sorted, else sort.
+      let idx: number[] | undefined;
+      let prev = -1;
+      for (let c = 0; c < w; c++) {
+        const p = rep[base + c] ? vs[base + c] : -1;
+        if (p === -1) continue;
+        if (p < prev) {
+          idx = [];
+          break;
+        }
+        prev = p;
+      }
+      if (idx) {
+        for (let c = 0; c < w; c++) if (rep[base + c]) idx.push(c);
+        idx.sort((x, y) => vs[base + x] - vs[base + y]);
+        for (const c of idx) {
+          parts.push(text.slice(at, vs[base + c]), numberText(values[base + c]));
+          at = ve[base + c];
+        }
+      } else {
+        for (let c = 0; c < w; c++) {
+          if (!rep[base + c]) continue;
+          parts.push(text.slice(at, vs[base + c]), numberText(values[base + c]));
+          at = ve[base + c];
+        }
+      }
+    }
+    parts.push(text.slice(at, close));
+    let sep = isEmptyObject(text, s, e) ? '' : ',';
+    for (let a = 0; a < added.length; a++) {
+      parts.push(sep, '"', added[a].name, '":', this.addedValue(added[a], r));
+      sep = ',';
+    }
+    parts.push('}\n');
+  }
+
+  /** Fast row rebuilt pair by pair: columns filtered, added columns replaced in place or appended. */
+  private rebuildFast(b: Batch, r: number, w: number, added: Batch['added'], parts: string[]): void {
+    const text = b.text[r];
+    const pairs = enumeratePairs(text, b.start[r], b.end[r]);
+    const repl = new Map<number, string>();
+    if (w > 0) {
+      const base = r * w;
+      for (let c = 0; c < w; c++) {
+        if (b.valReplace![base + c]) repl.set(b.valStart![base + c], numberText(b.values![base + c]));
+      }
+    }
+    const addedIdx = new Map<string, number>();
+    added.forEach((a, i) => addedIdx.set(a.name, i));
+    const done = new Uint8Array(added.length);
+    const out: string[] = [];
+    for (const p of pairs) {
+      const key = latin1ToUtf8(p.key);
+      if (!this.keeps(key)) continue;
+      const ai = addedIdx.get(key);
+      let v: string;
+      if (ai !== undefined) {
+        if (done[ai]) continue; // duplicate key: one value only
+        done[ai] = 1;
+        v = this.addedValue(added[ai], r);
+      } else {
+        v = repl.get(p.valStart) ?? text.slice(p.valStart, p.valEnd);
+      }
+      out.push(`"${p.key}":${v}`);
+    }
+    for (let a = 0; a < added.length; a++) if (!done[a]) out.push(`"${added[a].name}":${this.addedValue(added[a], r)}`);
+    parts.push('{', out.join(','), '}\n');
+  }
+
+  private rebuildObject(b: Batch, r: number, added: Batch['added'], parts: string[]): void {
+    const o = b.materialize(r);
+    const res: Record<string, unknown> = {};
+    const cols = b.columns;
+    const w = cols?.length ?? 0;
+    let feat: Map<string, number> | undefined;
+    if (w > 0) {
+      feat = new Map();
+      for (let c = 0; c < w; c++) feat.set(cols![c], c);
+    }
+    const addedIdx = new Map<string, number>();
+    added.forEach((a, i) => addedIdx.set(a.name, i));
+    const addedVal = (i: number) => (added[i].type === 'bool' ? added[i].values[r] === 1 : finiteOrNull(added[i].values[r]));
+    for (const key of Object.keys(o)) {
+      if (!this.keeps(key)) continue;
+      const ai = addedIdx.get(key);
+      if (ai !== undefined) {
+        res[key] = addedVal(ai);
+        continue;
+      }
+      const c = feat?.get(key);
+      const v = o[key];
+      res[key] = c !== undefined && typeof v !== 'number' && v !== null ? finiteOrNull(b.values![r * w + c]) : v;
+    }
+    for (let a = 0; a < added.length; a++) if (!(added[a].name in res)) res[added[a].name] = addedVal(a);
+    parts.push(utf8ToLatin1(JSON.stringify(res)), '\n');
+  }
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Whether a fast row holds a key starting with one of the literal prefixes. */
+class KeyPrefixProbe {
+  private readonly pats: string[];
+  constructor(prefixes: string[]) {
+    // `"prefix` (no closing quote) finds every key starting with the prefix.
+    this.pats = prefixes.map((p) => `"${p}`);
+  }
+  private cText: string | undefined;
+  private cFrom: number[] = [];
+  private cPos: number[] = [];
+
+  hits(text: string, s: number, e: number): boolean {
+    if (this.cText !== text) {
+      this.cText = text;
+      this.cFrom = this.pats.map(() => -1);
+      this.cPos = this.pats.map(() => -2);
+    }
+    for (let i = 0; i < this.pats.length; i++) {
+      let pos = this.cPos[i];
+      if (!(this.cFrom[i] !== -1 && this.cFrom[i] <= s && (pos >= s || pos === -1))) {
+        pos = text.indexOf(this.pats[i], s);
+        this.cFrom[i] = s;
+        this.cPos[i] = pos;
+      }
+      if (pos !== -1 && pos < e) return true;
+    }
+    return false;
+  }
+}
