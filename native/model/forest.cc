@@ -65,10 +65,12 @@ Status Invalid(const std::string& name, const std::string& what) {
 Status Validate(const Forest& forest, const std::string& name) {
   if (forest.num_feature < 0) return Invalid(name, "num_feature is negative");
   if (forest.num_group < 1) return Invalid(name, "num_group is less than 1");
-  // Every group needs at least one tree to be meaningful, but XGBoost allows
-  // an untrained model; bound num_group by something sane instead.
-  if (forest.num_group > (1 << 20)) {
-    return Invalid(name, "num_class " + std::to_string(forest.num_group) + " is implausibly large");
+  // Each class of a multi-class model has its own trees, so num_class cannot
+  // exceed the number of trees; this also bounds the engines' per-row scratch.
+  if (forest.num_group > 1 &&
+      (static_cast<size_t>(forest.num_group) > forest.trees.size() || forest.num_group > (1 << 16))) {
+    return Invalid(name, "num_class " + std::to_string(forest.num_group) + " is more than the " +
+                             std::to_string(forest.trees.size()) + " trees (or 65536)");
   }
   if (!std::isfinite(forest.base_score)) return Invalid(name, "base_score is not finite");
   switch (forest.objective) {
