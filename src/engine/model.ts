@@ -84,6 +84,9 @@ export class ForestModel {
    */
   async predict(input: Float32Array, rows?: number, options: PredictOptions = {}): Promise<Float32Array> {
     const nf = this.info.numFeature;
+    if (rows !== undefined && !(Number.isSafeInteger(rows) && rows >= 0)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `${this.name}: rows must be a non-negative integer, got ${rows}`);
+    }
     const n = rows ?? (nf > 0 ? input.length / nf : 0);
     if (!Number.isInteger(n)) {
       throw new UsageError(
