@@ -30,12 +30,18 @@ export function runAlertHook(command: string, alert: AlertEvent, opts: AlertHook
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a timeout kills whatever the shell started too.
+      detached: true,
       env: { ...process.env, ABP_ALERT_STATE: alert.state, ABP_ALERT_GPU: alert.gpu, ABP_ALERT_HOST: alert.hostname ?? '' },
     });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     child.stdout.on('data', (d) => out.write(d));
     child.stderr.on('data', (d) => out.write(d));
