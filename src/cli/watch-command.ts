@@ -75,7 +75,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
           onSkip: (e) => process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`),
           signal: ac.signal,
         });
-    classifier = await openModelClassifier(argv.model, { repository: argv['model-repository'] });
+    classifier = await openModelClassifier(argv.model, {
+      repository: argv['model-repository'],
+      onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${c}"; the model sees it as missing\n`),
+    });
     if (argv['on-alert']) {
       hooks = new AlertHookQueue(argv['on-alert'], {
         timeoutMs: parseDuration(argv['on-alert-timeout'], 'on-alert-timeout'),

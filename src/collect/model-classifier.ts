@@ -12,6 +12,8 @@ export const DEFAULT_MODEL = 'abp-nvsmi-xgb';
 export interface ModelClassifierOptions extends OpenModelOptions {
   /** Unit-stripping rule (default 'first-number', the rule the shipped model was trained with). */
   numberRule?: NumberRule;
+  /** Told once per feature column the first time a record lacks it (other drivers name fields differently). */
+  onMissingColumn?: (column: string) => void;
 }
 
 export interface ModelClassifier extends MiningClassifier {
@@ -25,11 +27,21 @@ export async function openModelClassifier(name = DEFAULT_MODEL, opts: ModelClass
   const model = await openModel(name, opts);
   const rule = opts.numberRule ?? 'first-number';
   const { columns, forest } = model;
+  const warned = new Set<string>();
   return {
     threshold: model.entry.threshold,
     columns,
     async probabilities(records: NvsmiRecord[]): Promise<Float32Array> {
       if (records.length === 0) return new Float32Array(0);
+      if (opts.onMissingColumn && warned.size < columns.length) {
+        for (const c of columns) {
+          if (warned.has(c)) continue;
+          if (records.some((r) => !Object.prototype.hasOwnProperty.call(r, c))) {
+            warned.add(c);
+            opts.onMissingColumn(c);
+          }
+        }
+      }
       const out = await forest.predict(featureMatrix(records, columns, rule), records.length);
       // A multi-output model gives numGroup values a row; the mining class is the last.
       if (model.numGroup === 1) return out;

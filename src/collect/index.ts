@@ -1,0 +1,22 @@
+/** Telemetry collection and live watching: the library side of `abp collect` and `abp watch`. */
+export { flattenNvsmi, flattenDocument, recordsOf, type NvsmiRecord, type FlatDocument } from './flatten.js';
+export { runNvidiaSmi, nvidiaSmiBinary, NVIDIA_SMI_ENV, type NvidiaSmiOptions } from './nvidia-smi.js';
+export { collectTicks, collectRecords, type CollectOptions, type Tick, type ErrorPolicy } from './collector.js';
+export { selectGpus, parseGpuSelectors, UUID_KEY, BUS_ID_KEY } from './gpu-select.js';
+export { replayTicks, readRecords, type ReplayOptions } from './replay.js';
+export { AlertTracker, DEFAULT_ALERT_POLICY, checkAlertPolicy, type AlertPolicy, type AlertStep } from './alerts.js';
+export {
+  watchTicks,
+  gpuIdOf,
+  type MiningClassifier,
+  type WatchOptions,
+  type GpuSample,
+  type AlertEvent,
+  type WatchEvent,
+  type TickVerdict,
+} from './watch.js';
+export { openModelClassifier, DEFAULT_MODEL, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
+export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
+export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
+export { openLineSink, recordsBlock, type LineSink, type OutputMode } from './tick-writer.js';
+export { parseDuration } from './duration.js';
