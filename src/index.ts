@@ -1,0 +1,28 @@
+/** abp-fil: the public library entry. */
+export { Detector, classify, type DetectorOptions } from './pipeline/detector.js';
+export {
+  Pipeline,
+  DEFAULT_MODEL,
+  stderrLogger,
+  quietLogger,
+  type PipelineOptions,
+  type StageSpec,
+  type RunResult,
+  type StageTimes,
+  type Logger,
+} from './pipeline/pipeline.js';
+export type { DetectionSummary } from './pipeline/summary.js';
+export {
+  openModel,
+  readModelEntry,
+  listModels,
+  defaultModelRepository,
+  parsePbtxt,
+  readNameList,
+  type ModelEntry,
+  type LoadedModel,
+  type OpenModelOptions,
+} from './model-repo/index.js';
+export { firstNumber, firstDigits, featureValue, featureMatrix, type NumberRule } from './stages/parse-value.js';
+export { ForestModel } from './engine/model.js';
+export * from './errors.js';

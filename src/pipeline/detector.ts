@@ -1,0 +1,92 @@
+/**
+ * The one-call API: classify records in memory with the same stages and
+ * semantics as the CLI (`abp detect`), the model loaded once per Detector.
+ */
+import { openModel, type LoadedModel } from '../model-repo/open.js';
+import type { NumberRule } from '../stages/parse-value.js';
+import { DEFAULT_MODEL, Pipeline, quietLogger, type Logger, type RunResult } from './pipeline.js';
+
+export interface DetectorOptions {
+  /** Model name in the repository (default abp-nvsmi-xgb). */
+  modelName?: string;
+  /** Model repository directory (default: the package's models/). */
+  modelRepository?: string;
+  /** Feature columns overriding the model's columns_fil.txt. */
+  columns?: string[];
+  columnsFile?: string;
+  /** mining = probability > threshold (default: the model's, 0.5). */
+  threshold?: number;
+  /** Write the probability (add-scores) instead of the boolean class. */
+  scores?: boolean;
+  rule?: NumberRule;
+  numThreads?: number;
+  logger?: Logger;
+  /** Passed through to the engine. */
+  engineOptions?: Record<string, unknown>;
+}
+
+export class Detector {
+  readonly model: LoadedModel;
+  readonly options: DetectorOptions;
+
+  private constructor(model: LoadedModel, options: DetectorOptions) {
+    this.model = model;
+    this.options = options;
+  }
+
+  static async open(options: DetectorOptions = {}): Promise<Detector> {
+    const model = await openModel(options.modelName ?? DEFAULT_MODEL, {
+      repository: options.modelRepository,
+      columns: options.columns,
+      columnsFile: options.columnsFile,
+      engineOptions: options.engineOptions,
+    });
+    return new Detector(model, options);
+  }
+
+  /** The feature columns the model reads. */
+  get columns(): readonly string[] {
+    return this.model.columns;
+  }
+
+  private pipeline(): Pipeline {
+    return new Pipeline({ numThreads: this.options.numThreads, logger: this.options.logger ?? quietLogger });
+  }
+
+  private finish(p: Pipeline): Pipeline {
+    p.preprocess({ rule: this.options.rule }).inference({ stage: 'inf-fil', model: this.model });
+    if (this.options.scores) p.addScores();
+    else p.addClass({ threshold: this.options.threshold });
+    return p.summarize().serialize();
+  }
+
+  /** Every record back, in order, feature columns parsed to numbers, plus `mining`. */
+  async classify(records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+    const p = this.finish(this.pipeline().fromRecords(records).deserialize()).collect();
+    return (await p.run()).records!;
+  }
+
+  /** A file to a file (or '-' for stdin/stdout), like `abp detect IN OUT`. */
+  async detectFile(input: string, output?: string, o: { overwrite?: boolean; onError?: string } = {}): Promise<RunResult> {
+    const p = this.finish(this.pipeline().fromFile(input).deserialize({ onError: o.onError }));
+    if (output) p.toFile(output, { overwrite: o.overwrite });
+    return p.run();
+  }
+
+  dispose(): void {
+    this.model.forest.dispose();
+  }
+}
+
+/** Classifies records with a Detector opened and disposed for this call. */
+export async function classify(
+  records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+  options: DetectorOptions = {},
+): Promise<Record<string, unknown>[]> {
+  const d = await Detector.open(options);
+  try {
+    return await d.classify(records);
+  } finally {
+    d.dispose();
+  }
+}
