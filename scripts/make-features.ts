@@ -1,0 +1,88 @@
+/**
+ * Feature matrix for training and for the golden predictions, computed with
+ * the pipeline's own `featureMatrix` so training and serving cannot drift.
+ *
+ *   npx tsx scripts/make-features.ts --input data/nvsmi-h200-train.jsonlines.gz \
+ *     --columns models/abp-nvsmi-xgb/columns_fil.txt --out build-train/features
+ *
+ * Writes to --out:
+ *   X.f32           rows x columns float32, row-major, little-endian (NaN = missing)
+ *   y.u8            one byte a row: the `label` (255 when the record has none)
+ *   workloads.json  the `workload` of every row ("" when absent), file order
+ *   columns.txt     the columns used, one a line
+ *   meta.json       { rows, columns, rule, input }
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { featureMatrix, type NumberRule } from '../src/stages/parse-value.js';
+
+const { values } = parseArgs({
+  options: {
+    input: { type: 'string', default: 'data/nvsmi-h200-train.jsonlines.gz' },
+    columns: { type: 'string', default: 'models/abp-nvsmi-xgb/columns_fil.txt' },
+    out: { type: 'string', default: 'build-train/features' },
+    rule: { type: 'string', default: 'first-number' },
+  },
+});
+
+const rule = values.rule as NumberRule;
+if (rule !== 'first-number' && rule !== 'morpheus-digits') {
+  throw new Error(`--rule must be first-number or morpheus-digits, not ${values.rule}`);
+}
+
+function readColumns(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
+}
+
+function readRecords(path: string): Record<string, unknown>[] {
+  const raw = readFileSync(path);
+  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  const records: Record<string, unknown>[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line.length === 0) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      throw new Error(`${path}:${i + 1}: not a JSON object`);
+    }
+    records.push(rec as Record<string, unknown>);
+  }
+  return records;
+}
+
+const columns = readColumns(values.columns!);
+const records = readRecords(values.input!);
+const X = featureMatrix(records, columns, rule);
+
+const y = new Uint8Array(records.length);
+const workloads: string[] = [];
+for (let r = 0; r < records.length; r++) {
+  const label = records[r].label;
+  y[r] = label === 0 || label === 1 ? label : 255;
+  const w = records[r].workload;
+  workloads.push(typeof w === 'string' ? w : '');
+}
+
+const out = values.out!;
+mkdirSync(out, { recursive: true });
+// Float32Array is host-endian; every platform this runs on is little-endian, and numpy reads '<f4'.
+writeFileSync(join(out, 'X.f32'), new Uint8Array(X.buffer, X.byteOffset, X.byteLength));
+writeFileSync(join(out, 'y.u8'), y);
+writeFileSync(join(out, 'workloads.json'), JSON.stringify(workloads));
+writeFileSync(join(out, 'columns.txt'), columns.join('\n') + '\n');
+writeFileSync(
+  join(out, 'meta.json'),
+  JSON.stringify({ rows: records.length, columns: columns.length, rule, input: values.input }, null, 2) + '\n',
+);
+console.log(`make-features: ${records.length} rows x ${columns.length} columns (${rule}) -> ${out}`);
