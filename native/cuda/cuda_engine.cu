@@ -266,6 +266,22 @@ Status CheckDevice(int device) {
 
 void SetMemoryLimitForTesting(uint64_t bytes) { g_limit = bytes; }
 
+Status AllocPinned(size_t bytes, void** out) {
+  *out = nullptr;
+  const cudaError_t e = cudaHostAlloc(out, bytes == 0 ? 16 : bytes, cudaHostAllocPortable);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    *out = nullptr;
+    if (e == cudaErrorMemoryAllocation) return Status(Code::kOutOfMemory, "cannot page-lock " + Mb(bytes) + " of host memory");
+    return FromCuda(e, "allocating page-locked host memory");
+  }
+  return Status::Ok();
+}
+
+void FreePinned(void* p) {
+  if (p != nullptr) cudaFreeHost(p);
+}
+
 // ---------------------------------------------------------------------------
 // DeviceMatrix
 
@@ -333,7 +349,7 @@ constexpr int kSlots = 3;                 // chunks in flight on the host path
 constexpr int64_t kMinChunkRows = 1024;   // below this, OOM is reported, not split further
 constexpr size_t kChunkInputBytes = 32u << 20;
 constexpr size_t kSingleTileMax = 96u << 10;  // a forest this small is one resident tile
-constexpr size_t kTileBytes = 48u << 10;
+constexpr size_t kTileBytes = 12u << 10;   // each of the two tile buffers (fastest on H200)
 
 struct Slot {
   cudaStream_t stream = nullptr;
@@ -358,8 +374,10 @@ struct CudaForest::Impl {
   bool stage_rows = false;
   int32_t threads = 256;
   int32_t stride = 1;
-  int32_t node_smem_bytes = 0;
-  int32_t row_smem_bytes = 0;
+  int32_t tile_nodes = 0;
+  int32_t row_offset = 0;
+  int32_t acc_offset = 0;
+  int32_t row_buffers = 1;
   int32_t acc_stride = 0;
   size_t smem_bytes = 0;
   int max_blocks = 1;  // persistent grid size
@@ -405,8 +423,10 @@ struct CudaForest::Impl {
     a.div_magic = num_feature > 1 ? static_cast<uint32_t>(0xFFFFFFFFu / uint32_t(num_feature) + 1u) : 0u;
     a.out_cols = OutCols(margin);
     a.acc_stride = acc_stride;
-    a.node_smem_bytes = node_smem_bytes;
-    a.row_smem_bytes = row_smem_bytes;
+    a.tile_nodes = tile_nodes;
+    a.row_offset = row_offset;
+    a.acc_offset = acc_offset;
+    a.row_buffers = row_buffers;
     a.base_margin = base_margin;
     a.objective = objective;
     a.margin = margin ? 1 : 0;
@@ -492,35 +512,39 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
     return Status(Code::kModelUnsupported, "the GPU engine supports up to ~700 output groups; this model has " +
                                                std::to_string(m.num_group));
   }
-  m.row_smem_bytes = m.stage_rows ? static_cast<int32_t>(size_t(m.threads) * m.stride * 4) : 0;
-  const size_t row_bytes = size_t(m.row_smem_bytes) + size_t(m.threads) * m.acc_stride * 4;
+  const size_t one_row_buffer = m.stage_rows ? size_t(m.threads) * m.stride * 4 : 0;
+  m.row_buffers = m.stage_rows ? 1 : 0;
+  if (m.stage_rows && EnvInt("ABP_CUDA_ROW_BUFFERS", 1) == 2 && 2 * one_row_buffer <= (64u << 10)) m.row_buffers = 2;
+  const size_t row_bytes = one_row_buffer * m.row_buffers + size_t(m.threads) * m.acc_stride * 4;
 
-  // Trees: one resident tile when the forest is small, tiles of consecutive
-  // trees when it is not, global memory when a single tree is too big.
+  // Trees: one resident tile when the forest is small; else tiles of
+  // consecutive trees, double-buffered; global memory when a single tree is
+  // too big for half of what is left.
   const size_t forest_bytes = flat.nodes.size() * sizeof(FlatNode);
-  const size_t tile_cap_env = size_t(EnvInt("ABP_CUDA_TILE_KB", 0)) << 10;
   const size_t room = smem_optin > row_bytes ? smem_optin - row_bytes : 0;
   std::vector<int32_t> tile_tree{0}, tile_node{0};
   std::vector<int32_t> roots(flat.tree_root.begin(), flat.tree_root.end());
-  std::vector<FlatNode> nodes;
-  size_t tile_cap = tile_cap_env ? tile_cap_env : (forest_bytes <= kSingleTileMax ? kSingleTileMax : kTileBytes);
-  tile_cap = std::min(tile_cap, room);
+  std::vector<FlatNode> nodes = flat.nodes;
   m.stage_nodes = EnvInt("ABP_CUDA_STAGE_NODES", 1) != 0 && m.num_trees > 0;
+  size_t tile_cap = 0;
+  int node_buffers = 1;
   if (m.stage_nodes) {
-    const size_t n_total = flat.nodes.size();
-    auto tree_end = [&](int32_t t) {
-      return t + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t) + 1]) : n_total;
-    };
-    size_t max_tree = 0;
-    for (int32_t t = 0; t < m.num_trees; ++t) max_tree = std::max(max_tree, tree_end(t) - size_t(flat.tree_root[size_t(t)]));
-    if (max_tree * sizeof(FlatNode) > tile_cap) {
-      // Let one big tree fill the whole tile before giving up on staging.
-      tile_cap = room;
+    const size_t tile_env = size_t(EnvInt("ABP_CUDA_TILE_KB", 0)) << 10;
+    if (forest_bytes <= std::min(kSingleTileMax, room) && tile_env == 0) {
+      tile_cap = forest_bytes;
+    } else {
+      node_buffers = 2;
+      tile_cap = std::min(tile_env ? tile_env : kTileBytes, room / 2);
+      size_t max_tree = 0;
+      for (int32_t t = 0; t < m.num_trees; ++t) {
+        const size_t end = t + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t) + 1]) : flat.nodes.size();
+        max_tree = std::max(max_tree, end - size_t(flat.tree_root[size_t(t)]));
+      }
+      if (max_tree * sizeof(FlatNode) > tile_cap) tile_cap = room / 2;  // one big tree per tile
       if (max_tree * sizeof(FlatNode) > tile_cap) m.stage_nodes = false;
     }
   }
   if (m.stage_nodes) {
-    nodes = flat.nodes;
     const size_t cap_nodes = tile_cap / sizeof(FlatNode);
     size_t max_tile = 0;
     int32_t t = 0;
@@ -544,13 +568,16 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
       t = t_end;
     }
     m.num_tiles = static_cast<int32_t>(tile_tree.size()) - 1;
-    m.node_smem_bytes = static_cast<int32_t>(max_tile * sizeof(FlatNode));
+    if (m.num_tiles == 1) node_buffers = 1;
+    m.tile_nodes = static_cast<int32_t>(max_tile);
   } else {
-    nodes = flat.nodes;
     m.num_tiles = 0;
-    m.node_smem_bytes = 0;
+    m.tile_nodes = 0;
+    node_buffers = 0;
   }
-  m.smem_bytes = size_t(m.node_smem_bytes) + row_bytes;
+  m.row_offset = static_cast<int32_t>(size_t(m.tile_nodes) * sizeof(FlatNode) * node_buffers);
+  m.acc_offset = static_cast<int32_t>(m.row_offset + one_row_buffer * m.row_buffers);
+  m.smem_bytes = size_t(m.row_offset) + row_bytes;
   m.kernel = PickKernel(m.stage_nodes, m.stage_rows, one_group);
   if (m.smem_bytes > (48u << 10)) {
     ABP_CUDA_TRY(cudaFuncSetAttribute(m.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
@@ -580,8 +607,8 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   }
 
   m.layout = std::string(m.stage_nodes ? (m.num_tiles == 1 ? "resident-tile" : "tiled") : "global-nodes") +
-             " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.node_smem_bytes) +
-             (m.stage_rows ? " staged-rows" : " global-rows") + " threads=" + std::to_string(m.threads) +
+             " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.tile_nodes * 16) +
+             (m.stage_rows ? (m.row_buffers == 2 ? " staged-rows x2" : " staged-rows") : " global-rows") + " threads=" + std::to_string(m.threads) +
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
              " blocks/sm=" + std::to_string(per_sm);
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
@@ -600,8 +627,10 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
 
   // Chunk size: ~32 MiB of input, halved while the device is short of memory.
   int64_t chunk = std::max<int64_t>(kMinChunkRows, int64_t(kChunkInputBytes / sizeof(float) / std::max<int64_t>(1, F)));
-  if (m.slot_rows > 0 && m.slot_rows < chunk) chunk = m.slot_rows;  // keep what fitted before
   chunk = std::min(chunk, std::max(rows, kMinChunkRows));
+  // Staging buffers at least as big as needed are kept (reallocating pinned
+  // memory costs milliseconds); a small batch reuses big buffers.
+  if (m.slot_rows >= chunk) chunk = m.slot_rows;
   for (;;) {
     const cudaError_t e = m.SizeSlots(chunk);
     if (e == cudaSuccess) break;
@@ -616,6 +645,17 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
   }
   chunk = m.slot_rows;
 
+  // Page-locked caller memory (AllocPinned) is copied from and to directly.
+  const auto pinned = [](const void* p) {
+    cudaPointerAttributes at{};
+    if (cudaPointerGetAttributes(&at, p) != cudaSuccess) {
+      cudaGetLastError();
+      return false;
+    }
+    return at.type == cudaMemoryTypeHost;
+  };
+  const bool in_pinned = pinned(in), out_pinned = pinned(out);
+
   Status failure;
   int64_t next = 0;
   // Slot k % kSlots takes chunk k; before reuse, its previous chunk is
@@ -625,7 +665,9 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     if (s.nrows > 0) {
       const cudaError_t e = cudaStreamSynchronize(s.stream);
       if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
-      if (failure.ok()) std::memcpy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
+      if (failure.ok() && !out_pinned) {
+        std::memcpy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
+      }
       s.nrows = 0;
     }
     if (next >= rows || !failure.ok()) {
@@ -635,9 +677,12 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       continue;
     }
     const int64_t n = std::min(chunk, rows - next);
-    StageCopy(s.h_in.ptr, in + next * F, size_t(n * F) * sizeof(float));
-    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, s.h_in.ptr, size_t(n * F) * sizeof(float),
-                                    cudaMemcpyHostToDevice, s.stream);
+    const float* src = in + next * F;
+    if (!in_pinned) {
+      StageCopy(s.h_in.ptr, src, size_t(n * F) * sizeof(float));
+      src = s.h_in.as<float>();
+    }
+    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, src, size_t(n * F) * sizeof(float), cudaMemcpyHostToDevice, s.stream);
     if (e != cudaSuccess) {
       failure = FromCuda(e, "copying a batch to the device");
       continue;
@@ -647,7 +692,8 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       failure = ls;
       continue;
     }
-    e = cudaMemcpyAsync(s.h_out.ptr, s.d_out.ptr, size_t(n * G) * sizeof(float), cudaMemcpyDeviceToHost, s.stream);
+    e = cudaMemcpyAsync(out_pinned ? out + next * G : s.h_out.as<float>(), s.d_out.ptr, size_t(n * G) * sizeof(float),
+                        cudaMemcpyDeviceToHost, s.stream);
     if (e != cudaSuccess) {
       failure = FromCuda(e, "copying results from the device");
       continue;

@@ -8,6 +8,7 @@
 // no driver or no GPU is an ordinary, reported condition (the CUDA runtime is
 // linked statically and only loads libcuda when first asked).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -112,6 +113,11 @@ class CudaForest {
   explicit CudaForest(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Page-locked host memory. Batches in it skip the staging copy of
+// PredictHost and go straight over PCIe (both input and output).
+Status AllocPinned(size_t bytes, void** out);
+void FreePinned(void* p);
 
 // Test hook: caps the device memory this engine allocates (bytes; 0 = no
 // cap), so out-of-memory handling can be exercised on a large GPU. An

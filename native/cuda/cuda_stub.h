@@ -46,5 +46,10 @@ inline int32_t CudaForest::num_group() const { return 0; }
 inline int32_t CudaForest::num_output(bool) const { return 0; }
 inline std::string CudaForest::layout() const { return "none"; }
 inline void SetMemoryLimitForTesting(uint64_t) {}
+inline Status AllocPinned(size_t, void** out) {
+  *out = nullptr;
+  return stub::Unavailable();
+}
+inline void FreePinned(void*) {}
 
 }  // namespace abp::cuda

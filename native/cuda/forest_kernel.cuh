@@ -16,6 +16,8 @@
 // Inside a tile node `left` indices are relative to the tile's first node,
 // which lets WalkTree run on the shared-memory copy unchanged.
 #pragma once
+#include <cuda_pipeline.h>
+
 #include <cstdint>
 
 #include "engine/flat_forest.h"
@@ -42,113 +44,141 @@ struct KernelArgs {
   int32_t fast_div;          // 1 when blockDim.x * cols < 2^16 and cols > 1
   int32_t out_cols;          // num_group, or 1 for multi:softmax unless margin
   int32_t acc_stride;        // floats per row of the shared accumulators (odd)
-  int32_t node_smem_bytes;   // bytes reserved for the node tile
-  int32_t row_smem_bytes;    // bytes reserved for staged rows
+  int32_t tile_nodes;        // capacity of one node buffer, in nodes
+  int32_t row_offset;        // byte offset of the row buffers
+  int32_t acc_offset;        // byte offset of the accumulators
+  int32_t row_buffers;       // 2: the next block of rows streams in during the walk
   float base_margin;
   Objective objective;
   int32_t margin;            // 1: raw margins, no transform
 };
 
-__device__ __forceinline__ void LoadTile(FlatNode* s_nodes, const FlatNode* g_nodes, int32_t begin,
-                                         int32_t end) {
-  const int4* src = reinterpret_cast<const int4*>(g_nodes + begin);
-  int4* dst = reinterpret_cast<int4*>(s_nodes);
-  const int32_t n = end - begin;
-  for (int32_t i = threadIdx.x; i < n; i += blockDim.x) dst[i] = __ldg(src + i);
+// Asynchronous copies (cp.async on sm_80+; plain copies on older targets):
+// every thread has all of its loads in flight at once instead of one, which
+// is what lets the row staging approach the memory bandwidth.
+__device__ __forceinline__ void StageRows(float* dst, const KernelArgs& a, int64_t rb) {
+  const int32_t T = static_cast<int32_t>(blockDim.x);
+  const int64_t row0 = rb * T;
+  const int64_t left = a.rows - row0;
+  const uint32_t nrows = static_cast<uint32_t>(left < T ? left : T);
+  const float* src = a.in + row0 * a.cols;
+  const uint32_t n = nrows * static_cast<uint32_t>(a.cols);
+  for (uint32_t i = threadIdx.x; i < n; i += T) {
+    const uint32_t r = a.fast_div ? __umulhi(i, a.div_magic) : i / static_cast<uint32_t>(a.cols);
+    const uint32_t c = i - r * static_cast<uint32_t>(a.cols);
+    __pipeline_memcpy_async(dst + r * a.stride + c, src + i, sizeof(float));
+  }
+}
+
+__device__ __forceinline__ void StageTile(FlatNode* dst, const KernelArgs& a, int32_t k) {
+  const int32_t begin = __ldg(a.tile_node + k);
+  const int32_t n = __ldg(a.tile_node + k + 1) - begin;
+  const FlatNode* src = a.nodes + begin;
+  for (int32_t i = threadIdx.x; i < n; i += blockDim.x) {
+    __pipeline_memcpy_async(dst + i, src + i, sizeof(FlatNode));
+  }
+}
+
+template <bool kOneGroup>
+__device__ __forceinline__ void WalkTrees(const FlatNode* nodes, const KernelArgs& a, int32_t t0, int32_t t1,
+                                          const float* x, float& acc, float* s_acc) {
+  for (int32_t t = t0; t < t1; ++t) {
+    const float v = WalkTree(nodes, __ldg(a.roots + t), x);
+    if (kOneGroup) {
+      acc += v;
+    } else {
+      s_acc[__ldg(a.groups + t)] += v;
+    }
+  }
 }
 
 template <bool kStageNodes, bool kStageRows, bool kOneGroup>
 __global__ void __launch_bounds__(512) ForestKernel(const KernelArgs a) {
   extern __shared__ float4 smem_raw[];
   unsigned char* smem = reinterpret_cast<unsigned char*>(smem_raw);
-  FlatNode* s_nodes = reinterpret_cast<FlatNode*>(smem);
-  float* s_rows = reinterpret_cast<float*>(smem + a.node_smem_bytes);
+  FlatNode* s_nodes0 = reinterpret_cast<FlatNode*>(smem);
+  FlatNode* s_nodes1 = s_nodes0 + a.tile_nodes;  // second buffer, multi-tile only
+  float* const s_rows = reinterpret_cast<float*>(smem + a.row_offset);
+  const int32_t row_buffer = static_cast<int32_t>(blockDim.x) * a.stride;  // floats
   // Several outputs per row (multi-class): per-thread accumulators in
   // shared memory, since the group of each tree is only known at run time.
-  float* s_acc = reinterpret_cast<float*>(smem + a.node_smem_bytes + a.row_smem_bytes) +
-                 threadIdx.x * a.acc_stride;
+  float* s_acc = reinterpret_cast<float*>(smem + a.acc_offset) + threadIdx.x * a.acc_stride;
   const int32_t tid = static_cast<int32_t>(threadIdx.x);
   const int32_t T = static_cast<int32_t>(blockDim.x);
-  const bool one_tile = kStageNodes && a.num_tiles == 1;
+  const bool multi_tile = kStageNodes && a.num_tiles > 1;
+  const bool double_rows = kStageRows && a.row_buffers == 2;
 
-  // A single tile stays resident for the whole persistent loop; the barrier
-  // before its first use is the one after the first row staging below.
-  if (one_tile) LoadTile(s_nodes, a.nodes, a.tile_node[0], a.tile_node[1]);
+  // A single tile stays resident for the whole persistent loop.
+  if (kStageNodes && !multi_tile) StageTile(s_nodes0, a, 0);
+  int cur = 0;
+  if (kStageRows && blockIdx.x < a.row_blocks) StageRows(s_rows, a, blockIdx.x);
+  __pipeline_commit();
 
   for (int64_t rb = blockIdx.x; rb < a.row_blocks; rb += gridDim.x) {
+    const int64_t next = rb + gridDim.x;
+    if (double_rows) {
+      if (next < a.row_blocks) StageRows(s_rows + (cur ^ 1) * row_buffer, a, next);
+      __pipeline_commit();
+      __pipeline_wait_prior(1);
+    } else {
+      __pipeline_wait_prior(0);
+    }
+    __syncthreads();
+
     const int64_t row0 = rb * T;
     const int64_t left_rows = a.rows - row0;
-    const int32_t nrows = left_rows < T ? static_cast<int32_t>(left_rows) : T;
-    const bool active = tid < nrows;
+    const bool active = tid < left_rows;
     const int64_t row = row0 + tid;
-
-    const float* x;
-    if (kStageRows) {
-      __syncthreads();  // the previous block of rows is no longer read
-      const float* src = a.in + row0 * a.cols;
-      const uint32_t n = static_cast<uint32_t>(nrows) * static_cast<uint32_t>(a.cols);
-      for (uint32_t i = tid; i < n; i += T) {
-        const uint32_t r = a.fast_div ? __umulhi(i, a.div_magic) : i / static_cast<uint32_t>(a.cols);
-        const uint32_t c = i - r * static_cast<uint32_t>(a.cols);
-        s_rows[r * a.stride + c] = __ldcs(src + i);  // read once: stream past L1/L2
-      }
-      x = s_rows + tid * a.stride;
-    } else {
-      x = a.in + row * a.cols;
-    }
+    const float* x = kStageRows ? s_rows + cur * row_buffer + tid * a.stride : a.in + row * a.cols;
 
     float acc = a.base_margin;
     if (!kOneGroup) {
       for (int32_t g = 0; g < a.num_group; ++g) s_acc[g] = a.base_margin;
     }
 
-    if (kStageNodes) {
-      if (one_tile) {
+    if (multi_tile) {
+      // Tile k + 1 streams in while tile k is walked.
+      StageTile(s_nodes0, a, 0);
+      __pipeline_commit();
+      for (int32_t k = 0; k < a.num_tiles; ++k) {
+        if (k + 1 < a.num_tiles) StageTile((k & 1) ? s_nodes0 : s_nodes1, a, k + 1);
+        __pipeline_commit();
+        __pipeline_wait_prior(1);
         __syncthreads();
         if (active) {
-          for (int32_t t = 0; t < a.num_trees; ++t) {
-            const float v = WalkTree(s_nodes, __ldg(a.roots + t), x);
-            if (kOneGroup) acc += v; else s_acc[__ldg(a.groups + t)] += v;
-          }
+          WalkTrees<kOneGroup>((k & 1) ? s_nodes1 : s_nodes0, a, __ldg(a.tile_tree + k),
+                               __ldg(a.tile_tree + k + 1), x, acc, s_acc);
         }
-      } else {
-        for (int32_t k = 0; k < a.num_tiles; ++k) {
-          __syncthreads();
-          LoadTile(s_nodes, a.nodes, __ldg(a.tile_node + k), __ldg(a.tile_node + k + 1));
-          __syncthreads();
-          if (active) {
-            const int32_t t1 = __ldg(a.tile_tree + k + 1);
-            for (int32_t t = __ldg(a.tile_tree + k); t < t1; ++t) {
-              const float v = WalkTree(s_nodes, __ldg(a.roots + t), x);
-              if (kOneGroup) acc += v; else s_acc[__ldg(a.groups + t)] += v;
-            }
-          }
-        }
+        __syncthreads();  // tile k's buffer is refilled at k + 2
       }
-    } else {
-      if (kStageRows) __syncthreads();
-      if (active) {
-        for (int32_t t = 0; t < a.num_trees; ++t) {
-          const float v = WalkTree(a.nodes, __ldg(a.roots + t), x);
-          if (kOneGroup) acc += v; else s_acc[__ldg(a.groups + t)] += v;
+    } else if (active) {
+      WalkTrees<kOneGroup>(kStageNodes ? s_nodes0 : a.nodes, a, 0, a.num_trees, x, acc, s_acc);
+    }
+
+    if (active) {
+      float* out_row = a.out + row * a.out_cols;
+      if (kOneGroup) {
+        if (a.margin) {
+          out_row[0] = acc;
+        } else {
+          TransformRow(a.objective, &acc, 1, out_row);
         }
+      } else if (a.margin) {
+        for (int32_t g = 0; g < a.num_group; ++g) out_row[g] = s_acc[g];
+      } else {
+        TransformRow(a.objective, s_acc, a.num_group, out_row);
       }
     }
 
-    if (!active) continue;
-    float* out_row = a.out + row * a.out_cols;
-    if (kOneGroup) {
-      if (a.margin) {
-        out_row[0] = acc;
-      } else {
-        TransformRow(a.objective, &acc, 1, out_row);
-      }
-    } else if (a.margin) {
-      for (int32_t g = 0; g < a.num_group; ++g) out_row[g] = s_acc[g];
-    } else {
-      TransformRow(a.objective, s_acc, a.num_group, out_row);
+    __syncthreads();  // every thread is done with this block's rows
+    if (double_rows) {
+      cur ^= 1;
+    } else if (kStageRows) {
+      if (next < a.row_blocks) StageRows(s_rows, a, next);
+      __pipeline_commit();
     }
   }
+  __pipeline_wait_prior(0);
 }
 
 }  // namespace abp::cuda::detail

@@ -213,14 +213,16 @@ int Bench() {
     for (int i = 0; i < 4; ++i) t.push_back(H2DPinnedSeconds(size_t(1) << 30));
     std::printf("h2d pinned: %.1f GB/s\n", double(size_t(1) << 30) / Median(t) / 1e9);
   }
-  struct Variant { const char* threads; const char* stage_rows; const char* tile_kb; };
+  struct Variant { const char* threads; const char* stage_rows; const char* tile_kb; const char* row_buffers; };
   const Shape shapes[] = {
       {"abp-like 12x d5 f20", 12, 5, 20, 1, Objective::kBinaryLogistic},
       {"abp-like 6x d5 f29", 6, 5, 29, 1, Objective::kBinaryLogistic},
+      {"abp-like 20x d5 f29", 20, 5, 29, 1, Objective::kBinaryLogistic},
       {"large 500x d8 f50", 500, 8, 50, 1, Objective::kBinaryLogistic},
   };
-  const Variant variants[] = {{"256", "1", "0"}, {"128", "1", "0"}, {"512", "1", "0"}, {"256", "0", "0"},
-                              {"256", "1", "24"}, {"256", "1", "96"}};
+  const Variant variants[] = {{"256", "1", "0", "1"},  {"128", "1", "0", "1"},  {"512", "1", "0", "1"},
+                              {"256", "1", "0", "2"},  {"128", "1", "0", "2"},  {"256", "0", "0", "1"},
+                              {"256", "1", "12", "1"}, {"256", "1", "48", "1"}, {"512", "1", "24", "1"}};
   for (const Shape& sh : shapes) {
     const bool large = sh.trees > 100;
     const int64_t rows = large ? 4000000 : 100000000;
@@ -236,7 +238,8 @@ int Bench() {
     CHECK_OK(cuda::DeviceMatrix::Upload(x.data(), rows, sh.nf, 0, &m));
     CHECK_OK(cuda::DeviceMatrix::Allocate(rows, 1, 0, &o));
     for (const Variant& v : variants) {
-      if (large ? false : std::strcmp(v.tile_kb, "0") != 0) continue;
+      if (large ? std::strcmp(v.row_buffers, "2") == 0 : std::strcmp(v.tile_kb, "0") != 0) continue;
+      setenv("ABP_CUDA_ROW_BUFFERS", v.row_buffers, 1);
       setenv("ABP_CUDA_THREADS", v.threads, 1);
       setenv("ABP_CUDA_STAGE_ROWS", v.stage_rows, 1);
       setenv("ABP_CUDA_TILE_KB", v.tile_kb, 1);
@@ -256,6 +259,7 @@ int Bench() {
     unsetenv("ABP_CUDA_THREADS");
     unsetenv("ABP_CUDA_STAGE_ROWS");
     unsetenv("ABP_CUDA_TILE_KB");
+    unsetenv("ABP_CUDA_ROW_BUFFERS");
     std::unique_ptr<cuda::CudaForest> gpu;
     CHECK_OK(cuda::CudaForest::Create(flat, 0, &gpu));
     std::vector<float> out(static_cast<size_t>(rows));
