@@ -5,32 +5,20 @@
  * column, and `mining` must equal XGBoost's own prediction (golden files made
  * by scripts with Debian's xgboost).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Detector, classify, firstNumber } from '../src/index.js';
+import { abp } from './pipeline-helpers.js';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
 const SHARED = path.resolve(ROOT, '../shared/data/nvsmi-h200-train.jsonlines.gz');
 const REPO = path.join(ROOT, 'test/pipeline-data/models');
 const DEV_GOLDEN = path.join(ROOT, 'test/pipeline-data/dev-xgb.predictions.json');
 const SHIPPED_GOLDEN = path.join(ROOT, 'test/golden/nvsmi-h200-train.predictions.json');
-
-export function abp(args: string[], opts: { input?: string } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, maxBuffer: 1 << 28 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    if (opts.input !== undefined) child.stdin!.end(opts.input);
-    else child.stdin!.end();
-  });
-}
 
 function inputRecords(file = DATA): Record<string, unknown>[] {
   return gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
