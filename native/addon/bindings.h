@@ -4,4 +4,6 @@
 namespace abp::addon {
 // loadModel() and the NativeModel class.
 void RegisterModel(Napi::Env env, Napi::Object exports);
+// exports.cuda: devices(), loadModel(), uploadMatrix(), allocHost() (cuda_binding.cc).
+void RegisterCuda(Napi::Env env, Napi::Object exports);
 }  // namespace abp::addon

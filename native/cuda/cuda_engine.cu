@@ -34,6 +34,9 @@ Status FromCuda(cudaError_t e, const std::string& what) {
   if (e == cudaErrorMemoryAllocation) {
     return Status(Code::kCudaOutOfMemory, what + ": out of device memory");
   }
+  if (e == cudaErrorInsufficientDriver || e == cudaErrorNoDevice) {
+    return Status(Code::kCudaUnavailable, what + ": " + cudaGetErrorString(e));
+  }
   return Status(Code::kCudaError,
                 what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")");
 }

@@ -1,0 +1,629 @@
+// exports.cuda: the CUDA engine's surface (contract: src/native/addon.ts).
+// Compiled in every build; without CUDA the engine's stubs answer every call
+// with ABP_CUDA_UNAVAILABLE. All device work runs in AsyncWorkers; native
+// objects are held by shared_ptr so dispose() during a call is safe; no C++
+// exception crosses into Node (std::bad_alloc is caught here).
+#include <cmath>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "addon/bindings.h"
+#include "common/status.h"
+#include "cuda/cuda_engine.h"
+#include "engine/flat_forest.h"
+#include "model/forest.h"
+
+namespace abp::addon {
+namespace {
+
+struct GpuModel {
+  std::string objective;
+  std::string format;
+  int32_t num_feature = 0;
+  int32_t num_group = 1;
+  int32_t num_trees = 0;
+  int32_t max_depth = 0;
+  float base_score = 0.0f;
+  std::unique_ptr<cuda::CudaForest> forest;
+};
+
+using MatrixPtr = std::shared_ptr<cuda::DeviceMatrix>;
+
+// Constructors of the two classes, per environment (the model binding owns
+// the env's instance data, so these live in a cleanup-hooked struct).
+struct CudaData {
+  Napi::FunctionReference model_ctor;
+  Napi::FunctionReference matrix_ctor;
+};
+
+Napi::Value ErrorValue(Napi::Env env, const Status& s) {
+  Napi::Error e = Napi::Error::New(env, s.message());
+  e.Set("code", Napi::String::New(env, CodeName(s.code())));
+  return e.Value();
+}
+
+Napi::Value Rejected(Napi::Env env, const Status& s) {
+  auto d = Napi::Promise::Deferred::New(env);
+  d.Reject(ErrorValue(env, s));
+  return d.Promise();
+}
+
+Napi::Value Throw(Napi::Env env, const Status& s) {
+  Napi::Error e = Napi::Error::New(env, s.message());
+  e.Set("code", Napi::String::New(env, CodeName(s.code())));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Status TakePending(Napi::Env env, Code code, const std::string& what) {
+  std::string msg = what;
+  if (env.IsExceptionPending()) {
+    Napi::Error e = env.GetAndClearPendingException();
+    msg += ": " + e.Message();
+  }
+  return Status(code, msg);
+}
+
+// A non-negative integer argument no larger than 2^53.
+bool ToCount(const Napi::Value& v, int64_t* out) {
+  if (!v.IsNumber()) return false;
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool ShapeOk(uint64_t len, uint64_t rows, uint64_t cols) {
+  return cols == 0 ? len == 0 : (rows <= len / cols && rows * cols == len);
+}
+
+// Base for the workers here: one promise, a Status, bad_alloc caught.
+class Worker : public Napi::AsyncWorker {
+ public:
+  Worker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      status_ = Run();
+    } catch (const std::bad_alloc&) {
+      status_ = Status(Code::kOutOfMemory, "out of host memory");
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!status_.ok()) {
+      deferred_.Reject(ErrorValue(env, status_));
+      return;
+    }
+    Napi::Value v = Result(env);
+    if (env.IsExceptionPending()) {
+      deferred_.Reject(ErrorValue(env, TakePending(env, Code::kInternal, "cannot create the result")));
+      return;
+    }
+    deferred_.Resolve(v);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ protected:
+  virtual Status Run() = 0;
+  virtual Napi::Value Result(Napi::Env env) = 0;
+  Napi::Promise::Deferred deferred_;
+  Status status_;
+};
+
+Napi::Object WrapMatrix(Napi::Env env, CudaData* data, MatrixPtr m);
+
+// ---------------------------------------------------------------------------
+// NativeDeviceMatrix
+
+class NativeDeviceMatrix : public Napi::ObjectWrap<NativeDeviceMatrix> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeDeviceMatrix",
+                       {InstanceMethod<&NativeDeviceMatrix::Shape>("shape"),
+                        InstanceMethod<&NativeDeviceMatrix::Read>("read"),
+                        InstanceMethod<&NativeDeviceMatrix::Dispose>("dispose")});
+  }
+  explicit NativeDeviceMatrix(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDeviceMatrix>(info) {
+    if (info.Length() == 1 && info[0].IsExternal()) {
+      matrix_ = *info[0].As<Napi::External<MatrixPtr>>().Data();
+    } else {
+      Throw(info.Env(), Status(Code::kBadArgument, "NativeDeviceMatrix is created by uploadMatrix() or predictDevice()"));
+    }
+  }
+  // The matrix, or null once disposed.
+  MatrixPtr matrix() const { return matrix_; }
+
+ private:
+  Napi::Value Shape(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!matrix_) return Throw(env, Status(Code::kDisposed, "the device matrix has been disposed"));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("rows", Napi::Number::New(env, static_cast<double>(matrix_->rows())));
+    o.Set("cols", Napi::Number::New(env, static_cast<double>(matrix_->cols())));
+    o.Set("device", Napi::Number::New(env, matrix_->device()));
+    return o;
+  }
+  Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    matrix_.reset();
+    return info.Env().Undefined();
+  }
+  MatrixPtr matrix_;
+};
+
+class ReadWorker : public Worker {
+ public:
+  ReadWorker(Napi::Env env, MatrixPtr m, Napi::ArrayBuffer out, size_t len)
+      : Worker(env, "abp.cuda.read"), m_(std::move(m)), out_ref_(Napi::Persistent(out.As<Napi::Object>())),
+        out_(static_cast<float*>(out.Data())), len_(len) {}
+
+ protected:
+  Status Run() override { return m_->Read(out_); }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Float32Array::New(env, len_, out_ref_.Value().As<Napi::ArrayBuffer>(), 0);
+  }
+
+ private:
+  MatrixPtr m_;
+  Napi::ObjectReference out_ref_;
+  float* out_;
+  size_t len_;
+};
+
+Napi::Value NativeDeviceMatrix::Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!matrix_) return Rejected(env, Status(Code::kDisposed, "the device matrix has been disposed"));
+  const uint64_t len = static_cast<uint64_t>(matrix_->rows()) * static_cast<uint64_t>(matrix_->cols());
+  if (len > (uint64_t{1} << 32)) return Rejected(env, Status(Code::kBadArgument, "read: matrix too large for one Float32Array"));
+  Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(len * sizeof(float)));
+  if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "read: cannot allocate the output"));
+  auto* w = new ReadWorker(env, matrix_, out, static_cast<size_t>(len));
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Object WrapMatrix(Napi::Env env, CudaData* data, MatrixPtr m) {
+  return data->matrix_ctor.New({Napi::External<MatrixPtr>::New(env, &m)});
+}
+
+// ---------------------------------------------------------------------------
+// NativeGpuModel
+
+class NativeGpuModel : public Napi::ObjectWrap<NativeGpuModel> {
+ public:
+  struct Init {
+    std::shared_ptr<GpuModel> model;
+    CudaData* data;
+  };
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeGpuModel",
+                       {InstanceMethod<&NativeGpuModel::Info>("info"),
+                        InstanceMethod<&NativeGpuModel::Predict>("predict"),
+                        InstanceMethod<&NativeGpuModel::PredictDevice>("predictDevice"),
+                        InstanceMethod<&NativeGpuModel::Dispose>("dispose")});
+  }
+  explicit NativeGpuModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeGpuModel>(info) {
+    if (info.Length() == 1 && info[0].IsExternal()) {
+      const Init* init = info[0].As<Napi::External<Init>>().Data();
+      model_ = init->model;
+      data_ = init->data;
+    } else {
+      Throw(info.Env(), Status(Code::kBadArgument, "NativeGpuModel is created by cuda.loadModel()"));
+    }
+  }
+
+ private:
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Predict(const Napi::CallbackInfo& info);
+  Napi::Value PredictDevice(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    model_.reset();
+    return info.Env().Undefined();
+  }
+  std::shared_ptr<GpuModel> model_;
+  CudaData* data_ = nullptr;
+};
+
+Napi::Value NativeGpuModel::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) return Throw(env, Status(Code::kDisposed, "the model has been disposed"));
+  const GpuModel& m = *model_;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("objective", m.objective);
+  o.Set("numFeature", Napi::Number::New(env, m.num_feature));
+  o.Set("numGroup", Napi::Number::New(env, m.num_group));
+  o.Set("numOutput", Napi::Number::New(env, m.forest->num_output(false)));
+  o.Set("numTrees", Napi::Number::New(env, m.num_trees));
+  o.Set("maxDepth", Napi::Number::New(env, m.max_depth));
+  o.Set("baseScore", Napi::Number::New(env, m.base_score));
+  o.Set("format", m.format);
+  o.Set("device", Napi::Number::New(env, m.forest->device()));
+  o.Set("layout", m.forest->layout());
+  return o;
+}
+
+// Reads {margin, keepOnDevice} from an options argument (`output` is taken
+// by PredictDevice itself, which can unwrap it).
+struct PredictArgs {
+  bool margin = false;
+  bool keep = false;
+  MatrixPtr output;
+};
+
+Status ReadOptions(Napi::Env env, const Napi::Value& v, PredictArgs* out, bool device_options) {
+  if (v.IsUndefined()) return Status::Ok();
+  if (!v.IsObject()) return Status(Code::kBadArgument, "options must be an object");
+  Napi::Object o = v.As<Napi::Object>();
+  Napi::Value margin = o.Get("margin");
+  if (!margin.IsUndefined()) {
+    if (!margin.IsBoolean()) return Status(Code::kBadArgument, "margin must be a boolean");
+    out->margin = margin.As<Napi::Boolean>().Value();
+  }
+  if (device_options) {
+    Napi::Value keep = o.Get("keepOnDevice");
+    if (!keep.IsUndefined()) {
+      if (!keep.IsBoolean()) return Status(Code::kBadArgument, "keepOnDevice must be a boolean");
+      out->keep = keep.As<Napi::Boolean>().Value();
+    }
+  }
+  if (env.IsExceptionPending()) return TakePending(env, Code::kBadArgument, "bad options");
+  return Status::Ok();
+}
+
+class HostPredictWorker : public Worker {
+ public:
+  HostPredictWorker(Napi::Env env, std::shared_ptr<GpuModel> model, Napi::Float32Array input, int64_t rows,
+                    Napi::ArrayBuffer out, size_t out_len, bool margin)
+      : Worker(env, "abp.cuda.predict"), model_(std::move(model)),
+        in_ref_(Napi::Persistent(input.As<Napi::Object>())), out_ref_(Napi::Persistent(out.As<Napi::Object>())),
+        in_(input.Data()), out_(static_cast<float*>(out.Data())), out_len_(out_len), rows_(rows), margin_(margin) {}
+
+ protected:
+  Status Run() override { return model_->forest->PredictHost(in_, rows_, margin_, out_); }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Float32Array::New(env, out_len_, out_ref_.Value().As<Napi::ArrayBuffer>(), 0);
+  }
+
+ private:
+  std::shared_ptr<GpuModel> model_;
+  Napi::ObjectReference in_ref_;  // read in place until the promise settles
+  Napi::ObjectReference out_ref_;
+  const float* in_;
+  float* out_;
+  size_t out_len_;
+  int64_t rows_;
+  bool margin_;
+};
+
+Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
+  if (info.Length() < 2 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    return Rejected(env, Status(Code::kBadArgument, "predict: input must be a Float32Array"));
+  }
+  Napi::Float32Array input = info[0].As<Napi::Float32Array>();
+  int64_t rows = 0;
+  if (!ToCount(info[1], &rows)) return Rejected(env, Status(Code::kBadArgument, "predict: rows must be a non-negative integer"));
+  PredictArgs args;
+  Status st = ReadOptions(env, info.Length() > 2 ? info[2] : env.Undefined(), &args, false);
+  if (!st.ok()) return Rejected(env, Status(st.code(), "predict: " + st.message()));
+  const uint64_t nf = static_cast<uint64_t>(model_->num_feature);
+  if (!ShapeOk(input.ElementLength(), static_cast<uint64_t>(rows), nf)) {
+    return Rejected(env, Status(Code::kInputShape, "predict: input has " + std::to_string(input.ElementLength()) +
+                                                       " values, expected rows x numFeature = " +
+                                                       std::to_string(rows) + " x " + std::to_string(nf)));
+  }
+  const uint64_t out_len = static_cast<uint64_t>(rows) * static_cast<uint64_t>(model_->forest->num_output(args.margin));
+  if (out_len > (uint64_t{1} << 32)) {
+    return Rejected(env, Status(Code::kBadArgument, "predict: too many rows in one call; split the batch"));
+  }
+  Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
+  if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
+  auto* w = new HostPredictWorker(env, model_, input, rows, out, static_cast<size_t>(out_len), args.margin);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+class DevicePredictWorker : public Worker {
+ public:
+  DevicePredictWorker(Napi::Env env, CudaData* data, std::shared_ptr<GpuModel> model, MatrixPtr in, PredictArgs args,
+                      Napi::ArrayBuffer host_out, size_t out_len, Napi::Object output_obj)
+      : Worker(env, "abp.cuda.predictDevice"), data_(data), model_(std::move(model)), in_(std::move(in)),
+        args_(std::move(args)), out_len_(out_len) {
+    if (!host_out.IsEmpty()) {
+      host_ref_ = Napi::Persistent(host_out.As<Napi::Object>());
+      host_ = static_cast<float*>(host_out.Data());
+    }
+    if (!output_obj.IsEmpty()) output_obj_ = Napi::Persistent(output_obj);
+  }
+
+ protected:
+  Status Run() override {
+    if (args_.output) return model_->forest->PredictDevice(*in_, args_.margin, args_.output.get(), nullptr, nullptr);
+    if (args_.keep) {
+      std::unique_ptr<cuda::DeviceMatrix> out;
+      Status st = model_->forest->PredictDevice(*in_, args_.margin, nullptr, &out, nullptr);
+      if (st.ok()) fresh_ = std::move(out);
+      return st;
+    }
+    return model_->forest->PredictDevice(*in_, args_.margin, nullptr, nullptr, host_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (args_.output) return output_obj_.Value();
+    if (args_.keep) return WrapMatrix(env, data_, std::move(fresh_));
+    return Napi::Float32Array::New(env, out_len_, host_ref_.Value().As<Napi::ArrayBuffer>(), 0);
+  }
+
+ private:
+  CudaData* data_;
+  std::shared_ptr<GpuModel> model_;
+  MatrixPtr in_;
+  PredictArgs args_;
+  Napi::ObjectReference host_ref_;
+  Napi::ObjectReference output_obj_;
+  float* host_ = nullptr;
+  size_t out_len_;
+  MatrixPtr fresh_;
+};
+
+// predictDevice(matrix, {margin, keepOnDevice, output})
+Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
+  if (info.Length() < 1 || !info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(data_->matrix_ctor.Value())) {
+    return Rejected(env, Status(Code::kBadArgument, "predictDevice: the input must be a device matrix"));
+  }
+  MatrixPtr in = NativeDeviceMatrix::Unwrap(info[0].As<Napi::Object>())->matrix();
+  if (!in) return Rejected(env, Status(Code::kDisposed, "predictDevice: the input matrix has been disposed"));
+  PredictArgs args;
+  Status st = ReadOptions(env, info.Length() > 1 ? info[1] : env.Undefined(), &args, true);
+  if (!st.ok()) return Rejected(env, Status(st.code(), "predictDevice: " + st.message()));
+  Napi::Object output_obj;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Value output = info[1].As<Napi::Object>().Get("output");
+    if (!output.IsUndefined()) {
+      if (!output.IsObject() || !output.As<Napi::Object>().InstanceOf(data_->matrix_ctor.Value())) {
+        return Rejected(env, Status(Code::kBadArgument, "predictDevice: output must be a device matrix"));
+      }
+      output_obj = output.As<Napi::Object>();
+      args.output = NativeDeviceMatrix::Unwrap(output_obj)->matrix();
+      if (!args.output) return Rejected(env, Status(Code::kDisposed, "predictDevice: the output matrix has been disposed"));
+    }
+  }
+  Napi::ArrayBuffer host_out;
+  uint64_t out_len = 0;
+  if (!args.keep && !args.output) {
+    out_len = static_cast<uint64_t>(in->rows()) * static_cast<uint64_t>(model_->forest->num_output(args.margin));
+    if (out_len > (uint64_t{1} << 32)) {
+      return Rejected(env, Status(Code::kBadArgument, "predictDevice: too many rows for one Float32Array; keep the output on the device"));
+    }
+    host_out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
+    if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predictDevice: cannot allocate the output"));
+  }
+  auto* w = new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
+                                    static_cast<size_t>(out_len), output_obj);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// Module functions
+
+class LoadWorker : public Worker {
+ public:
+  LoadWorker(Napi::Env env, CudaData* data, std::vector<uint8_t> bytes, std::string format, std::string name, int device)
+      : Worker(env, "abp.cuda.loadModel"), data_(data), bytes_(std::move(bytes)), format_(std::move(format)),
+        name_(std::move(name)), device_(device) {}
+
+ protected:
+  Status Run() override {
+    Forest forest;
+    Status st = LoadModel(bytes_.data(), bytes_.size(), format_, name_, &forest);
+    std::vector<uint8_t>().swap(bytes_);
+    if (!st.ok()) return st;
+    auto m = std::make_shared<GpuModel>();
+    m->objective = forest.objective_name;
+    m->format = forest.format;
+    m->num_feature = forest.num_feature;
+    m->num_group = forest.num_group;
+    m->num_trees = static_cast<int32_t>(forest.trees.size());
+    m->max_depth = forest.MaxDepth();
+    m->base_score = forest.base_score;
+    const FlatForest flat = Flatten(forest);
+    st = cuda::CudaForest::Create(flat, device_, &m->forest);
+    if (!st.ok()) return Status(st.code(), name_ + ": " + st.message());
+    model_ = std::move(m);
+    return Status::Ok();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    NativeGpuModel::Init init{model_, data_};
+    return data_->model_ctor.New({Napi::External<NativeGpuModel::Init>::New(env, &init)});
+  }
+
+ private:
+  CudaData* data_;
+  std::vector<uint8_t> bytes_;
+  std::string format_;
+  std::string name_;
+  int device_;
+  std::shared_ptr<GpuModel> model_;
+};
+
+int DeviceArg(const Napi::Value& v, bool* ok) {
+  int64_t d = 0;
+  *ok = v.IsUndefined() || (ToCount(v, &d) && d < 4096);
+  return static_cast<int>(d);
+}
+
+Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* data = static_cast<CudaData*>(info.Data());
+  if (info.Length() < 3 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[1].IsString() || !info[2].IsString()) {
+    return Rejected(env, Status(Code::kBadArgument, "cuda.loadModel(bytes: Uint8Array, format, name, device)"));
+  }
+  bool ok = false;
+  const int device = DeviceArg(info.Length() > 3 ? info[3] : env.Undefined(), &ok);
+  if (!ok) return Rejected(env, Status(Code::kBadArgument, "cuda.loadModel: device must be a device index"));
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  std::string name = info[2].As<Napi::String>().Utf8Value();
+  std::vector<uint8_t> copy;
+  try {
+    copy.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
+  } catch (const std::bad_alloc&) {
+    return Rejected(env, Status(Code::kOutOfMemory, name + ": out of memory reading the model"));
+  }
+  auto* w = new LoadWorker(env, data, std::move(copy), info[1].As<Napi::String>().Utf8Value(), std::move(name), device);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+class UploadWorker : public Worker {
+ public:
+  UploadWorker(Napi::Env env, CudaData* data, Napi::Float32Array input, int64_t rows, int64_t cols, int device)
+      : Worker(env, "abp.cuda.uploadMatrix"), data_(data), in_ref_(Napi::Persistent(input.As<Napi::Object>())),
+        in_(input.Data()), rows_(rows), cols_(cols), device_(device) {}
+
+ protected:
+  Status Run() override {
+    std::unique_ptr<cuda::DeviceMatrix> m;
+    Status st = cuda::DeviceMatrix::Upload(in_, rows_, cols_, device_, &m);
+    if (st.ok()) matrix_ = std::move(m);
+    return st;
+  }
+  Napi::Value Result(Napi::Env env) override { return WrapMatrix(env, data_, std::move(matrix_)); }
+
+ private:
+  CudaData* data_;
+  Napi::ObjectReference in_ref_;
+  const float* in_;
+  int64_t rows_, cols_;
+  int device_;
+  MatrixPtr matrix_;
+};
+
+// uploadMatrix(data: Float32Array, rows, cols, device)
+Napi::Value UploadMatrixJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* data = static_cast<CudaData*>(info.Data());
+  int64_t rows = 0, cols = 0;
+  if (info.Length() < 3 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || !ToCount(info[1], &rows) ||
+      !ToCount(info[2], &cols)) {
+    return Rejected(env, Status(Code::kBadArgument, "cuda.uploadMatrix(data: Float32Array, rows, cols, device)"));
+  }
+  bool ok = false;
+  const int device = DeviceArg(info.Length() > 3 ? info[3] : env.Undefined(), &ok);
+  if (!ok) return Rejected(env, Status(Code::kBadArgument, "cuda.uploadMatrix: device must be a device index"));
+  Napi::Float32Array input = info[0].As<Napi::Float32Array>();
+  if (!ShapeOk(input.ElementLength(), static_cast<uint64_t>(rows), static_cast<uint64_t>(cols))) {
+    return Rejected(env, Status(Code::kInputShape, "cuda.uploadMatrix: data has " + std::to_string(input.ElementLength()) +
+                                                       " values, expected " + std::to_string(rows) + " x " +
+                                                       std::to_string(cols)));
+  }
+  auto* w = new UploadWorker(env, data, input, rows, cols, device);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+class DevicesWorker : public Worker {
+ public:
+  explicit DevicesWorker(Napi::Env env) : Worker(env, "abp.cuda.devices") {}
+
+ protected:
+  Status Run() override {
+    query_ = cuda::QueryRuntime(&info_);
+    return Status::Ok();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("built", Napi::Boolean::New(env, info_.built));
+    o.Set("available", Napi::Boolean::New(env, query_.ok()));
+    if (!query_.ok()) o.Set("reason", query_.message());
+    o.Set("runtimeVersion", Napi::Number::New(env, info_.runtime_version));
+    o.Set("driverVersion", Napi::Number::New(env, info_.driver_version));
+    Napi::Array list = Napi::Array::New(env, info_.devices.size());
+    for (size_t i = 0; i < info_.devices.size(); ++i) {
+      const cuda::DeviceInfo& d = info_.devices[i];
+      Napi::Object e = Napi::Object::New(env);
+      e.Set("index", Napi::Number::New(env, d.index));
+      e.Set("name", d.name);
+      e.Set("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
+      e.Set("totalMemory", Napi::Number::New(env, static_cast<double>(d.total_memory)));
+      e.Set("multiprocessors", Napi::Number::New(env, d.multiprocessors));
+      e.Set("pciBusId", d.pci_bus_id);
+      e.Set("usable", Napi::Boolean::New(env, d.usable));
+      if (!d.usable) e.Set("reason", d.reason);
+      list.Set(static_cast<uint32_t>(i), e);
+    }
+    o.Set("devices", list);
+    return o;
+  }
+
+ private:
+  cuda::RuntimeInfo info_;
+  Status query_;
+};
+
+Napi::Value DevicesJs(const Napi::CallbackInfo& info) {
+  auto* w = new DevicesWorker(info.Env());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// allocHost(length): a Float32Array in page-locked memory; predict() moves
+// such batches over PCIe without the staging copy.
+Napi::Value AllocHostJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t n = 0;
+  if (info.Length() < 1 || !ToCount(info[0], &n) || n > (int64_t{1} << 32)) {
+    return Throw(env, Status(Code::kBadArgument, "cuda.allocHost(length): length must be an integer up to 2^32"));
+  }
+  void* p = nullptr;
+  Status st = cuda::AllocPinned(static_cast<size_t>(n) * sizeof(float), &p);
+  if (!st.ok()) return Throw(env, st);
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, p, static_cast<size_t>(n) * sizeof(float),
+                                                 [](Napi::Env, void* q) { cuda::FreePinned(q); });
+  if (env.IsExceptionPending()) {
+    cuda::FreePinned(p);
+    return env.Undefined();
+  }
+  return Napi::Float32Array::New(env, static_cast<size_t>(n), buf, 0);
+}
+
+Napi::Value SetMemoryLimitJs(const Napi::CallbackInfo& info) {
+  int64_t bytes = 0;
+  if (info.Length() < 1 || !ToCount(info[0], &bytes)) {
+    return Throw(info.Env(), Status(Code::kBadArgument, "setMemoryLimitForTesting(bytes)"));
+  }
+  cuda::SetMemoryLimitForTesting(static_cast<uint64_t>(bytes));
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterCuda(Napi::Env env, Napi::Object exports) {
+  auto* data = new CudaData();
+  data->model_ctor = Napi::Persistent(NativeGpuModel::Define(env));
+  data->matrix_ctor = Napi::Persistent(NativeDeviceMatrix::Define(env));
+  env.AddCleanupHook([data] { delete data; });
+  Napi::Object cuda = Napi::Object::New(env);
+  cuda.Set("devices", Napi::Function::New(env, DevicesJs, "devices"));
+  cuda.Set("loadModel", Napi::Function::New(env, LoadModelJs, "loadModel", data));
+  cuda.Set("uploadMatrix", Napi::Function::New(env, UploadMatrixJs, "uploadMatrix", data));
+  cuda.Set("allocHost", Napi::Function::New(env, AllocHostJs, "allocHost"));
+  cuda.Set("setMemoryLimitForTesting", Napi::Function::New(env, SetMemoryLimitJs, "setMemoryLimitForTesting"));
+  exports.Set("cuda", cuda);
+}
+
+}  // namespace abp::addon
