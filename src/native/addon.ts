@@ -46,9 +46,82 @@ export interface NativeModel {
   dispose(): void;
 }
 
+/** One CUDA device as the runtime reports it. */
+export interface CudaDeviceInfo {
+  index: number;
+  name: string;
+  /** e.g. "9.0" */
+  computeCapability: string;
+  totalMemory: number;
+  multiprocessors: number;
+  pciBusId: string;
+  /** false when this build has no code for the device (reason says why). */
+  usable: boolean;
+  reason?: string;
+}
+
+export interface CudaRuntimeInfo {
+  /** The addon was compiled with the CUDA engine. */
+  built: boolean;
+  /** At least one usable device; otherwise `reason` says why not (no driver, no device, ...). */
+  available: boolean;
+  reason?: string;
+  runtimeVersion: number;
+  /** 0 when no driver could be loaded. */
+  driverVersion: number;
+  devices: CudaDeviceInfo[];
+}
+
+/** A float32 row-major matrix in device memory. */
+export interface NativeDeviceMatrix {
+  shape(): { rows: number; cols: number; device: number };
+  /** Copies the matrix to host memory. */
+  read(): Promise<Float32Array>;
+  /** Frees the device memory now (in-flight calls keep it until they finish). */
+  dispose(): void;
+}
+
+export interface NativeGpuModelInfo extends NativeModelInfo {
+  device: number;
+  /** How the kernel lays the forest out (tiles, staging), for reports. */
+  layout: string;
+}
+
+export interface DevicePredictOptions {
+  margin?: boolean;
+  /** Resolve to a new device matrix instead of host memory. */
+  keepOnDevice?: boolean;
+  /** Write into this rows x numOutput device matrix (no allocation); resolves to it. */
+  output?: NativeDeviceMatrix;
+}
+
+export interface NativeGpuModel {
+  info(): NativeGpuModelInfo;
+  /** Host batch: pinned staging, chunks in flight on several streams. Same shapes and errors as NativeModel.predict. */
+  predict(input: Float32Array, rows: number, options: { margin: boolean }): Promise<Float32Array>;
+  /** Device-resident input (on the model's device). */
+  predictDevice(input: NativeDeviceMatrix, options: DevicePredictOptions): Promise<Float32Array | NativeDeviceMatrix>;
+  dispose(): void;
+}
+
+/** The CUDA engine. Present in every build; without CUDA every call fails with ABP_CUDA_UNAVAILABLE. */
+export interface NativeCuda {
+  devices(): Promise<CudaRuntimeInfo>;
+  /** Parses the model and uploads it to `device`. Rejects ABP_CUDA_UNAVAILABLE / ABP_CUDA_OOM / model errors. */
+  loadModel(bytes: Uint8Array, format: ModelFormat, name: string, device: number): Promise<NativeGpuModel>;
+  /** Copies rows x cols floats to `device`. */
+  uploadMatrix(data: Float32Array, rows: number, cols: number, device: number): Promise<NativeDeviceMatrix>;
+  /** A Float32Array in page-locked host memory: predict() sends it over PCIe without a staging copy. */
+  allocHost(length: number): Float32Array;
+  /** Caps the engine's device allocations (bytes, 0 = none): for out-of-memory tests. */
+  setMemoryLimitForTesting(bytes: number): void;
+}
+
 export interface AbpAddon {
   /** Parses and validates a model from its bytes, off the JS thread. `name` is used in errors. */
   loadModel(bytes: Uint8Array, format: ModelFormat, name: string): Promise<NativeModel>;
+  /** The CUDA engine (see NativeCuda). */
+  readonly cuda: NativeCuda;
   /** Addon build information. */
   readonly buildInfo: { version: string; cuda: boolean };
 }
