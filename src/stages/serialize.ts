@@ -48,6 +48,8 @@ export class Serializer {
   private readonly probe: KeyPrefixProbe | undefined;
   private readonly probeAll: boolean;
   private readonly keepCache = new Map<string, boolean>();
+  private addedKey: string | undefined;
+  private addedFinder: KeyFinder | undefined;
 
   constructor(opts: SerializeOptions = {}) {
     this.include = opts.include && opts.include.length > 0 ? compile(opts.include, '--include') : undefined;
@@ -71,7 +73,13 @@ export class Serializer {
     const parts: string[] = [];
     const added = b.added.filter((a) => this.keeps(a.name));
     const addedNames = added.map((a) => a.name);
-    const addedFinder = addedNames.every(fastLocatable) ? new KeyFinder(addedNames) : undefined;
+    const key = addedNames.join('\n');
+    if (key !== this.addedKey) {
+      // Kept across batches: its search cache then scans each block once, not once per batch.
+      this.addedKey = key;
+      this.addedFinder = addedNames.every(fastLocatable) ? new KeyFinder(addedNames) : undefined;
+    }
+    const addedFinder = this.addedFinder;
     const w = b.columns?.length ?? 0;
     let rows = 0;
     for (let r = 0; r < b.size; r++) {
@@ -224,8 +232,9 @@ function finiteOrNull(v: number): number | null {
 class KeyPrefixProbe {
   private readonly pats: string[];
   constructor(prefixes: string[]) {
-    // `"prefix` (no closing quote) finds every key starting with the prefix.
-    this.pats = prefixes.map((p) => `"${p}`);
+    // Every key starting with the prefix is `"prefix...`; searching the bare prefix and checking
+    // the quote before is much faster than a quote-first pattern (quotes are everywhere).
+    this.pats = prefixes;
   }
   private cText: string | undefined;
   private cFrom: number[] = [];
@@ -239,12 +248,19 @@ class KeyPrefixProbe {
     }
     for (let i = 0; i < this.pats.length; i++) {
       let pos = this.cPos[i];
-      if (!(this.cFrom[i] !== -1 && this.cFrom[i] <= s && (pos >= s || pos === -1))) {
-        pos = text.indexOf(this.pats[i], s);
-        this.cFrom[i] = s;
-        this.cPos[i] = pos;
+      let from = s;
+      for (;;) {
+        if (!(this.cFrom[i] !== -1 && this.cFrom[i] <= from && (pos >= from || pos === -1))) {
+          pos = text.indexOf(this.pats[i], from);
+          this.cFrom[i] = from;
+          this.cPos[i] = pos;
+        }
+        if (pos === -1 || pos >= e) break;
+        if (text.charCodeAt(pos - 1) === 34) return true;
+        from = pos + 1;
+        pos = this.cPos[i] = -2;
+        this.cFrom[i] = -1;
       }
-      if (pos !== -1 && pos < e) return true;
     }
     return false;
   }
