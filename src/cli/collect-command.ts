@@ -98,7 +98,7 @@ export const collectCommand: CommandModule<object, CollectArgs> = {
   describe: 'record nvidia-smi telemetry as JSON lines (one record per GPU per sample)',
   builder: (y) =>
     samplingOptions(y, 'fail')
-      .option('output', { alias: 'o', type: 'string', default: '-', describe: 'file to write, or - for stdout' })
+      .option('output', { alias: 'o', type: 'string', nargs: 1, default: '-', describe: 'file to write, or - for stdout' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing output file' })
       .option('append', { type: 'boolean', default: false, describe: 'append to an existing output file' })
       .example('abp collect --count=5', 'five samples of every GPU to stdout')

@@ -125,7 +125,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
   describe: 'watch GPUs for mining live (or replay recorded telemetry) and alert when one is flagged in K of the last N samples',
   builder: (y) =>
     samplingOptions(y, 'skip')
-      .option('input', { alias: 'i', type: 'string', describe: 'replay recorded telemetry (JSON lines, plain or gzipped; - for stdin) instead of running nvidia-smi' })
+      .option('input', { alias: 'i', type: 'string', nargs: 1, describe: 'replay recorded telemetry (JSON lines, plain or gzipped; - for stdin) instead of running nvidia-smi' })
       .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model name in the model repository' })
       .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
       .option('threshold', { type: 'number', describe: "a sample is flagged when its mining probability is above this (default: the model's, 0.5)" })

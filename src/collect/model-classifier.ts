@@ -1,17 +1,22 @@
 /**
- * The shipped model (or any repository entry) as a MiningClassifier: records
- * → feature matrix by the model's columns_fil.txt → forest probabilities.
+ * The shipped model (or any repository entry) as a MiningClassifier, through
+ * the pipeline's Detector (preprocess → inference → add-scores), so watch
+ * scores a record exactly as `abp detect` does.
  */
-import { openModel, type OpenModelOptions } from '../model-repo/index.js';
-import { featureMatrix, type NumberRule } from '../stages/parse-value.js';
+import { Detector } from '../pipeline/detector.js';
+import type { NumberRule } from '../stages/parse-value.js';
 import type { NvsmiRecord } from './flatten.js';
 import type { MiningClassifier } from './watch.js';
 
 export const DEFAULT_MODEL = 'abp-nvsmi-xgb';
 
-export interface ModelClassifierOptions extends OpenModelOptions {
-  /** Unit-stripping rule (default 'first-number', the rule the shipped model was trained with). */
+export interface ModelClassifierOptions {
+  /** Model repository directory (default: the package's models/). */
+  repository?: string;
+  /** Unit-stripping rule (default: the pipeline's, 'first-number', which the shipped model was trained with). */
   numberRule?: NumberRule;
+  /** Passed through to the engine (e.g. device). */
+  engineOptions?: Record<string, unknown>;
   /** Told once per feature column the first time a record lacks it (other drivers name fields differently). */
   onMissingColumn?: (column: string) => void;
 }
@@ -24,31 +29,39 @@ export interface ModelClassifier extends MiningClassifier {
 }
 
 export async function openModelClassifier(name = DEFAULT_MODEL, opts: ModelClassifierOptions = {}): Promise<ModelClassifier> {
-  const model = await openModel(name, opts);
-  const rule = opts.numberRule ?? 'first-number';
-  const { columns, forest } = model;
+  const detector = await Detector.open({
+    modelName: name,
+    modelRepository: opts.repository,
+    scores: true,
+    rule: opts.numberRule,
+    engineOptions: opts.engineOptions,
+  });
+  const labels = detector.model.entry.labels ?? [];
+  // add-scores writes one column per label; the mining one is what alerts are about.
+  const label = labels.includes('mining') ? 'mining' : (labels[labels.length - 1] ?? 'mining');
+  const columns = detector.columns;
   const warned = new Set<string>();
   return {
-    threshold: model.entry.threshold,
+    threshold: detector.model.entry.threshold,
     columns,
-    async probabilities(records: NvsmiRecord[]): Promise<Float32Array> {
-      if (records.length === 0) return new Float32Array(0);
+    async probabilities(records: NvsmiRecord[]): Promise<Float64Array> {
+      if (records.length === 0) return new Float64Array(0);
       if (opts.onMissingColumn && warned.size < columns.length) {
         for (const c of columns) {
-          if (warned.has(c)) continue;
-          if (records.some((r) => !Object.prototype.hasOwnProperty.call(r, c))) {
+          if (!warned.has(c) && records.some((r) => !Object.prototype.hasOwnProperty.call(r, c))) {
             warned.add(c);
             opts.onMissingColumn(c);
           }
         }
       }
-      const out = await forest.predict(featureMatrix(records, columns, rule), records.length);
-      // A multi-output model gives numGroup values a row; the mining class is the last.
-      if (model.numGroup === 1) return out;
-      const p = new Float32Array(records.length);
-      for (let r = 0; r < records.length; r++) p[r] = out[r * model.numGroup + model.numGroup - 1];
+      const scored = await detector.classify(records);
+      const p = new Float64Array(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const v = scored[i]?.[label];
+        p[i] = typeof v === 'number' ? v : NaN;
+      }
       return p;
     },
-    dispose: () => forest.dispose(),
+    dispose: () => detector.dispose(),
   };
 }

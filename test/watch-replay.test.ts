@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_POLICY } from '../src/collect/alerts.js';
+import { openModelClassifier, type ModelClassifier } from '../src/collect/model-classifier.js';
+import { replayTicks } from '../src/collect/replay.js';
+import { watchTicks, type AlertEvent, type TickVerdict } from '../src/collect/watch.js';
+
+// The real H200 telemetry (2 Hz, one GPU) replayed through watch with the
+// shipped model; `workload` is the ground truth of what ran at each sample.
+const ROOT = new URL('..', import.meta.url).pathname;
+const DATA = join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
+const ENTRY = new URL('./fixtures/collect/abp-entry.ts', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'abp-watch-replay-'));
+
+const isHashing = (w: string) => w.startsWith('pow_');
+const isStartup = (w: string) => w === 'startup';
+
+interface Phase {
+  workload: string;
+  first: number;
+  last: number;
+}
+
+let classifier: ModelClassifier;
+let verdicts: TickVerdict[];
+let workloads: string[];
+let phases: Phase[];
+
+beforeAll(async () => {
+  classifier = await openModelClassifier();
+  verdicts = [];
+  for await (const v of watchTicks(replayTicks(DATA), classifier, { threshold: classifier.threshold })) verdicts.push(v);
+  workloads = verdicts.map((v) => String(v.tick.records[0].workload));
+  phases = [];
+  workloads.forEach((w, i) => {
+    const p = phases[phases.length - 1];
+    if (p && p.workload === w) p.last = i;
+    else phases.push({ workload: w, first: i, last: i });
+  });
+});
+afterAll(() => {
+  classifier?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('watch on replayed real telemetry, shipped model, default K=3 of N=5', () => {
+  it('groups the recording into one tick per timestamp', () => {
+    expect(verdicts).toHaveLength(1020);
+    for (const v of verdicts) expect(v.samples).toHaveLength(1);
+    const ts = verdicts.map((v) => v.tick.timestamp);
+    for (let i = 1; i < ts.length; i++) expect(ts[i]).toBeGreaterThan(ts[i - 1]);
+    expect(phases.filter((p) => isHashing(p.workload)).map((p) => p.workload)).toEqual(['pow_dag/0', 'pow_mixed/0', 'pow_compute/0', 'pow_dag/1']);
+  });
+
+  it('an alert fires early in every hashing workload and stays up through it', () => {
+    const { window, minFlagged } = DEFAULT_ALERT_POLICY;
+    for (const p of phases.filter((x) => isHashing(x.workload))) {
+      const fired = verdicts.slice(p.first, p.last + 1).findIndex((v) => v.alerts.some((a) => a.state === 'firing'));
+      // Earliest possible is the K-th sample; allow a window's worth of ramp-up.
+      expect(fired, p.workload).toBeGreaterThanOrEqual(minFlagged - 1);
+      expect(fired, p.workload).toBeLessThan(minFlagged - 1 + window);
+      const active = verdicts.slice(p.first + fired, p.last + 1).filter((v) => v.samples[0].alert).length;
+      expect(active / (p.last + 1 - p.first - fired), p.workload).toBeGreaterThan(0.95);
+    }
+  });
+
+  it('no alert fires during a benign workload; one carried over from hashing clears within N samples', () => {
+    const { window } = DEFAULT_ALERT_POLICY;
+    const firing = verdicts.flatMap((v, i) => v.alerts.filter((a) => a.state === 'firing').map(() => workloads[i]));
+    expect(firing.every(isHashing)).toBe(true);
+    expect(firing).toHaveLength(4);
+    for (const [pi, p] of phases.entries()) {
+      if (isHashing(p.workload)) continue;
+      const afterHashing = pi > 0 && isHashing(phases[pi - 1].workload);
+      verdicts.slice(p.first, p.last + 1).forEach((v, j) => {
+        if (!v.samples[0].alert) return;
+        // Only the tail of the alert from the hashing phase just before.
+        expect(afterHashing && j < window, `${p.workload} sample ${j}`).toBe(true);
+      });
+    }
+    // Every alert that fired has cleared by the end of the recording.
+    const cleared = verdicts.flatMap((v) => v.alerts).filter((a) => a.state === 'cleared');
+    expect(cleared).toHaveLength(4);
+  });
+
+  it('benign records are rarely flagged one by one, and those alone never page', () => {
+    const benign = verdicts.filter((_, i) => !isHashing(workloads[i]) && !isStartup(workloads[i]));
+    const flagged = benign.filter((v) => v.samples[0].mining).length;
+    expect(flagged / benign.length).toBeLessThan(0.02);
+  });
+});
+
+function abp(args: string[], stdinFile?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, stdio: [stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (stdinFile) child.stdin!.end(readFileSync(stdinFile));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('abp watch --input (replay)', () => {
+  it('--alerts-only --format json prints the same alerts as the library, and --on-alert gets each one', async () => {
+    const hookOut = join(dir, 'hook.jsonl');
+    const r = await abp(['watch', '--input', DATA, '--alerts-only', '--format', 'json', '--on-alert', `cat >> '${hookOut}'`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const printed: AlertEvent[] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const expected = verdicts.flatMap((v) => v.alerts).map((a) => JSON.parse(JSON.stringify(a)));
+    expect(printed).toEqual(expected);
+    expect(printed.map((a) => a.state)).toEqual(['firing', 'cleared', 'firing', 'cleared', 'firing', 'cleared', 'firing', 'cleared']);
+    const hooked = readFileSync(hookOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(hooked).toEqual(printed);
+  });
+
+  it('prints one readable line per GPU per tick, from stdin too, honouring --count and K/N options', async () => {
+    const r = await abp(['watch', '--input', DATA, '--count', '200']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    // 200 samples plus the alert that fires in pow_dag/0 (ticks 196-199 are hashing).
+    const samples = lines.filter((l) => /flagged \d\/\d$/.test(l));
+    expect(samples).toHaveLength(200);
+    expect(samples[0]).toMatch(/^2026-11-29T\d\d:\d\d:\d\d\.\d{3}Z {2}vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f \(00000000:00:06\.0\) {2}p=0\.\d{3} {2}ok {7}flagged 0\/1$/);
+    expect(lines.filter((l) => l.includes('  ALERT    vm GPU-8caf8210'))).toHaveLength(1);
+
+    // The gzipped recording on stdin gives the same lines.
+    const piped = await abp(['watch', '--input', '-', '--count', '200'], DATA);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(r.stdout);
+
+    const strict = await abp(['watch', '--input', DATA, '--alerts-only', '--window', '7', '--min-flagged', '6']);
+    expect(strict.code).toBe(0);
+    expect(strict.stdout.trim().split('\n')).toHaveLength(8);
+    expect(strict.stdout).toMatch(/mining suspected, flagged in 6 of the last 7 ticks/);
+
+    const bad = await abp(['watch', '--input', DATA, '--window', '4', '--min-flagged', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/min-flagged \(2\) must be more than half of window \(4\)/);
+
+    const missing = await abp(['watch', '--input', join(dir, 'nope.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.jsonl: ENOENT/);
+  });
+});
