@@ -1,0 +1,330 @@
+// The CUDA engine against the CPU engine and XGBoost 1.7.4's predictions.
+// Needs a GPU: skipped, saying why, where none is usable (CI). Run on the
+// H200 through the device tool (see README, section gpu).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addon } from '../src/native/addon.js';
+import { cudaInfo, openModel } from '../src/engine/device.js';
+import { allocPinned, DeviceMatrix, GpuForestModel } from '../src/engine/gpu-model.js';
+import { ForestModel } from '../src/engine/model.js';
+import { DeviceError, UsageError } from '../src/errors.js';
+import { loadManifest, modelFile, readF32, type FixtureFormat, type FixtureModel } from './fixtures.js';
+
+const info = await cudaInfo();
+const gpu = info.available;
+if (!gpu) console.log(`[gpu-engine] SKIPPED: no usable GPU (${info.reason})`);
+else console.log(`[gpu-engine] ${info.devices.map((d) => `gpu:${d.index} ${d.name} cc ${d.computeCapability}`).join(', ')}`);
+
+const manifest = loadManifest();
+const FORMATS: FixtureFormat[] = ['binary', 'json', 'ubjson'];
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (Number.isNaN(d)) return Infinity;
+    m = Math.max(m, d);
+  }
+  return m;
+}
+
+function bitDifferences(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) n++;
+  return n;
+}
+
+/** `rows` rows made by repeating the fixture's rows (and its expected outputs). */
+function tile(src: Float32Array, width: number, rows: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  const srcRows = src.length / width;
+  for (let r = 0; r < rows; r += srcRows) {
+    const n = Math.min(srcRows, rows - r);
+    out.set(n === srcRows ? src : src.subarray(0, n * width), r * width);
+  }
+  return out;
+}
+
+function report(line: string): void {
+  console.log(`[gpu-engine] ${line}`);
+}
+
+describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
+  describe('parity with XGBoost 1.7.4 and the CPU engine, every fixture model', () => {
+    for (const fx of manifest.models) {
+      it(`${fx.name} (${fx.objective}, ${fx.numTrees} trees, depth ${fx.maxDepth}, ${fx.numFeature} features)`, async () => {
+        const input = readF32(fx.input);
+        const expected = readF32(fx.expected);
+        const margin = readF32(fx.margin);
+        const cpu = await ForestModel.fromFile(modelFile(fx, 'json'));
+        const cpuOut = await cpu.predict(input, fx.rows);
+        const cpuMargin = await cpu.predict(input, fx.rows, { margin: true });
+        cpu.dispose();
+        const lines: string[] = [];
+        for (const format of FORMATS) {
+          const g = await GpuForestModel.fromFile(modelFile(fx, format), { format });
+          try {
+            expect(g.info).toMatchObject({ numFeature: fx.numFeature, numGroup: fx.numGroup, numOutput: fx.expectedCols });
+            const out = await g.predict(input, fx.rows);
+            const m = await g.predict(input, fx.rows, { margin: true });
+            const dx = maxAbsDiff(out, expected);
+            const dm = maxAbsDiff(m, margin);
+            const dc = maxAbsDiff(out, cpuOut);
+            expect(dx).toBeLessThanOrEqual(1e-6);
+            expect(dm).toBeLessThanOrEqual(1e-6);
+            expect(dc).toBeLessThanOrEqual(1e-6);
+            // Same walk, same order of float additions: margins are bit for bit the CPU's.
+            expect(bitDifferences(m, cpuMargin)).toBe(0);
+            lines.push(`${format}: |gpu-xgb| ${dx.toExponential(2)} margins ${dm.toExponential(2)} |gpu-cpu| ${dc.toExponential(2)} ` +
+              `(${bitDifferences(out, cpuOut)}/${out.length} outputs differ in some bit) layout ${g.info.layout}`);
+          } finally {
+            g.dispose();
+          }
+        }
+        report(`${fx.name}: ${lines.join('; ')}`);
+      });
+    }
+  });
+
+  describe('batch sizes', () => {
+    let fx: FixtureModel;
+    let gpuModel: GpuForestModel;
+    let cpuModel: ForestModel;
+    let input: Float32Array;
+    let expected: Float32Array;
+    beforeAll(async () => {
+      fx = manifest.models.find((m) => m.name === 'large')!;
+      input = readF32(fx.input);
+      expected = readF32(fx.expected);
+      gpuModel = await GpuForestModel.fromFile(modelFile(fx, 'ubjson'));
+      cpuModel = await ForestModel.fromFile(modelFile(fx, 'ubjson'));
+    });
+    afterAll(() => {
+      gpuModel?.dispose();
+      cpuModel?.dispose();
+    });
+
+    for (const rows of [1, 31, 32, 33, 65_537]) {
+      it(`${rows} rows of the 500-tree model: host and device-resident, equal to the CPU engine and XGBoost`, async () => {
+        const x = tile(input, fx.numFeature, rows);
+        const want = tile(expected, 1, rows);
+        const out = await gpuModel.predict(x, rows);
+        const cpu = await cpuModel.predict(x, rows);
+        const m = await gpuModel.uploadMatrix(x, rows);
+        const dev = await gpuModel.predictDevice(m);
+        m.dispose();
+        expect(maxAbsDiff(out, want)).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(out, cpu)).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(dev, out)).toBe(0);
+        report(`batch ${rows}: |gpu-xgb| ${maxAbsDiff(out, want).toExponential(2)} |gpu-cpu| ${maxAbsDiff(out, cpu).toExponential(2)} device-resident == host path`);
+      });
+    }
+
+    it('10M rows (binary_logistic, repeated fixture rows) equal XGBoost, host and device-resident', async () => {
+      const small = manifest.models.find((m) => m.name === 'binary_logistic')!;
+      const rows = 10_000_000;
+      const x = tile(readF32(small.input), small.numFeature, rows);
+      const want = tile(readF32(small.expected), 1, rows);
+      const g = await GpuForestModel.fromFile(modelFile(small, 'json'));
+      try {
+        let t = performance.now();
+        const out = await g.predict(x, rows);
+        const hostMs = performance.now() - t;
+        expect(out.length).toBe(rows);
+        expect(maxAbsDiff(out, want)).toBeLessThanOrEqual(1e-6);
+        const m = await g.uploadMatrix(x);
+        t = performance.now();
+        const kept = await g.predictDevice(m, { keepOnDevice: true });
+        const devMs = performance.now() - t;
+        expect(kept.rows).toBe(rows);
+        expect(kept.cols).toBe(1);
+        expect(maxAbsDiff(await kept.read(), want)).toBeLessThanOrEqual(1e-6);
+        kept.dispose();
+        m.dispose();
+        report(`10M rows: host path ${hostMs.toFixed(1)} ms, device-resident ${devMs.toFixed(2)} ms, |gpu-xgb| ${maxAbsDiff(out, want).toExponential(2)}`);
+      } finally {
+        g.dispose();
+      }
+    });
+  });
+
+  it('NaNs: all-missing rows, missing columns and single NaNs follow the default directions', async () => {
+    for (const name of ['binary_logistic', 'multi_softprob', 'large']) {
+      const fx = manifest.models.find((m) => m.name === name)!;
+      const base = readF32(fx.input);
+      const rows = 4096;
+      const x = tile(base, fx.numFeature, rows);
+      // Rows 0-511 all NaN; rows 512-1023 NaN in every other column; then random single NaNs.
+      for (let r = 0; r < 512; r++) x.fill(NaN, r * fx.numFeature, (r + 1) * fx.numFeature);
+      for (let r = 512; r < 1024; r++) for (let c = 0; c < fx.numFeature; c += 2) x[r * fx.numFeature + c] = NaN;
+      for (let i = 1024 * fx.numFeature; i < x.length; i += 7) x[i] = NaN;
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+      const c = await ForestModel.fromFile(modelFile(fx, 'json'));
+      try {
+        const gm = await g.predict(x, rows, { margin: true });
+        const cm = await c.predict(x, rows, { margin: true });
+        expect(bitDifferences(gm, cm)).toBe(0);
+        expect(maxAbsDiff(await g.predict(x, rows), await c.predict(x, rows))).toBeLessThanOrEqual(1e-6);
+        // All-NaN rows are all equal to each other.
+        for (let r = 1; r < 512; r++) expect(gm[r * fx.numGroup]).toBe(gm[0]);
+        report(`NaNs (${name}): margins bit-identical to the CPU engine on ${rows} rows with missing values`);
+      } finally {
+        g.dispose();
+        c.dispose();
+      }
+    }
+  });
+
+  describe('device-resident input', () => {
+    it('upload once, predict many times, read back or keep on the device, write into a reused output', async () => {
+      const fx = manifest.models.find((m) => m.name === 'multi_softmax')!;
+      const input = readF32(fx.input);
+      const expected = readF32(fx.expected);
+      const margin = readF32(fx.margin);
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'binary'));
+      const m = await g.uploadMatrix(input);
+      try {
+        expect([m.rows, m.cols, m.device]).toEqual([fx.rows, fx.numFeature, 0]);
+        expect(maxAbsDiff(await m.read(), input)).toBe(0);
+        for (let i = 0; i < 3; i++) expect(maxAbsDiff(await g.predictDevice(m), expected)).toBe(0);
+        const kept = await g.predictDevice(m, { margin: true, keepOnDevice: true });
+        expect([kept.rows, kept.cols]).toEqual([fx.rows, fx.numGroup]);
+        expect(maxAbsDiff(await kept.read(), margin)).toBeLessThanOrEqual(1e-6);
+        const out = await DeviceMatrix.upload(new Float32Array(fx.rows).fill(-1), fx.rows, 1);
+        const same = await g.predictDevice(m, { output: out });
+        expect(same).toBe(out);
+        expect(maxAbsDiff(await out.read(), expected)).toBe(0);
+        // Wrong output shape, wrong input width, disposed matrices.
+        const e1 = await g.predictDevice(m, { output: kept }).catch((e: unknown) => e);
+        expect((e1 as UsageError).code).toBe('ABP_INPUT_SHAPE');
+        const narrow = await DeviceMatrix.upload(new Float32Array(10), 5, 2);
+        const e2 = await g.predictDevice(narrow).catch((e: unknown) => e);
+        expect((e2 as UsageError).code).toBe('ABP_INPUT_SHAPE');
+        narrow.dispose();
+        kept.dispose();
+        out.dispose();
+        const e3 = await kept.read().catch((e: unknown) => e);
+        expect((e3 as UsageError).code).toBe('ABP_DISPOSED');
+        report('device-resident: upload once, 3 predictions, keepOnDevice, output reuse, shape and dispose errors: ok');
+      } finally {
+        m.dispose();
+        g.dispose();
+      }
+      const e4 = await g.predictDevice(m).catch((e: unknown) => e);
+      expect((e4 as UsageError).code).toBe('ABP_DISPOSED');
+    });
+
+    it('pinned host buffers give the same results', async () => {
+      const fx = manifest.models.find((m) => m.name === 'large')!;
+      const input = readF32(fx.input);
+      const pinned = allocPinned(input.length);
+      pinned.set(input);
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+      try {
+        expect(maxAbsDiff(await g.predict(pinned, fx.rows), readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+      } finally {
+        g.dispose();
+      }
+    });
+
+    it('dispose while predicting is safe; concurrent calls on one model are serialised', async () => {
+      const fx = manifest.models.find((m) => m.name === 'large')!;
+      const x = tile(readF32(fx.input), fx.numFeature, 200_000);
+      const want = tile(readF32(fx.expected), 1, 200_000);
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+      const calls = [g.predict(x), g.predict(x), g.predict(x)];
+      g.dispose();
+      for (const out of await Promise.all(calls)) expect(maxAbsDiff(out, want)).toBeLessThanOrEqual(1e-6);
+      const e = await g.predict(x).catch((err: unknown) => err);
+      expect((e as UsageError).code).toBe('ABP_DISPOSED');
+    });
+  });
+
+  describe('out of device memory', () => {
+    afterAll(() => addon().cuda.setMemoryLimitForTesting(0));
+
+    it('a capped device splits host batches, refuses uploads with ABP_CUDA_OOM, and the CPU path is unaffected', async () => {
+      const fx = manifest.models.find((m) => m.name === 'large')!;
+      const rows = 1_000_000;
+      const x = tile(readF32(fx.input), fx.numFeature, rows);
+      const want = tile(readF32(fx.expected), 1, rows);
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+      const c = await ForestModel.fromFile(modelFile(fx, 'json'));
+      try {
+        addon().cuda.setMemoryLimitForTesting(24 << 20); // 24 MiB: 1M rows need 124 MiB in one piece
+        expect(maxAbsDiff(await g.predict(x, rows), want)).toBeLessThanOrEqual(1e-6);
+        const e1 = await g.uploadMatrix(x).catch((e: unknown) => e);
+        expect(e1).toBeInstanceOf(DeviceError);
+        expect((e1 as DeviceError).code).toBe('ABP_CUDA_OOM');
+        expect((e1 as Error).message).toMatch(/out of device memory/);
+        const e2 = await GpuForestModel.fromFile(modelFile(fx, 'json')).then(
+          (m) => (m.dispose(), 'loaded'),
+          (e: unknown) => e,
+        );
+        // The model (4 MiB) still fits under the cap next to the staging buffers, or fails cleanly.
+        if (e2 !== 'loaded') expect((e2 as DeviceError).code).toBe('ABP_CUDA_OOM');
+        addon().cuda.setMemoryLimitForTesting(1 << 20);
+        const e3 = await GpuForestModel.fromFile(modelFile(fx, 'json')).catch((e: unknown) => e);
+        expect((e3 as DeviceError).code).toBe('ABP_CUDA_OOM');
+        expect(maxAbsDiff(await c.predict(x, rows), want)).toBeLessThanOrEqual(1e-6);
+        addon().cuda.setMemoryLimitForTesting(0);
+        expect(maxAbsDiff(await g.predict(x, rows), want)).toBeLessThanOrEqual(1e-6);
+        report(`OOM (capped): host batch split and correct; upload -> ${(e1 as Error).message}; load -> ${(e3 as Error).message}`);
+      } finally {
+        g.dispose();
+        c.dispose();
+      }
+    });
+
+    it('filling the real device: uploads end in ABP_CUDA_OOM, predictions still work, memory comes back', async () => {
+      const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
+      const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+      const chunk = new Float32Array(2 ** 31); // 8 GiB per upload
+      const held: DeviceMatrix[] = [];
+      let oom: unknown;
+      try {
+        for (let i = 0; i < 40 && !oom; i++) {
+          await DeviceMatrix.upload(chunk, 2 ** 31 / 8, 8).then(
+            (m) => held.push(m),
+            (e: unknown) => (oom = e),
+          );
+        }
+        expect(oom).toBeInstanceOf(DeviceError);
+        expect((oom as DeviceError).code).toBe('ABP_CUDA_OOM');
+        const input = readF32(fx.input);
+        const afterFill = await g.predict(input, fx.rows).then(
+          (out) => `predict ok (max diff ${maxAbsDiff(out, readF32(fx.expected)).toExponential(2)})`,
+          (e: unknown) => `predict -> ${(e as DeviceError).code}`,
+        );
+        expect(afterFill).toMatch(/^predict (ok|-> ABP_CUDA_OOM)/);
+        for (const m of held.splice(0)) m.dispose();
+        expect(maxAbsDiff(await g.predict(input, fx.rows), readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+        const again = await DeviceMatrix.upload(chunk, 2 ** 31 / 8, 8);
+        again.dispose();
+        report(`OOM (real): ${held.length === 0 ? 'filled' : ''} device with 8 GiB uploads; then ${(oom as Error).message}; ${afterFill}; freed and re-uploaded`);
+      } finally {
+        for (const m of held) m.dispose();
+        g.dispose();
+      }
+    }, 300_000);
+  });
+
+  it('openModel auto picks the GPU and says which', async () => {
+    const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
+    const { model, report: r } = await openModel(modelFile(fx, 'json'));
+    try {
+      expect(r.engine).toBe('cuda');
+      expect(r.device).toBe('gpu:0');
+      expect(r.deviceName).toBe(info.devices[0]!.name);
+      expect(model).toBeInstanceOf(GpuForestModel);
+      expect(maxAbsDiff(await model.predict(readF32(fx.input)), readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+      const e = await openModel(modelFile(fx, 'json'), { device: `gpu:${info.devices.length}` }).catch((err: unknown) => err);
+      expect((e as DeviceError).code).toBe('ABP_CUDA_UNAVAILABLE');
+      report(`openModel auto -> ${r.engine} ${r.device} (${r.deviceName})`);
+    } finally {
+      model.dispose();
+    }
+  });
+});
