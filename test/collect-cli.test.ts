@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // nvidia-smi (the real one cannot run here; scripts/device-collect-watch.sh
 // runs it on a GPU machine).
 const ROOT = new URL('..', import.meta.url).pathname;
-const ENTRY = new URL('./fixtures/collect/abp-entry.ts', import.meta.url).pathname;
+const ENTRY = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const XML_FILE = new URL('./fixtures/collect/nvidia-smi-q-x-h200.xml', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'abp-collect-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +87,9 @@ describe('abp collect', () => {
     expect(recs[0].timestamp).toBe(recs[1].timestamp);
     expect(recs[2].timestamp).toBe(recs[3].timestamp);
     expect(recs[2].timestamp).toBeGreaterThan(recs[0].timestamp);
+
+    const dash = await abp(['collect', '--count=1', '--nvidia-smi', two, '--output', '-']);
+    expect(lines(dash.stdout)).toHaveLength(2);
 
     const one = await abp(['collect', '--count=2', '--interval=0', '--nvidia-smi', two, '--gpu', 'GPU-00000000-1111-2222-3333-444444444444']);
     expect(lines(one.stdout).map((l) => JSON.parse(l)['nvidia_smi_log.gpu.@id'])).toEqual(['00000000:00:07.0', '00000000:00:07.0']);

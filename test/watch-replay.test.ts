@@ -12,7 +12,7 @@ import { watchTicks, type AlertEvent, type TickVerdict } from '../src/collect/wa
 // shipped model; `workload` is the ground truth of what ran at each sample.
 const ROOT = new URL('..', import.meta.url).pathname;
 const DATA = join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
-const ENTRY = new URL('./fixtures/collect/abp-entry.ts', import.meta.url).pathname;
+const ENTRY = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'abp-watch-replay-'));
 
 const isHashing = (w: string) => w.startsWith('pow_');
