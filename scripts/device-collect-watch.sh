@@ -13,6 +13,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/out}
 mkdir -p "$OUT"
+# $OUT keeps at most 7 files (the device tool returns 8); scratch goes here.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
 WORKLOADS=${WORKLOADS:-.devcarry/workloads.py}
 INTERVAL=${INTERVAL:-500ms}
 PHASES=${PHASES:-idle/0:15,pow_dag/0:45,matmul/0:30,pow_compute/0:40,train_resnet/0:30,idle/0:15}
@@ -27,14 +30,14 @@ command -v node >/dev/null || { echo "node is not on PATH" >&2; exit 1; }
 if [[ -f dist/cli/main.js ]] && node dist/cli/main.js collect --help >/dev/null 2>&1 && node dist/cli/main.js watch --help >/dev/null 2>&1; then
   ABP=(node dist/cli/main.js)
 else
-  cat > "$OUT/.abp-entry.mjs" <<JS
+  cat > "$WORK/abp-entry.mjs" <<JS
 import yargs from '$PWD/node_modules/yargs/index.mjs';
 import { hideBin } from '$PWD/node_modules/yargs/helpers/helpers.mjs';
 import { collectCommand } from '$PWD/dist/cli/collect-command.js';
 import { watchCommand } from '$PWD/dist/cli/watch-command.js';
 await yargs(hideBin(process.argv)).scriptName('abp').command(collectCommand).command(watchCommand).demandCommand(1).strict().parseAsync();
 JS
-  ABP=(node "$OUT/.abp-entry.mjs")
+  ABP=(node "$WORK/abp-entry.mjs")
 fi
 echo "abp = ${ABP[*]}"
 
@@ -61,7 +64,7 @@ JS
 
 say "flattener parity with capture.py on one fresh document"
 nvidia-smi -q -x > "$OUT/nvidia-smi-q-x.xml"
-python3 - "$OUT/nvidia-smi-q-x.xml" > "$OUT/flat-python.json" <<'PY'
+python3 - "$OUT/nvidia-smi-q-x.xml" > "$WORK/flat-python.json" <<'PY'
 import json, sys
 import xml.etree.ElementTree as ET
 # capture.py's flatten(), verbatim.
@@ -100,7 +103,7 @@ for g in gpus:
     rows.append(row)
 print(json.dumps(rows))
 PY
-node --input-type=module - "$PWD" "$OUT/nvidia-smi-q-x.xml" "$OUT/flat-python.json" <<'JS'
+node --input-type=module - "$PWD" "$OUT/nvidia-smi-q-x.xml" "$WORK/flat-python.json" <<'JS'
 import { readFileSync } from 'node:fs';
 const [root, xmlFile, pyFile] = process.argv.slice(2);
 const { flattenNvsmi } = await import(`${root}/dist/collect/flatten.js`);
@@ -121,21 +124,27 @@ console.log(bad === 0 ? `IDENTICAL: ${ours.length} GPU record(s), ${Object.keys(
 JS
 
 say "abp watch while workloads run ($PHASES)"
-have_pow=1
-python3 -c 'import cupy, torch' 2>/dev/null || { have_pow=0; echo "python3 lacks cupy or torch: workloads cannot run" >&2; }
-[[ -f $WORKLOADS ]] || { have_pow=0; echo "no workloads.py at $WORKLOADS" >&2; }
-"${ABP[@]}" watch --interval="$INTERVAL" > "$OUT/watch.txt" 2> "$OUT/watch.err" &
+[[ -f $WORKLOADS ]] || echo "no workloads.py at $WORKLOADS: only idle phases (sleep) will run" >&2
+has_cupy=0; python3 -c 'import cupy' 2>/dev/null && has_cupy=1
+has_torch=0; python3 -c 'import torch' 2>/dev/null && has_torch=1
+echo "python3: cupy=$has_cupy torch=$has_torch"
+"${ABP[@]}" watch --interval="$INTERVAL" > "$OUT/watch.txt" 2> "$WORK/watch.err" &
 w1=$!
 "${ABP[@]}" watch --interval="$INTERVAL" --alerts-only --format=json \
-  --on-alert "cat >> '$OUT/on-alert.jsonl'" > "$OUT/alerts.jsonl" 2> "$OUT/alerts.err" &
+  --on-alert "cat >> '$OUT/on-alert.jsonl'" > "$OUT/alerts.jsonl" 2> "$WORK/alerts.err" &
 w2=$!
+sleep 2
 : > "$OUT/phases.txt"
 IFS=',' read -ra items <<< "$PHASES"
 for item in "${items[@]}"; do
   spec=${item%%:*}; secs=${item##*:}; name=${spec%%/*}; var=${spec#*/}
-  if [[ $have_pow == 0 ]]; then
-    [[ $name == idle ]] || continue
-    echo "$(date +%s.%N) $(date +%s.%N) $spec" >> "$OUT/phases.txt"; sleep "$secs"; continue
+  if [[ ! -f $WORKLOADS ]]; then
+    [[ $name == idle ]] || { echo "$spec: skipped (no workloads.py)"; continue; }
+    start=$(date +%s.%N); sleep "$secs"; end=$(date +%s.%N)
+    echo "$start $end $spec" >> "$OUT/phases.txt"; echo "$spec: slept ${secs} s"; continue
+  fi
+  if [[ $name == pow_* && $has_cupy == 0 ]] || [[ $name != pow_* && $name != idle && $has_torch == 0 ]]; then
+    echo "$spec: skipped (python3 lacks cupy/torch)"; continue
   fi
   coproc WL { python3 "$WORKLOADS" "$name" "$secs" "$var"; }
   pid=$WL_PID
@@ -147,11 +156,12 @@ for item in "${items[@]}"; do
   echo "$start $end $spec" >> "$OUT/phases.txt"
   echo "$spec: ${line:-no READY}, ran $(awk "BEGIN{printf \"%.1f\", $end - $start}") s, rc=$rc"
 done
+sleep 3
 kill -INT "$w1" "$w2"; wait "$w1"; echo "watch rc=$?"; wait "$w2"; echo "watch --alerts-only rc=$?"
-cat "$OUT/watch.err" "$OUT/alerts.err"
+cat "$WORK/watch.err" "$WORK/alerts.err" | tee "$OUT/watch-stderr.txt"
 
-say "watch output (text; every 10th line, and every ALERT/CLEARED)"
-awk 'NR % 10 == 1 || /ALERT|CLEARED/' "$OUT/watch.txt" | grep -v '  ALERT  *flagged' | head -80
+say "watch output (text; every 20th line, and every ALERT/CLEARED line)"
+awk 'NR % 20 == 1 || /  (ALERT|CLEARED)  /' "$OUT/watch.txt" | head -50
 say "alerts (JSON) and what --on-alert received"
 cat "$OUT/alerts.jsonl"; echo "--- on-alert.jsonl:"; cat "$OUT/on-alert.jsonl" 2>/dev/null
 
