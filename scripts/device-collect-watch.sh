@@ -9,8 +9,33 @@
 # shared/tools/capture/workloads.py at $WORKLOADS (default .devcarry/workloads.py).
 # Writes everything under $OUT (default ./out) and prints a summary.
 # Env: PHASES="name/variant:seconds,..." (default below), INTERVAL (default 500ms).
+#
+# `scripts/device-collect-watch.sh prepare` (here, on the development machine)
+# packs what the GPU machine lacks into .devcarry/ (ignored): node (node.xz),
+# production node_modules (abp-node_modules.tar.xz), workloads.py; builds
+# dist/; and prints the device command.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ ${1:-} == prepare ]]; then
+  set -e
+  shared=${SHARED:-../shared}
+  prefix=$(bash "$shared/tools/device/prepare-carry.sh")
+  npm run --silent build:ts || echo "tsc reported type errors (see above); dist/ was emitted anyway" >&2
+  tmp=$(mktemp -d)
+  cp package.json "$tmp/"
+  cp package-lock.json "$tmp/" 2>/dev/null || true
+  # install, not ci: the lock may trail package.json while others add packages.
+  (cd "$tmp" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+  tar -C "$tmp" -cJf .devcarry/abp-node_modules.tar.xz node_modules
+  rm -rf "$tmp"
+  cp "$shared/tools/capture/workloads.py" .devcarry/workloads.py
+  ls build/Release/*.node >/dev/null || { echo "no addon in build/Release: npm run build:native first" >&2; exit 1; }
+  ls -la .devcarry >&2
+  echo "run: carry [\".devcarry\", \"dist\", \"build\"], timeout_s 600, command:"
+  echo "$prefix tar -xJf .devcarry/abp-node_modules.tar.xz && bash scripts/device-collect-watch.sh 2>&1 | tee \$OUT/log"
+  exit 0
+fi
 OUT=${OUT:-$PWD/out}
 mkdir -p "$OUT"
 # $OUT keeps at most 7 files (the device tool returns 8); scratch goes here.
