@@ -73,13 +73,18 @@ describe('CPU engine matches XGBoost 1.7.4 bit for bit', () => {
         }
       });
 
-      it('gives the same bits with 1, 2 and all threads, and in row slices', async () => {
+      it('gives the same bits with 1, 2 and all threads, both layouts, and in row slices', async () => {
         const model = await ForestModel.fromFile(modelFile(fx, 'binary'));
         const one = await model.predict(input, fx.rows, { threads: 1 });
         const two = await model.predict(input, fx.rows, { threads: 2 });
         const all = await model.predict(input, fx.rows, { threads: 0 });
+        const flat = await model.predict(input, fx.rows, { layout: 'flat' });
+        const flatMargin = await model.predict(input, fx.rows, { layout: 'flat', margin: true, threads: 1 });
         expect(firstBitDifference(one, two)).toBe(-1);
         expect(firstBitDifference(one, all)).toBe(-1);
+        // The pointer-walk layout (used for deep trees) gives the same bits.
+        expect(firstBitDifference(flat, expected)).toBe(-1);
+        expect(firstBitDifference(flatMargin, margin)).toBe(-1);
         // Rows are independent: predicting an odd-sized tail gives the same bits.
         const from = 37;
         const tail = await model.predict(input.subarray(from * fx.numFeature), fx.rows - from);

@@ -8,6 +8,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   abp::addon::RegisterModel(env, exports);
   abp::addon::RegisterCuda(env, exports);
+  abp::addon::RegisterTriton(env, exports);
   Napi::Object info = Napi::Object::New(env);
   info.Set("version", Napi::String::New(env, "0.1.0"));
 #ifdef ABP_WITH_CUDA

@@ -3,6 +3,7 @@
 // data is held by shared_ptr: every in-flight predict keeps its own
 // reference, so dispose() while predicting is safe. No C++ exception crosses
 // into Node: internal code returns Status, std::bad_alloc is caught here.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <new>
@@ -11,6 +12,7 @@
 
 #include "addon/bindings.h"
 #include "common/status.h"
+#include "engine/complete_forest.h"
 #include "engine/cpu_engine.h"
 #include "engine/flat_forest.h"
 #include "model/forest.h"
@@ -27,6 +29,7 @@ struct LoadedModel {
   int32_t max_depth = 0;
   float base_score = 0.0f;
   FlatForest flat;
+  CompleteForest complete;  // empty when the trees are too deep to pad
 };
 
 struct AddonData {
@@ -111,6 +114,9 @@ class LoadWorker : public Napi::AsyncWorker {
       m->max_depth = forest.MaxDepth();
       m->base_score = forest.base_score;
       m->flat = Flatten(forest);
+      // The padded layout may cost at most 8x the pointer layout (+1 MiB).
+      const size_t flat_bytes = m->flat.nodes.size() * sizeof(FlatNode);
+      BuildComplete(m->flat, std::min<size_t>(size_t{256} << 20, 8 * flat_bytes + (size_t{1} << 20)), &m->complete);
       model_ = std::move(m);
     } catch (const std::bad_alloc&) {
       status_ = Status(Code::kOutOfMemory, name_ + ": out of memory while loading the model");
@@ -163,7 +169,7 @@ class PredictWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      status_ = PredictCpu(model_->flat, input_, rows_, output_, options_);
+      status_ = PredictCpu(model_->flat, &model_->complete, input_, rows_, output_, options_);
     } catch (const std::bad_alloc&) {
       status_ = Status(Code::kOutOfMemory, "out of memory while predicting");
     }
@@ -243,6 +249,14 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
         return Rejected(env, Status(Code::kBadArgument, "predict: threads must be an integer in [0, 4096]"));
       }
       options.threads = static_cast<int32_t>(t);
+    }
+    Napi::Value layout = o.Get("layout");
+    if (!layout.IsUndefined()) {
+      const std::string l = layout.IsString() ? layout.As<Napi::String>().Utf8Value() : "";
+      if (l != "auto" && l != "flat") {
+        return Rejected(env, Status(Code::kBadArgument, "predict: layout must be \"auto\" or \"flat\""));
+      }
+      options.flat_only = l == "flat";
     }
   } else if (info.Length() >= 3 && !info[2].IsUndefined()) {
     return Rejected(env, Status(Code::kBadArgument, "predict: options must be an object"));

@@ -17,6 +17,84 @@ constexpr int64_t kBlockRows = 64;
 // Below this many row x tree walks, threads cost more than they save.
 constexpr int64_t kMinWalksPerThread = 1 << 15;
 
+// Rows walked through one tree in lock step. A single walk is a chain of
+// dependent loads; kLanes independent walks keep that many loads in flight.
+constexpr int kLanes = 8;
+constexpr int kHeapLanes = 16;
+
+// Walks kLanes rows through one tree for exactly `depth` steps, branch-free:
+// a lane that has reached its leaf stays there. Same decisions as WalkTree.
+inline void WalkLanes(const FlatNode* nodes, int32_t root, int32_t depth, const float* rows, int64_t F,
+                      float* acc, int32_t G) {
+  int32_t idx[kLanes];
+  for (int k = 0; k < kLanes; ++k) idx[k] = root;
+  for (int32_t d = 0; d < depth; ++d) {
+    for (int k = 0; k < kLanes; ++k) {
+      const FlatNode& n = nodes[idx[k]];
+      const bool leaf = n.feature < 0;
+      const float x = rows[k * F + (leaf ? 0 : n.feature)];
+      // Branch-free on missing values (see WalkHeapLanes).
+      const int32_t go_left = static_cast<int32_t>(x < n.value) | (static_cast<int32_t>(x != x) & n.default_left);
+      const int32_t next = n.left + 1 - go_left;
+      idx[k] = leaf ? idx[k] : next;
+    }
+  }
+  for (int k = 0; k < kLanes; ++k) acc[k * G] += nodes[idx[k]].value;
+}
+
+// The same lock-step walk over the complete-tree layout: D steps, no leaf
+// test, the next slot computed rather than loaded.
+template <int L>
+inline void WalkHeapLanes(const HeapNode* inner, const float* leaves, int32_t D, const float* rows, int64_t F,
+                          float* acc, int32_t G) {
+  uint32_t idx[L];
+  for (int k = 0; k < L; ++k) idx[k] = 0;
+  for (int32_t d = 0; d < D; ++d) {
+    for (int k = 0; k < L; ++k) {
+      const HeapNode n = inner[idx[k]];
+      const float x = rows[k * F + (n.packed & 0x7fffffffu)];
+      // x < t is false for NaN; then the default direction decides. Written
+      // with bit operations so the compiler emits no branch on missing values.
+      const uint32_t go_left = static_cast<uint32_t>(x < n.threshold) | (static_cast<uint32_t>(x != x) & (n.packed >> 31));
+      idx[k] = 2 * idx[k] + 2 - go_left;
+    }
+  }
+  const uint32_t first_leaf = (1u << D) - 1u;
+  for (int k = 0; k < L; ++k) acc[k * G] += leaves[idx[k] - first_leaf];
+}
+
+void PredictRangeComplete(const FlatForest& f, const CompleteForest& c, const float* input, int64_t begin,
+                          int64_t end, float* out, bool margin, float* acc) {
+  const int32_t G = f.num_group;
+  const int64_t F = f.num_feature;
+  const int32_t O = NumOutput(f, margin);
+  const int32_t T = static_cast<int32_t>(c.depth.size());
+  for (int64_t b = begin; b < end; b += kBlockRows) {
+    const int64_t nb = std::min(kBlockRows, end - b);
+    std::fill(acc, acc + nb * G, f.base_margin);
+    const float* rows = input + b * F;
+    const int64_t full = nb / kHeapLanes * kHeapLanes;
+    for (int32_t t = 0; t < T; ++t) {
+      const HeapNode* inner = c.inner.data() + c.inner_begin[static_cast<size_t>(t)];
+      const float* leaves = c.leaves.data() + c.leaf_begin[static_cast<size_t>(t)];
+      const int32_t D = c.depth[static_cast<size_t>(t)];
+      float* a = acc + f.tree_group[static_cast<size_t>(t)];
+      int64_t i = 0;
+      for (; i < full; i += kHeapLanes) WalkHeapLanes<kHeapLanes>(inner, leaves, D, rows + i * F, F, a + i * G, G);
+      for (; i < nb; ++i) WalkHeapLanes<1>(inner, leaves, D, rows + i * F, F, a + i * G, G);
+    }
+    float* o = out + b * O;
+    for (int64_t i = 0; i < nb; ++i) {
+      float* m = acc + i * G;
+      if (margin) {
+        for (int32_t g = 0; g < G; ++g) o[i * O + g] = m[g];
+      } else {
+        TransformRow(f.objective, m, G, o + i * O);
+      }
+    }
+  }
+}
+
 // `acc` is kBlockRows x num_group scratch owned by the caller, so worker
 // threads never allocate (an exception there would end the process).
 void PredictRange(const FlatForest& f, const float* input, int64_t begin, int64_t end, float* out, bool margin,
@@ -29,10 +107,14 @@ void PredictRange(const FlatForest& f, const float* input, int64_t begin, int64_
     const int64_t nb = std::min(kBlockRows, end - b);
     std::fill(acc, acc + nb * G, v.base_margin);
     const float* rows = input + b * F;
+    const int64_t full = F > 0 ? nb / kLanes * kLanes : 0;
     for (int32_t t = 0; t < v.num_trees; ++t) {
       const int32_t root = v.tree_root[t];
+      const int32_t depth = f.tree_depth[static_cast<size_t>(t)];
       float* a = acc + v.tree_group[t];
-      for (int64_t i = 0; i < nb; ++i) a[i * G] += WalkTree(v.nodes, root, rows + i * F);
+      int64_t i = 0;
+      for (; i < full; i += kLanes) WalkLanes(v.nodes, root, depth, rows + i * F, F, a + i * G, G);
+      for (; i < nb; ++i) a[i * G] += WalkTree(v.nodes, root, rows + i * F);
     }
     float* o = out + b * O;
     for (int64_t i = 0; i < nb; ++i) {
@@ -55,6 +137,19 @@ int32_t NumOutput(const FlatForest& forest, bool margin) {
 
 Status PredictCpu(const FlatForest& forest, const float* input, int64_t rows, float* out,
                   const PredictOptions& options) {
+  return PredictCpu(forest, nullptr, input, rows, out, options);
+}
+
+Status PredictCpu(const FlatForest& forest, const CompleteForest* complete, const float* input, int64_t rows,
+                  float* out, const PredictOptions& options) {
+  const CompleteForest* c = complete && !complete->empty() && !options.flat_only ? complete : nullptr;
+  auto run = [&forest, c, input, out, &options](int64_t b, int64_t e, float* acc) {
+    if (c) {
+      PredictRangeComplete(forest, *c, input, b, e, out, options.margin, acc);
+    } else {
+      PredictRange(forest, input, b, e, out, options.margin, acc);
+    }
+  };
   if (rows < 0) return Status(Code::kBadArgument, "rows must not be negative");
   if (rows == 0) return Status::Ok();
   int64_t threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -65,7 +160,7 @@ Status PredictCpu(const FlatForest& forest, const float* input, int64_t rows, fl
     const size_t scratch = static_cast<size_t>(kBlockRows * forest.num_group);
     std::vector<float> acc(scratch * static_cast<size_t>(threads));
     if (threads <= 1) {
-      PredictRange(forest, input, 0, rows, out, options.margin, acc.data());
+      run(0, rows, acc.data());
       return Status::Ok();
     }
     // Contiguous chunks of whole blocks; the calling thread takes the first.
@@ -77,15 +172,13 @@ Status PredictCpu(const FlatForest& forest, const float* input, int64_t rows, fl
       const int64_t b = next, e = std::min(rows, next + per);
       try {
         float* scratch_t = acc.data() + scratch * static_cast<size_t>(t);
-        workers.emplace_back([&forest, input, b, e, out, &options, scratch_t] {
-          PredictRange(forest, input, b, e, out, options.margin, scratch_t);
-        });
+        workers.emplace_back([&run, b, e, scratch_t] { run(b, e, scratch_t); });
       } catch (const std::system_error&) {
         // No more threads available: do the rest here.
-        PredictRange(forest, input, b, e, out, options.margin, acc.data());
+        run(b, e, acc.data());
       }
     }
-    PredictRange(forest, input, 0, std::min(rows, per), out, options.margin, acc.data());
+    run(0, std::min(rows, per), acc.data());
     for (auto& w : workers) w.join();
   } catch (const std::bad_alloc&) {
     return Status(Code::kOutOfMemory, "out of memory while predicting");

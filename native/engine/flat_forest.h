@@ -35,6 +35,7 @@ struct FlatForest {
   std::vector<FlatNode> nodes;
   std::vector<int32_t> tree_root;
   std::vector<int32_t> tree_group;
+  std::vector<int32_t> tree_depth;  // edges on each tree's longest root-to-leaf path
   int32_t num_group = 1;
   int32_t num_feature = 0;
   float base_margin = 0.0f;
@@ -46,7 +47,9 @@ struct FlatForest {
   }
 };
 
-// Lays a validated Forest out breadth-first with sibling children adjacent.
+// Lays a validated Forest out breadth-first with sibling children adjacent,
+// each tree's nodes contiguous and in tree order (tree t spans
+// [tree_root[t], tree_root[t + 1])).
 FlatForest Flatten(const Forest& forest);
 
 // XGBoost's split rule: NaN takes the default child, else left when x < split.

@@ -1,6 +1,7 @@
 // Times the CPU engine without Node: abp_bench_cpu <model> <input.f32> <rows> <threads> [repeats]
 // <input.f32> is raw float32 rows x num_feature; it is tiled to <rows>.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -25,6 +26,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   abp::FlatForest flat = abp::Flatten(forest);
+  abp::CompleteForest complete;
+  const bool use_complete = !std::getenv("ABP_NO_COMPLETE");
+  if (use_complete) abp::BuildComplete(flat, size_t{256} << 20, &complete);
+  std::fprintf(stderr, "complete layout: %s\n", complete.empty() ? "no" : "yes");
   std::ifstream xf(argv[2], std::ios::binary);
   std::vector<char> raw((std::istreambuf_iterator<char>(xf)), std::istreambuf_iterator<char>());
   const size_t nf = static_cast<size_t>(flat.num_feature);
@@ -43,7 +48,7 @@ int main(int argc, char** argv) {
   double best = 1e30;
   for (int i = 0; i < repeats; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    abp::PredictCpu(flat, x.data(), rows, out.data(), o);
+    abp::PredictCpu(flat, &complete, x.data(), rows, out.data(), o);
     auto t1 = std::chrono::steady_clock::now();
     best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
   }

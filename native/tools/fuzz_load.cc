@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/complete_forest.h"
 #include "engine/cpu_engine.h"
 #include "engine/flat_forest.h"
 #include "model/forest.h"
@@ -88,9 +89,18 @@ int main(int argc, char** argv) {
     std::normal_distribution<float> nd;
     for (float& v : x) v = pick(10) == 0 ? NAN : nd(rng);
     std::vector<float> out(static_cast<size_t>(rows) * static_cast<size_t>(flat.num_group));
+    abp::CompleteForest complete;
+    abp::BuildComplete(flat, size_t{64} << 20, &complete);
+    std::vector<float> out2(out.size());
     abp::PredictOptions o;
     o.threads = 2;
-    s = abp::PredictCpu(flat, x.data(), rows, out.data(), o);
+    s = abp::PredictCpu(flat, &complete, x.data(), rows, out.data(), o);
+    o.flat_only = true;
+    if (s.ok()) s = abp::PredictCpu(flat, &complete, x.data(), rows, out2.data(), o);
+    if (s.ok() && std::memcmp(out.data(), out2.data(), out.size() * sizeof(float)) != 0) {
+      std::fprintf(stderr, "complete and flat layouts disagree at iteration %ld\n", it);
+      return 1;
+    }
     if (!s.ok()) {
       std::fprintf(stderr, "predict failed on a loaded model: %s\n", s.message().c_str());
       return 1;

@@ -19,6 +19,8 @@ export interface PredictOptions {
   margin?: boolean;
   /** Worker threads for this call; 0 (default) = all cores. */
   threads?: number;
+  /** 'flat' forces the pointer-walk tree layout (tests, benchmarks); same results. */
+  layout?: 'auto' | 'flat';
 }
 
 const FORMATS: readonly ModelFormat[] = ['auto', 'binary', 'json', 'ubjson'];
@@ -95,7 +97,11 @@ export class ForestModel {
       );
     }
     try {
-      return await this.#native.predict(input, n, { margin: options.margin ?? false, threads: options.threads ?? 0 });
+      return await this.#native.predict(input, n, {
+        margin: options.margin ?? false,
+        threads: options.threads ?? 0,
+        layout: options.layout ?? 'auto',
+      });
     } catch (err) {
       throw this.#named(fromNative(err));
     }

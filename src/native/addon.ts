@@ -29,6 +29,11 @@ export interface PredictOptions {
   margin?: boolean;
   /** Worker threads for this call; 0 = all cores. */
   threads?: number;
+  /**
+   * 'auto' (default): shallow forests run on a padded complete-tree layout;
+   * 'flat' forces the pointer walk (same results; for tests and benchmarks).
+   */
+  layout?: 'auto' | 'flat';
 }
 
 export interface NativeModel {
@@ -41,7 +46,7 @@ export interface NativeModel {
    * ABP_INPUT_SHAPE when input.length != rows x numFeature, ABP_DISPOSED
    * after dispose(), ABP_BAD_ARGUMENT for bad arguments.
    */
-  predict(input: Float32Array, rows: number, options: Required<PredictOptions>): Promise<Float32Array>;
+  predict(input: Float32Array, rows: number, options: PredictOptions): Promise<Float32Array>;
   /** Frees native memory now; later calls reject with ABP_DISPOSED. */
   dispose(): void;
 }
