@@ -15,7 +15,7 @@ export {
   type WatchEvent,
   type TickVerdict,
 } from './watch.js';
-export { openModelClassifier, DEFAULT_MODEL, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
+export { openModelClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
 export { openLineSink, recordsBlock, type LineSink, type OutputMode } from './tick-writer.js';

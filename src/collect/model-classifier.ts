@@ -4,11 +4,10 @@
  * scores a record exactly as `abp detect` does.
  */
 import { Detector } from '../pipeline/detector.js';
+import { DEFAULT_MODEL } from '../pipeline/pipeline.js';
 import type { NumberRule } from '../stages/parse-value.js';
 import type { NvsmiRecord } from './flatten.js';
 import type { MiningClassifier } from './watch.js';
-
-export const DEFAULT_MODEL = 'abp-nvsmi-xgb';
 
 export interface ModelClassifierOptions {
   /** Model repository directory (default: the package's models/). */
