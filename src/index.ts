@@ -26,3 +26,5 @@ export {
 export { firstNumber, firstDigits, featureValue, featureMatrix, type NumberRule } from './stages/parse-value.js';
 export { ForestModel } from './engine/model.js';
 export * from './errors.js';
+// Telemetry collection (nvidia-smi) and live watching: abp collect / abp watch as library calls.
+export * from './collect/index.js';

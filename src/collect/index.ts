@@ -18,5 +18,3 @@ export {
 export { openModelClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
-export { openLineSink, recordsBlock, type LineSink, type OutputMode } from './tick-writer.js';
-export { parseDuration } from './duration.js';
