@@ -369,7 +369,7 @@ export class Pipeline {
         records = [];
         for await (const b of batches) {
           const t = performance.now();
-          const text = Buffer.from(b.serialized ?? '', 'latin1').toString('utf8');
+          const text = b.serialized?.toString('utf8') ?? '';
           for (const line of text.split('\n')) if (line) records.push(JSON.parse(line) as Record<string, unknown>);
           times.write += performance.now() - t;
         }

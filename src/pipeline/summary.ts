@@ -1,5 +1,5 @@
 /** Per-GPU and per-host counts of flagged rows, for `abp detect`. */
-import { latin1ToUtf8, type Batch } from '../stages/batch.js';
+import type { Batch } from '../stages/batch.js';
 import { KeyFinder } from '../stages/json-scan.js';
 
 export interface DetectionSummary {
@@ -38,10 +38,10 @@ export class Summarizer {
         gpu = o[GPU_KEY];
         host = o[HOST_KEY];
       } else {
-        const t = b.text[r];
+        const t = b.buf[r];
         this.finder.locate(t, b.start[r], b.end[r], this.vs, this.ve, 0);
-        gpu = this.vs[0] === -1 ? undefined : JSON.parse(latin1ToUtf8(t.slice(this.vs[0], this.ve[0])));
-        host = this.vs[1] === -1 ? undefined : JSON.parse(latin1ToUtf8(t.slice(this.vs[1], this.ve[1])));
+        gpu = this.vs[0] === -1 ? undefined : JSON.parse(t.toString('utf8', this.vs[0], this.ve[0]));
+        host = this.vs[1] === -1 ? undefined : JSON.parse(t.toString('utf8', this.vs[1], this.ve[1]));
       }
       const g = gpu === undefined || gpu === null ? '(unknown gpu)' : String(gpu);
       const h = host === undefined || host === null ? '(unknown host)' : String(host);

@@ -1,15 +1,15 @@
 /**
- * What flows between stages. Rows stay as spans of the source text ("fast"
- * rows: a flat JSON object validated in place, its bytes as latin1 chars) or,
+ * What flows between stages. Rows stay as spans of the source bytes ("fast"
+ * rows: a flat JSON object validated in place) or,
  * when that is not possible (escapes, nested values, Arrow input), as parsed
  * objects ("object" rows). Stages add columns; serialize splices them into
  * the original text so unchanged fields are never re-stringified.
  */
 
-/** A run of whole input lines; `text` holds the bytes one char per byte (latin1). */
+/** A run of whole input lines, as read (never decoded to a JS string). */
 export interface LineBlock {
   kind: 'lines';
-  text: string;
+  buf: Buffer;
   source: string;
 }
 
@@ -30,13 +30,15 @@ export interface AddedColumn {
   values: Float32Array | Uint8Array;
 }
 
+export const EMPTY = Buffer.alloc(0);
+
 export class Batch {
   /** Position of this batch in the stream (0, 1, ...). */
   readonly seq: number;
   readonly source: string;
   size = 0;
-  /** Per row: the text holding a fast row, '' for object rows. */
-  readonly text: string[] = [];
+  /** Per row: the bytes holding a fast row, EMPTY for object rows. */
+  readonly buf: Buffer[] = [];
   readonly start: number[] = [];
   readonly end: number[] = [];
   /** 1-based input line (or record number) of each row. */
@@ -48,7 +50,7 @@ export class Batch {
   columns?: readonly string[];
   /** rows x columns parsed feature values (float64, as written to the output). */
   values?: Float64Array;
-  /** rows x columns spans of feature values in `text` for fast rows (-1: absent); kind 1 = replace, 0 = keep. */
+  /** rows x columns spans of feature values in `buf` for fast rows (-1: absent); kind 1 = replace, 0 = keep. */
   valStart?: Int32Array;
   valEnd?: Int32Array;
   valReplace?: Uint8Array;
@@ -64,8 +66,8 @@ export class Batch {
   /** Rows kept by `filter` (1) or dropped (0); absent = all kept. */
   keep?: Uint8Array;
 
-  // serialize: the batch's JSON lines, one char per output byte (latin1), '\n'-terminated.
-  serialized?: string;
+  // serialize: the batch's JSON lines (UTF-8), '\n'-terminated.
+  serialized?: Buffer;
   serializedRows = 0;
 
   constructor(seq: number, source: string) {
@@ -73,8 +75,8 @@ export class Batch {
     this.source = source;
   }
 
-  pushFast(text: string, start: number, end: number, line: number): void {
-    this.text.push(text);
+  pushFast(buf: Buffer, start: number, end: number, line: number): void {
+    this.buf.push(buf);
     this.start.push(start);
     this.end.push(end);
     this.line.push(line);
@@ -83,7 +85,7 @@ export class Batch {
   }
 
   pushObject(obj: Record<string, unknown>, line: number): void {
-    this.text.push('');
+    this.buf.push(EMPTY);
     this.start.push(-1);
     this.end.push(-1);
     this.line.push(line);
@@ -95,7 +97,7 @@ export class Batch {
   materialize(i: number): Record<string, unknown> {
     const o = this.obj[i];
     if (o) return o;
-    const parsed = JSON.parse(latin1ToUtf8(this.text[i].slice(this.start[i], this.end[i]))) as Record<string, unknown>;
+    const parsed = JSON.parse(this.buf[i].toString('utf8', this.start[i], this.end[i])) as Record<string, unknown>;
     this.obj[i] = parsed;
     return parsed;
   }
@@ -109,14 +111,3 @@ export class Batch {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** Bytes held one-per-char (latin1) → the UTF-8 text they encode. */
-export function latin1ToUtf8(s: string): string {
-  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
-}
-
-/** A JS string → its UTF-8 bytes held one-per-char (latin1), to join fast-row text. */
-export function utf8ToLatin1(s: string): string {
-  return NON_ASCII.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
-}

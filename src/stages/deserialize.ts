@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
-import { Batch, latin1ToUtf8, type SourceBlock } from './batch.js';
-import { FLAT_LINE } from './json-scan.js';
+import { Batch, type SourceBlock } from './batch.js';
+import { isFlatLine } from './json-scan.js';
 
 export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string };
 
@@ -26,10 +26,11 @@ export interface DeserializeCounts {
 }
 
 const C_NL = 10;
+const NL = Buffer.from('\n');
 
-function isBlank(text: string, s: number, e: number): boolean {
+function isBlank(buf: Buffer, s: number, e: number): boolean {
   for (let i = s; i < e; i++) {
-    const c = text.charCodeAt(i);
+    const c = buf[i];
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
@@ -69,22 +70,20 @@ export class Deserializer {
       }
       return out;
     }
-    const text = block.text;
-    const len = text.length;
+    const buf = block.buf;
+    const len = buf.length;
     let p = 0;
-    const re = FLAT_LINE;
     while (p < len) {
-      let e = text.indexOf('\n', p);
+      let e = buf.indexOf(C_NL, p);
       if (e === -1) e = len;
       this.lineNo++;
       this.counts.lines++;
-      if (e > p && !isBlank(text, p, e)) {
-        re.lastIndex = p;
-        if (re.test(text)) {
-          this.batchFor(block.source, out).pushFast(text, p, e, this.lineNo);
+      if (e > p && !isBlank(buf, p, e)) {
+        if (isFlatLine(buf, p, e)) {
+          this.batchFor(block.source, out).pushFast(buf, p, e, this.lineNo);
           this.counts.rows++;
         } else {
-          this.slowLine(text, p, e, block.source, out);
+          this.slowLine(buf, p, e, block.source, out);
         }
       }
       p = e + 1;
@@ -92,8 +91,8 @@ export class Deserializer {
     return out;
   }
 
-  private slowLine(text: string, p: number, e: number, source: string, out: Batch[]): void {
-    const raw = latin1ToUtf8(text.slice(p, e));
+  private slowLine(buf: Buffer, p: number, e: number, source: string, out: Batch[]): void {
+    const raw = buf.toString('utf8', p, e);
     let value: unknown;
     let problem: string | undefined;
     try {
@@ -121,7 +120,7 @@ export class Deserializer {
         return;
       case 'quarantine':
         this.quarantineFd ??= fs.openSync(this.policy.file, 'w');
-        fs.writeSync(this.quarantineFd, Buffer.from(text.slice(p, e) + '\n', 'latin1'));
+        fs.writeSync(this.quarantineFd, Buffer.concat([buf.subarray(p, e), NL]));
         this.counts.quarantined++;
     }
   }

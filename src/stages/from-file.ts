@@ -81,7 +81,11 @@ async function* gunzipIfMagic(stream: AsyncIterable<Buffer>, force: boolean, fil
   await feed;
 }
 
-/** Splits a byte stream into blocks of whole lines, held as latin1 text. */
+/**
+ * Splits a byte stream into blocks of whole lines, without decoding or
+ * copying: a chunk's lines are yielded as a view of the chunk; only a line
+ * split across chunks is joined (one small copy).
+ */
 export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string): AsyncGenerator<LineBlock> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
@@ -91,26 +95,31 @@ export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string)
       first = false;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
-    const nl = chunk.lastIndexOf(10);
-    if (nl === -1) {
-      pending.push(chunk);
-      pendingLen += chunk.length;
-      continue;
+    let from = 0;
+    if (pendingLen > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        pending.push(chunk);
+        pendingLen += chunk.length;
+        continue;
+      }
+      pending.push(chunk.subarray(0, nl + 1));
+      yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen + nl + 1), source };
+      pending = [];
+      pendingLen = 0;
+      from = nl + 1;
     }
-    const head = chunk.subarray(0, nl + 1);
-    const whole = pendingLen > 0 ? Buffer.concat([...pending, head], pendingLen + head.length) : head;
-    pending = [];
-    pendingLen = 0;
-    yield { kind: 'lines', text: whole.toString('latin1'), source };
-    if (nl + 1 < chunk.length) {
-      pending.push(chunk.subarray(nl + 1));
-      pendingLen = chunk.length - nl - 1;
+    const last = chunk.lastIndexOf(10);
+    if (last >= from) {
+      yield { kind: 'lines', buf: chunk.subarray(from, last + 1), source };
+      from = last + 1;
+    }
+    if (from < chunk.length) {
+      pending.push(chunk.subarray(from));
+      pendingLen += chunk.length - from;
     }
   }
-  if (pendingLen > 0) {
-    const tail = Buffer.concat(pending, pendingLen);
-    yield { kind: 'lines', text: tail.toString('latin1'), source };
-  }
+  if (pendingLen > 0) yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen), source };
 }
 
 function plainValue(v: unknown): unknown {

@@ -1,36 +1,125 @@
 /**
- * The fast path over JSON lines held as latin1 text. A line qualifies when it
- * is one flat object (values: strings without escapes, numbers, true, false,
- * null). Then every '"' is a string delimiter, so fields can be found with
- * indexOf instead of a full parse. Anything else takes JSON.parse.
+ * The fast path over JSON lines held as bytes. A line qualifies when it is one
+ * flat object (values: strings without escapes, numbers, true, false, null).
+ * Then every '"' is a string delimiter, so fields can be found with
+ * Buffer.indexOf (native code) instead of a full parse. Anything else takes
+ * JSON.parse.
  */
 
-const WS = '[ \\t\\r]*';
-const STR = '"[^"\\\\\\x00-\\x1f]*"';
-const NUM = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
-const VAL = `(?:${STR}|${NUM}|true|false|null)`;
-const PAIR = `${STR}${WS}:${WS}${VAL}`;
-
-/** Sticky: set lastIndex to the line start; matches the whole line up to (not including) '\n'. */
-export const FLAT_LINE = new RegExp(`${WS}\\{${WS}(?:${PAIR}${WS}(?:,${WS}${PAIR}${WS})*)?\\}${WS}(?=\\n|$)`, 'y');
-
-const C_SP = 32, C_TAB = 9, C_CR = 13, C_QUOTE = 34, C_COLON = 58, C_COMMA = 44, C_RBRACE = 125, C_LBRACE = 123;
+const C_SP = 32, C_TAB = 9, C_CR = 13, C_NL = 10, C_QUOTE = 34, C_COLON = 58, C_COMMA = 44, C_RBRACE = 125, C_LBRACE = 123;
+const C_BSLASH = 92, C_MINUS = 45, C_PLUS = 43, C_DOT = 46, C_0 = 48, C_1 = 49, C_9 = 57, C_E = 101, C_UPPER_E = 69;
+const C_T = 116, C_R = 114, C_U = 117, C_F = 102, C_A = 97, C_L = 108, C_S = 115, C_N = 110;
 
 export function isWs(c: number): boolean {
-  return c === C_SP || c === C_TAB || c === C_CR || c === 10;
+  return c === C_SP || c === C_TAB || c === C_CR || c === C_NL;
 }
 
-export function skipWs(text: string, i: number, end: number): number {
-  while (i < end && isWs(text.charCodeAt(i))) i++;
+export function skipWs(buf: Uint8Array, i: number, end: number): number {
+  while (i < end && isWs(buf[i])) i++;
   return i;
 }
 
+/** Line whitespace (the grammar's: space, tab, CR). */
+function skipLineWs(buf: Uint8Array, i: number, end: number): number {
+  let c;
+  while (i < end && ((c = buf[i]) === C_SP || c === C_TAB || c === C_CR)) i++;
+  return i;
+}
+
+/** End of a string starting after its opening quote, or -1 when it holds an escape, a control byte or no closing quote. */
+function stringEnd(buf: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = buf[i++];
+    if (c === C_QUOTE) return i;
+    if (c < C_SP || c === C_BSLASH) return -1;
+  }
+  return -1;
+}
+
+function digitsEnd(buf: Uint8Array, i: number, end: number): number {
+  let c;
+  while (i < end && (c = buf[i]) >= C_0 && c <= C_9) i++;
+  return i;
+}
+
+/** End of a JSON number at i, or -1. */
+function numberEnd(buf: Uint8Array, i: number, end: number): number {
+  if (buf[i] === C_MINUS) i++;
+  if (i >= end) return -1;
+  const c = buf[i];
+  if (c === C_0) i++;
+  else if (c >= C_1 && c <= C_9) i = digitsEnd(buf, i + 1, end);
+  else return -1;
+  if (i < end && buf[i] === C_DOT) {
+    const j = digitsEnd(buf, i + 1, end);
+    if (j === i + 1) return -1;
+    i = j;
+  }
+  if (i < end && (buf[i] === C_E || buf[i] === C_UPPER_E)) {
+    let k = i + 1;
+    if (k < end && (buf[k] === C_PLUS || buf[k] === C_MINUS)) k++;
+    const j = digitsEnd(buf, k, end);
+    if (j === k) return -1;
+    i = j;
+  }
+  return i;
+}
+
+/**
+ * Whether bytes [start, end) are one flat JSON object: optional space/tab/CR
+ * around tokens, string keys and values without escapes or control bytes,
+ * values numbers, true, false or null. Bytes >= 0x80 inside strings pass as
+ * they are (UTF-8 is not checked here, as JSON.parse of a decoded line would
+ * not either).
+ */
+export function isFlatLine(buf: Uint8Array, start: number, end: number): boolean {
+  let i = skipLineWs(buf, start, end);
+  if (i >= end || buf[i] !== C_LBRACE) return false;
+  i = skipLineWs(buf, i + 1, end);
+  if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end;
+  for (;;) {
+    if (i >= end || buf[i] !== C_QUOTE) return false;
+    i = stringEnd(buf, i + 1, end);
+    if (i === -1) return false;
+    i = skipLineWs(buf, i, end);
+    if (i >= end || buf[i] !== C_COLON) return false;
+    i = skipLineWs(buf, i + 1, end);
+    if (i >= end) return false;
+    const c = buf[i];
+    if (c === C_QUOTE) {
+      i = stringEnd(buf, i + 1, end);
+    } else if (c === C_T) {
+      i = i + 3 < end && buf[i + 1] === C_R && buf[i + 2] === C_U && buf[i + 3] === C_E ? i + 4 : -1;
+    } else if (c === C_F) {
+      i = i + 4 < end && buf[i + 1] === C_A && buf[i + 2] === C_L && buf[i + 3] === C_S && buf[i + 4] === C_E ? i + 5 : -1;
+    } else if (c === C_N) {
+      i = i + 3 < end && buf[i + 1] === C_U && buf[i + 2] === C_L && buf[i + 3] === C_L ? i + 4 : -1;
+    } else {
+      i = numberEnd(buf, i, end);
+    }
+    if (i === -1) return false;
+    i = skipLineWs(buf, i, end);
+    if (i >= end) return false;
+    const d = buf[i];
+    if (d === C_COMMA) {
+      i = skipLineWs(buf, i + 1, end);
+      continue;
+    }
+    if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end;
+    return false;
+  }
+}
+
 /** End (exclusive) of the value token starting at `i` in a validated flat line. */
-export function valueEnd(text: string, i: number, end: number): number {
-  if (text.charCodeAt(i) === C_QUOTE) return text.indexOf('"', i + 1) + 1;
+export function valueEnd(buf: Uint8Array, i: number, end: number): number {
+  if (buf[i] === C_QUOTE) {
+    let j = i + 1;
+    while (buf[j] !== C_QUOTE) j++;
+    return j + 1;
+  }
   let j = i;
   while (j < end) {
-    const c = text.charCodeAt(j);
+    const c = buf[j];
     if (c === C_COMMA || c === C_RBRACE || isWs(c)) break;
     j++;
   }
@@ -45,7 +134,7 @@ export function fastLocatable(name: string): boolean {
   return !/^[\s,:}\]]/.test(name);
 }
 
-/** One key/value pair of a flat line: key text without quotes (latin1), spans in the line. */
+/** One key/value pair of a flat line: key bytes as latin1 text (no quotes), spans in the line. */
 export interface Pair {
   keyStart: number; // position of the key's opening quote
   key: string;
@@ -54,38 +143,40 @@ export interface Pair {
 }
 
 /** All pairs of a validated flat line [start, end). */
-export function enumeratePairs(text: string, start: number, end: number): Pair[] {
+export function enumeratePairs(buf: Buffer, start: number, end: number): Pair[] {
   const out: Pair[] = [];
-  let i = skipWs(text, start, end);
-  if (text.charCodeAt(i) !== C_LBRACE) return out;
+  let i = skipWs(buf, start, end);
+  if (buf[i] !== C_LBRACE) return out;
   i++;
   for (;;) {
-    i = skipWs(text, i, end);
-    if (i >= end || text.charCodeAt(i) !== C_QUOTE) return out;
+    i = skipWs(buf, i, end);
+    if (i >= end || buf[i] !== C_QUOTE) return out;
     const ks = i;
-    const ke = text.indexOf('"', i + 1);
-    i = skipWs(text, ke + 1, end);
-    if (text.charCodeAt(i) !== C_COLON) return out;
-    const vs = skipWs(text, i + 1, end);
-    const ve = valueEnd(text, vs, end);
-    out.push({ keyStart: ks, key: text.slice(ks + 1, ke), valStart: vs, valEnd: ve });
-    i = skipWs(text, ve, end);
-    if (text.charCodeAt(i) === C_COMMA) i++;
+    const ke = buf.indexOf(C_QUOTE, i + 1);
+    i = skipWs(buf, ke + 1, end);
+    if (buf[i] !== C_COLON) return out;
+    const vs = skipWs(buf, i + 1, end);
+    const ve = valueEnd(buf, vs, end);
+    out.push({ keyStart: ks, key: buf.toString('latin1', ks + 1, ke), valStart: vs, valEnd: ve });
+    i = skipWs(buf, ve, end);
+    if (buf[i] === C_COMMA) i++;
     else return out;
   }
 }
 
 /** Position of the closing '}' of a validated flat line. */
-export function closingBrace(text: string, start: number, end: number): number {
-  return text.lastIndexOf('}', end - 1);
+export function closingBrace(buf: Uint8Array, start: number, end: number): number {
+  let i = end - 1;
+  while (buf[i] !== C_RBRACE) i--;
+  return i;
 }
 
 /** Whether the object in a validated flat line has no fields. */
-export function isEmptyObject(text: string, start: number, end: number): boolean {
-  const close = closingBrace(text, start, end);
+export function isEmptyObject(buf: Uint8Array, start: number, end: number): boolean {
+  const close = closingBrace(buf, start, end);
   let i = close - 1;
-  while (i >= start && isWs(text.charCodeAt(i))) i--;
-  return text.charCodeAt(i) === C_LBRACE;
+  while (i >= start && isWs(buf[i])) i--;
+  return buf[i] === C_LBRACE;
 }
 
 /**
@@ -96,40 +187,40 @@ export function isEmptyObject(text: string, start: number, end: number): boolean
  */
 export class KeyFinder {
   readonly names: readonly string[];
-  private readonly pats: string[];
+  private readonly pats: Buffer[];
   private order: number[];
-  private readonly cText: (string | undefined)[];
+  private readonly cBuf: (Buffer | undefined)[];
   private readonly cFrom: Int32Array;
   private readonly cPos: Int32Array;
   private readonly found: Int32Array;
 
   constructor(names: readonly string[]) {
     this.names = names;
-    this.pats = names.map((n) => `"${n}"`);
+    this.pats = names.map((n) => Buffer.from(`"${n}"`, 'utf8'));
     this.order = names.map((_, i) => i);
-    this.cText = names.map(() => undefined);
+    this.cBuf = names.map(() => undefined);
     this.cFrom = new Int32Array(names.length);
     this.cPos = new Int32Array(names.length);
     this.found = new Int32Array(names.length);
   }
 
-  private search(c: number, text: string, from: number): number {
-    if (this.cText[c] === text && this.cFrom[c] <= from && (this.cPos[c] >= from || this.cPos[c] === -1)) return this.cPos[c];
-    const pos = text.indexOf(this.pats[c], from);
-    this.cText[c] = text;
+  private search(c: number, buf: Buffer, from: number): number {
+    if (this.cBuf[c] === buf && this.cFrom[c] <= from && (this.cPos[c] >= from || this.cPos[c] === -1)) return this.cPos[c];
+    const pos = buf.indexOf(this.pats[c], from);
+    this.cBuf[c] = buf;
     this.cFrom[c] = from;
     this.cPos[c] = pos;
     return pos;
   }
 
-  /** First key occurrence of name c in [from, end), or -1. Returns the value start via `valueAt`. */
-  private findKey(c: number, text: string, from: number, end: number): number {
+  /** First key occurrence of name c in [from, end), or -1. */
+  private findKey(c: number, buf: Buffer, from: number, end: number): number {
     const plen = this.pats[c].length;
-    let pos = this.search(c, text, from);
+    let pos = this.search(c, buf, from);
     while (pos !== -1 && pos < end) {
-      const k = skipWs(text, pos + plen, end);
-      if (text.charCodeAt(k) === C_COLON) return pos;
-      pos = this.search(c, text, pos + 1);
+      const k = skipWs(buf, pos + plen, end);
+      if (buf[k] === C_COLON && k < end) return pos;
+      pos = this.search(c, buf, pos + 1);
     }
     return -1;
   }
@@ -138,16 +229,16 @@ export class KeyFinder {
    * Locates every name in the line [start, end): writes value spans to
    * vs/ve at base + column (-1 when absent).
    */
-  locate(text: string, start: number, end: number, vs: Int32Array, ve: Int32Array, base: number): void {
+  locate(buf: Buffer, start: number, end: number, vs: Int32Array, ve: Int32Array, base: number): void {
     const order = this.order;
     const n = order.length;
     let cursor = start;
     let outOfOrder = false;
     for (let k = 0; k < n; k++) {
       const c = order[k];
-      let pos = this.findKey(c, text, cursor, end);
+      let pos = this.findKey(c, buf, cursor, end);
       if (pos === -1 && cursor > start) {
-        pos = this.findKey(c, text, start, cursor);
+        pos = this.findKey(c, buf, start, cursor);
         if (pos !== -1) outOfOrder = true;
       }
       this.found[c] = pos;
@@ -156,9 +247,9 @@ export class KeyFinder {
         ve[base + c] = -1;
         continue;
       }
-      const colon = skipWs(text, pos + this.pats[c].length, end);
-      const s = skipWs(text, colon + 1, end);
-      const e = valueEnd(text, s, end);
+      const colon = skipWs(buf, pos + this.pats[c].length, end);
+      const s = skipWs(buf, colon + 1, end);
+      const e = valueEnd(buf, s, end);
       vs[base + c] = s;
       ve[base + c] = e;
       if (!outOfOrder) cursor = e;
@@ -171,7 +262,7 @@ export class KeyFinder {
   }
 
   /** Whether name c occurs as a key in [start, end). */
-  has(c: number, text: string, start: number, end: number): boolean {
-    return this.findKey(c, text, start, end) !== -1;
+  has(c: number, buf: Buffer, start: number, end: number): boolean {
+    return this.findKey(c, buf, start, end) !== -1;
   }
 }

@@ -61,8 +61,8 @@ export class Preprocessor {
         }
         continue;
       }
-      const text = b.text[r];
-      this.finder!.locate(text, b.start[r], b.end[r], vs, ve, base);
+      const buf = b.buf[r];
+      this.finder!.locate(buf, b.start[r], b.end[r], vs, ve, base);
       for (let c = 0; c < w; c++) {
         const s = vs[base + c];
         if (s === -1) {
@@ -71,9 +71,9 @@ export class Preprocessor {
           continue;
         }
         const e = ve[base + c];
-        const ch = text.charCodeAt(s);
+        const ch = buf[s];
         if (ch === C_QUOTE) {
-          values[base + c] = stringValueAt(text, s + 1, e - 1, rule);
+          values[base + c] = stringValueAt(buf, s + 1, e - 1, rule);
           rep[base + c] = 1;
         } else if (ch === C_T || ch === C_F) {
           values[base + c] = NaN;
@@ -81,7 +81,7 @@ export class Preprocessor {
         } else if (ch === C_N) {
           values[base + c] = NaN;
         } else {
-          values[base + c] = Number(text.slice(s, e));
+          values[base + c] = Number(buf.toString('latin1', s, e));
         }
       }
     }

@@ -1,11 +1,12 @@
 /**
- * serialize: batches → JSON lines. Fast rows are spliced: the input text is
- * copied as is, feature values are replaced by their parsed numbers and the
- * added columns appended, so unchanged fields are never re-encoded. Column
+ * serialize: batches → JSON lines, one Buffer per batch. Fast rows are
+ * spliced: the input bytes are copied as they are, feature values replaced by
+ * their parsed numbers and the added columns appended, so unchanged fields are
+ * never decoded or re-encoded. Column
  * include/exclude follow Morpheus: regexes matched from the start of the name.
  */
 import { UsageError } from '../errors.js';
-import { Batch, latin1ToUtf8, utf8ToLatin1 } from './batch.js';
+import { Batch } from './batch.js';
 import { KeyFinder, closingBrace, enumeratePairs, fastLocatable, isEmptyObject } from './json-scan.js';
 
 export interface SerializeOptions {
@@ -50,6 +51,7 @@ export class Serializer {
   private readonly keepCache = new Map<string, boolean>();
   private addedKey: string | undefined;
   private addedFinder: KeyFinder | undefined;
+  private addedHeads: Buffer[] = [];
 
   constructor(opts: SerializeOptions = {}) {
     this.include = opts.include && opts.include.length > 0 ? compile(opts.include, '--include') : undefined;
@@ -70,7 +72,6 @@ export class Serializer {
   }
 
   process(b: Batch): Batch {
-    const parts: string[] = [];
     const added = b.added.filter((a) => this.keeps(a.name));
     const addedNames = added.map((a) => a.name);
     const key = addedNames.join('\n');
@@ -78,33 +79,40 @@ export class Serializer {
       // Kept across batches: its search cache then scans each block once, not once per batch.
       this.addedKey = key;
       this.addedFinder = addedNames.every(fastLocatable) ? new KeyFinder(addedNames) : undefined;
+      this.addedHeads = addedNames.map((n) => Buffer.from(`"${n}":`, 'utf8'));
     }
     const addedFinder = this.addedFinder;
     const w = b.columns?.length ?? 0;
+    // Room for the spliced rows: their bytes, numbers at most 24 chars each, the added columns.
+    let headBytes = 0;
+    for (const h of this.addedHeads) headBytes += h.length + 8;
+    let cap = 0;
+    for (let r = 0; r < b.size; r++) cap += b.end[r] - b.start[r] + 2;
+    const out = new ByteWriter(cap + b.size * (w * 26 + headBytes) + 64);
     let rows = 0;
     for (let r = 0; r < b.size; r++) {
       if (b.keep && !b.keep[r]) continue;
       rows++;
       if (b.obj[r] === undefined && addedFinder !== undefined) {
-        const text = b.text[r];
+        const buf = b.buf[r];
         const s = b.start[r];
         const e = b.end[r];
-        let plain = !(this.probeAll || this.probe!.hits(text, s, e));
+        let plain = !(this.probeAll || this.probe!.hits(buf, s, e));
         if (plain) {
           for (let a = 0; a < added.length; a++) {
-            if (addedFinder.has(a, text, s, e)) {
+            if (addedFinder.has(a, buf, s, e)) {
               plain = false;
               break;
             }
           }
         }
-        if (plain) this.splice(b, r, w, added, parts);
-        else this.rebuildFast(b, r, w, added, parts);
+        if (plain) this.splice(b, r, w, added, out);
+        else this.rebuildFast(b, r, w, added, out);
       } else {
-        this.rebuildObject(b, r, added, parts);
+        this.rebuildObject(b, r, added, out);
       }
     }
-    b.serialized = parts.join('');
+    b.serialized = out.result();
     b.serializedRows = rows;
     return b;
   }
@@ -113,12 +121,12 @@ export class Serializer {
     return a.type === 'bool' ? (a.values[r] ? 'true' : 'false') : numberText(a.values[r]);
   }
 
-  /** Input text with feature values replaced and added columns appended. */
-  private splice(b: Batch, r: number, w: number, added: Batch['added'], parts: string[]): void {
-    const text = b.text[r];
+  /** Input bytes with feature values replaced and added columns appended. */
+  private splice(b: Batch, r: number, w: number, added: Batch['added'], out: ByteWriter): void {
+    const buf = b.buf[r];
     const s = b.start[r];
     const e = b.end[r];
-    const close = closingBrace(text, s, e);
+    const close = closingBrace(buf, s, e);
     let at = s;
     if (w > 0) {
       const base = r * w;
@@ -126,7 +134,7 @@ export class Serializer {
       const ve = b.valEnd!;
       const rep = b.valReplace!;
       const values = b.values!;
-      // Edits must be applied in text order; keys usually come sorted, else sort.
+      // Edits must be applied in byte order; keys usually come sorted, else sort.
       let idx: number[] | undefined;
       let prev = -1;
       for (let c = 0; c < w; c++) {
@@ -142,30 +150,35 @@ export class Serializer {
         for (let c = 0; c < w; c++) if (rep[base + c]) idx.push(c);
         idx.sort((x, y) => vs[base + x] - vs[base + y]);
         for (const c of idx) {
-          parts.push(text.slice(at, vs[base + c]), numberText(values[base + c]));
+          out.bytes(buf, at, vs[base + c]);
+          out.ascii(numberText(values[base + c]));
           at = ve[base + c];
         }
       } else {
         for (let c = 0; c < w; c++) {
           if (!rep[base + c]) continue;
-          parts.push(text.slice(at, vs[base + c]), numberText(values[base + c]));
+          out.bytes(buf, at, vs[base + c]);
+          out.ascii(numberText(values[base + c]));
           at = ve[base + c];
         }
       }
     }
-    parts.push(text.slice(at, close));
-    let sep = isEmptyObject(text, s, e) ? '' : ',';
+    out.bytes(buf, at, close);
+    let comma = !isEmptyObject(buf, s, e);
     for (let a = 0; a < added.length; a++) {
-      parts.push(sep, '"', added[a].name, '":', this.addedValue(added[a], r));
-      sep = ',';
+      if (comma) out.byte(C_COMMA);
+      out.bytes(this.addedHeads[a], 0, this.addedHeads[a].length);
+      out.ascii(this.addedValue(added[a], r));
+      comma = true;
     }
-    parts.push('}\n');
+    out.byte(C_RBRACE);
+    out.byte(C_NL);
   }
 
   /** Fast row rebuilt pair by pair: columns filtered, added columns replaced in place or appended. */
-  private rebuildFast(b: Batch, r: number, w: number, added: Batch['added'], parts: string[]): void {
-    const text = b.text[r];
-    const pairs = enumeratePairs(text, b.start[r], b.end[r]);
+  private rebuildFast(b: Batch, r: number, w: number, added: Batch['added'], out: ByteWriter): void {
+    const buf = b.buf[r];
+    const pairs = enumeratePairs(buf, b.start[r], b.end[r]);
     const repl = new Map<number, string>();
     if (w > 0) {
       const base = r * w;
@@ -176,9 +189,10 @@ export class Serializer {
     const addedIdx = new Map<string, number>();
     added.forEach((a, i) => addedIdx.set(a.name, i));
     const done = new Uint8Array(added.length);
-    const out: string[] = [];
+    // Keys and kept values are latin1 text here (one char per input byte); added names are JS text.
+    const fields: string[] = [];
     for (const p of pairs) {
-      const key = latin1ToUtf8(p.key);
+      const key = Buffer.from(p.key, 'latin1').toString('utf8');
       if (!this.keeps(key)) continue;
       const ai = addedIdx.get(key);
       let v: string;
@@ -187,15 +201,17 @@ export class Serializer {
         done[ai] = 1;
         v = this.addedValue(added[ai], r);
       } else {
-        v = repl.get(p.valStart) ?? text.slice(p.valStart, p.valEnd);
+        v = repl.get(p.valStart) ?? buf.toString('latin1', p.valStart, p.valEnd);
       }
-      out.push(`"${p.key}":${v}`);
+      fields.push(`"${p.key}":${v}`);
     }
-    for (let a = 0; a < added.length; a++) if (!done[a]) out.push(`"${added[a].name}":${this.addedValue(added[a], r)}`);
-    parts.push('{', out.join(','), '}\n');
+    for (let a = 0; a < added.length; a++) {
+      if (!done[a]) fields.push(Buffer.from(`"${added[a].name}":${this.addedValue(added[a], r)}`, 'utf8').toString('latin1'));
+    }
+    out.latin1(`{${fields.join(',')}}\n`);
   }
 
-  private rebuildObject(b: Batch, r: number, added: Batch['added'], parts: string[]): void {
+  private rebuildObject(b: Batch, r: number, added: Batch['added'], out: ByteWriter): void {
     const o = b.materialize(r);
     const res: Record<string, unknown> = {};
     const cols = b.columns;
@@ -220,7 +236,63 @@ export class Serializer {
       res[key] = c !== undefined && typeof v !== 'number' && v !== null ? finiteOrNull(b.values![r * w + c]) : v;
     }
     for (let a = 0; a < added.length; a++) if (!(added[a].name in res)) res[added[a].name] = addedVal(a);
-    parts.push(utf8ToLatin1(JSON.stringify(res)), '\n');
+    out.utf8(JSON.stringify(res));
+    out.byte(C_NL);
+  }
+}
+
+const C_COMMA = 44, C_RBRACE = 125, C_NL = 10;
+
+/** Appends to one growing Buffer; the batch's output is a view of it. */
+class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 64));
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.grow(1);
+    this.buf[this.pos++] = c;
+  }
+
+  bytes(src: Buffer, s: number, e: number): void {
+    const n = e - s;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.buf.set(src.subarray(s, e), this.pos);
+    this.pos += n;
+  }
+
+  /** A string of chars < 0x80 (numbers, true/false). */
+  ascii(str: string): void {
+    const n = str.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = str.charCodeAt(i);
+    this.pos = p;
+  }
+
+  latin1(str: string): void {
+    if (this.pos + str.length > this.buf.length) this.grow(str.length);
+    this.pos += this.buf.write(str, this.pos, 'latin1');
+  }
+
+  utf8(str: string): void {
+    const n = Buffer.byteLength(str, 'utf8');
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.pos += this.buf.write(str, this.pos, n, 'utf8');
+  }
+
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
   }
 }
 
@@ -230,19 +302,19 @@ function finiteOrNull(v: number): number | null {
 
 /** Whether a fast row holds a key starting with one of the literal prefixes. */
 class KeyPrefixProbe {
-  private readonly pats: string[];
+  private readonly pats: Buffer[];
   constructor(prefixes: string[]) {
     // Every key starting with the prefix is `"prefix...`; searching the bare prefix and checking
     // the quote before is much faster than a quote-first pattern (quotes are everywhere).
-    this.pats = prefixes;
+    this.pats = prefixes.map((p) => Buffer.from(p, 'utf8'));
   }
-  private cText: string | undefined;
+  private cBuf: Buffer | undefined;
   private cFrom: number[] = [];
   private cPos: number[] = [];
 
-  hits(text: string, s: number, e: number): boolean {
-    if (this.cText !== text) {
-      this.cText = text;
+  hits(buf: Buffer, s: number, e: number): boolean {
+    if (this.cBuf !== buf) {
+      this.cBuf = buf;
       this.cFrom = this.pats.map(() => -1);
       this.cPos = this.pats.map(() => -2);
     }
@@ -251,12 +323,12 @@ class KeyPrefixProbe {
       let from = s;
       for (;;) {
         if (!(this.cFrom[i] !== -1 && this.cFrom[i] <= from && (pos >= from || pos === -1))) {
-          pos = text.indexOf(this.pats[i], from);
+          pos = buf.indexOf(this.pats[i], from);
           this.cFrom[i] = from;
           this.cPos[i] = pos;
         }
         if (pos === -1 || pos >= e) break;
-        if (text.charCodeAt(pos - 1) === 34) return true;
+        if (pos > 0 && buf[pos - 1] === 34) return true;
         from = pos + 1;
         pos = this.cPos[i] = -2;
         this.cFrom[i] = -1;

@@ -50,12 +50,12 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
   for await (const b of batches) {
     if (b.serialized === undefined) throw new OutputError('ABP_INTERNAL', 'to-file received a batch that was not serialized');
     if (b.serialized.length === 0) continue;
-    const t0 = performance.now();
-    const buf = Buffer.from(b.serialized, 'latin1');
     counter.rows += b.serializedRows;
-    counter.bytes += buf.length;
+    counter.bytes += b.serialized.length;
+    // Time until the stream asks for more: handing over and waiting on the write.
+    const t0 = performance.now();
+    yield b.serialized;
     onTime?.(performance.now() - t0);
-    yield buf;
   }
 }
 
@@ -69,9 +69,9 @@ async function writeArrow(batches: AsyncIterable<Batch>, out: Writable, stream: 
     v === null || v === undefined ? undefined : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'string';
   try {
     for await (const b of batches) {
-      const text = b.serialized ?? '';
+      const text = b.serialized?.toString('utf8') ?? '';
       if (!text) continue;
-      const rows = Buffer.from(text, 'latin1').toString('utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rows = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
       if (!schema) {
         const kinds = new Map<string, Kind | undefined>();
         for (const r of rows) {
