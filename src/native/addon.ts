@@ -122,11 +122,95 @@ export interface NativeCuda {
   setMemoryLimitForTesting(bytes: number): void;
 }
 
+/** A Triton server library as opened by the addon. */
+export interface TritonLibraryInfo {
+  path: string;
+  apiVersion: { major: number; minor: number };
+  /** Optional C API functions this library lacks (their settings are skipped). */
+  missingOptional: string[];
+}
+
+export interface TritonServerOptions {
+  modelRepository: string;
+  backendDirectory: string;
+  repoAgentDirectory?: string;
+  /** CUDA memory pool per device. */
+  cudaMemoryPools?: { device: number; bytes: number }[];
+  pinnedMemoryPoolBytes?: number;
+  logVerbose?: number;
+  logInfo?: boolean;
+  logWarn?: boolean;
+  logError?: boolean;
+  strictModelConfig?: boolean;
+  exitTimeoutSeconds?: number;
+  startTimeoutSeconds?: number;
+}
+
+export type TritonMemory = 'cpu' | 'pinned' | 'gpu';
+
+export interface TritonInferOptions {
+  inputName?: string;
+  outputName?: string;
+  /** Where the input is sent from: the caller's array ('cpu'), a page-locked copy, or a device copy. */
+  memory?: TritonMemory;
+  /** Where Triton writes the output (the response allocator's answer). */
+  output?: 'cpu' | 'gpu';
+  device?: number;
+  id?: string;
+}
+
+export interface TritonInferResult {
+  output: Float32Array;
+  shape: number[];
+  /** The memory the input and output actually were in. */
+  inputMemory: TritonMemory;
+  outputMemory: TritonMemory | 'none';
+}
+
+/** Counts over the process's life; pairs are equal when nothing is in flight. */
+export interface TritonCounters {
+  requestsCreated: number;
+  requestsDeleted: number;
+  responsesReceived: number;
+  responsesDeleted: number;
+  outputBuffersAllocated: number;
+  outputBuffersReleased: number;
+  inputBuffersAllocated: number;
+  inputBuffersReleased: number;
+  inFlight: number;
+}
+
+/**
+ * Triton's in-process C API, opened at run time (never linked). Errors carry
+ * codes ABP_TRITON_NOT_FOUND / _SYMBOLS / _VERSION / _ERROR / _STATE.
+ */
+export interface NativeTriton {
+  /** Opens and checks a library without making it the process's one. */
+  probe(path: string): TritonLibraryInfo;
+  /** Makes the first openable path the process's library (kept for the process's life). */
+  load(paths: string[]): TritonLibraryInfo;
+  library(): TritonLibraryInfo | null;
+  /** Creates the one server of the process (explicit model control) and waits until it is live. */
+  startServer(options: TritonServerOptions): Promise<void>;
+  /** Loads a model, waits until ready; resolves to Triton's model metadata JSON. */
+  loadModel(name: string, timeoutMs?: number): Promise<string>;
+  unloadModel(name: string): Promise<void>;
+  /** One asynchronous request: rows x cols float32 input, FP32 output. */
+  infer(model: string, input: Float32Array, rows: number, cols: number, options: TritonInferOptions): Promise<TritonInferResult>;
+  /** Waits for in-flight requests, stops and deletes the server. */
+  stopServer(): Promise<void>;
+  serverState(): 'none' | 'running' | 'stopped';
+  counters(): TritonCounters;
+  readonly apiVersion: { major: number; minorRequired: number; minorWritten: number };
+}
+
 export interface AbpAddon {
   /** Parses and validates a model from its bytes, off the JS thread. `name` is used in errors. */
   loadModel(bytes: Uint8Array, format: ModelFormat, name: string): Promise<NativeModel>;
   /** The CUDA engine (see NativeCuda). */
   readonly cuda: NativeCuda;
+  /** Triton's in-process server (see NativeTriton). */
+  readonly triton: NativeTriton;
   /** Addon build information. */
   readonly buildInfo: { version: string; cuda: boolean };
 }
