@@ -113,18 +113,26 @@ for b in batches:
     print(json.dumps({'batch': b, 'seconds': ts[len(ts) // 2], 'head': head.tobytes().hex()}), flush=True)
 `;
 
+/**
+ * XGBoost's times per batch. Its OpenMP threads spin while waiting by
+ * default, which on a busy or CPU-quota'd machine can stall a call for tens
+ * of milliseconds; so it runs twice, with the default and with
+ * OMP_WAIT_POLICY=passive, and the faster time per batch is kept.
+ */
 function runXgboost(c: Case): Map<number, { seconds: number; head: string }> | string {
   const inp = join(work, 'input.f32');
   writeFileSync(inp, new Uint8Array(c.input.buffer, c.input.byteOffset, c.input.byteLength));
-  const r = spawnSync(values.python!, ['-c', PY, c.modelPath, inp, String(c.width), String(threads), batches.join(','), String(budget)], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0) return `xgboost unavailable (${(r.stderr || String(r.error)).trim().split('\n').pop()})`;
   const out = new Map<number, { seconds: number; head: string }>();
-  for (const line of r.stdout.trim().split('\n')) {
-    const j = JSON.parse(line) as { batch: number; seconds: number; head: string };
-    out.set(j.batch, j);
+  for (const wait of [undefined, 'passive']) {
+    const env = { ...process.env, ...(wait ? { OMP_WAIT_POLICY: wait } : {}) };
+    const args = ['-c', PY, c.modelPath, inp, String(c.width), String(threads), batches.join(','), String(budget)];
+    const r = spawnSync(values.python!, args, { encoding: 'utf8', maxBuffer: 64 << 20, env });
+    if (r.status !== 0) return `xgboost unavailable (${(r.stderr || String(r.error)).trim().split('\n').pop()})`;
+    for (const line of r.stdout.trim().split('\n')) {
+      const j = JSON.parse(line) as { batch: number; seconds: number; head: string };
+      const prev = out.get(j.batch);
+      if (!prev || j.seconds < prev.seconds) out.set(j.batch, j);
+    }
   }
   return out;
 }
@@ -132,7 +140,9 @@ function runXgboost(c: Case): Map<number, { seconds: number; head: string }> | s
 const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 
 const rowsOut: string[] = [];
-rowsOut.push(`threads: ${threads}; time per call: median over ~${budget} s of calls (one call when slower)`);
+rowsOut.push(
+  `threads: ${threads}; time per call: median over ~${budget} s of calls (one call when slower); XGBoost: faster of OMP_WAIT_POLICY default / passive`,
+);
 rowsOut.push('| model | trees x depth | batch | ours rows/s | XGBoost 1.7.4 rows/s | ours / XGBoost | same bits |');
 rowsOut.push('|---|---|---:|---:|---:|---:|:---:|');
 try {
