@@ -32,7 +32,7 @@ if [[ ${1:-} == prepare ]]; then
   cp "$shared/tools/capture/workloads.py" .devcarry/workloads.py
   ls build/Release/*.node >/dev/null || { echo "no addon in build/Release: npm run build:native first" >&2; exit 1; }
   ls -la .devcarry >&2
-  echo "run: carry [\".devcarry\", \"dist\", \"build\"], timeout_s 600, command:"
+  echo "run: carry [\".devcarry/node.xz\", \".devcarry/abp-node_modules.tar.xz\", \".devcarry/workloads.py\", \"dist\", \"build/Release\"], timeout_s 600, command:"
   echo "$prefix tar -xJf .devcarry/abp-node_modules.tar.xz && bash scripts/device-collect-watch.sh 2>&1 | tee \$OUT/log"
   exit 0
 fi
