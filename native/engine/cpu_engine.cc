@@ -1,6 +1,7 @@
 #include "engine/cpu_engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <system_error>
 #include <thread>
@@ -163,22 +164,29 @@ Status PredictCpu(const FlatForest& forest, const CompleteForest* complete, cons
       run(0, rows, acc.data());
       return Status::Ok();
     }
-    // Contiguous chunks of whole blocks; the calling thread takes the first.
-    const int64_t per = (blocks + threads - 1) / threads * kBlockRows;
+    // Threads take chunks of whole blocks from a shared counter, so a thread
+    // that is descheduled (a busy machine) does not hold up the whole call.
+    // About 8 chunks per thread; the calling thread works too.
+    const int64_t chunk = std::max<int64_t>(1, blocks / (threads * 8)) * kBlockRows;
+    std::atomic<int64_t> next{0};
+    auto worker = [&run, &next, chunk, rows](float* scratch_t) {
+      for (;;) {
+        const int64_t b = next.fetch_add(chunk, std::memory_order_relaxed);
+        if (b >= rows) return;
+        run(b, std::min(rows, b + chunk), scratch_t);
+      }
+    };
     std::vector<std::thread> workers;
     workers.reserve(static_cast<size_t>(threads - 1));
-    int64_t next = per;
-    for (int64_t t = 1; t < threads && next < rows; ++t, next += per) {
-      const int64_t b = next, e = std::min(rows, next + per);
+    for (int64_t t = 1; t < threads; ++t) {
       try {
         float* scratch_t = acc.data() + scratch * static_cast<size_t>(t);
-        workers.emplace_back([&run, b, e, scratch_t] { run(b, e, scratch_t); });
+        workers.emplace_back([&worker, scratch_t] { worker(scratch_t); });
       } catch (const std::system_error&) {
-        // No more threads available: do the rest here.
-        run(b, e, acc.data());
+        break;  // no more threads: the ones running (and this one) share the rest
       }
     }
-    run(0, std::min(rows, per), acc.data());
+    worker(acc.data());
     for (auto& w : workers) w.join();
   } catch (const std::bad_alloc&) {
     return Status(Code::kOutOfMemory, "out of memory while predicting");
