@@ -106,6 +106,28 @@ function abp(args: string[], stdinFile?: string): Promise<{ code: number | null;
   });
 }
 
+describe('watch keeps GPUs apart', () => {
+  it('two GPUs in one recording: only the one that hashes alerts', async () => {
+    // GPU B is a second board whose samples are the benign half of the recording,
+    // paired tick by tick with GPU A's (the recording as it is).
+    const benign = verdicts.map((v) => v.tick.records[0]).filter((r) => !isHashing(String(r.workload)) && !isStartup(String(r.workload)));
+    async function* twoGpus() {
+      for (const [i, v] of verdicts.entries()) {
+        const a = v.tick.records[0];
+        const b = { ...benign[i % benign.length], 'nvidia_smi_log.gpu.uuid': 'GPU-bbbbbbbb-0000-0000-0000-000000000000', 'nvidia_smi_log.gpu.@id': '00000000:00:07.0', timestamp: a.timestamp };
+        yield { index: i, timestamp: v.tick.timestamp, records: [a, b] };
+      }
+    }
+    const alerts: AlertEvent[] = [];
+    for await (const v of watchTicks(twoGpus(), classifier)) {
+      expect(v.samples.map((s) => s.gpu)).toEqual(['GPU-8caf8210-5aea-c543-c8df-e0160da9557f', 'GPU-bbbbbbbb-0000-0000-0000-000000000000']);
+      alerts.push(...v.alerts);
+    }
+    expect(alerts.map((a) => a.gpu).every((g) => g === 'GPU-8caf8210-5aea-c543-c8df-e0160da9557f')).toBe(true);
+    expect(alerts.map((a) => `${a.state}@${a.time}`)).toEqual(verdicts.flatMap((v) => v.alerts).map((a) => `${a.state}@${a.time}`));
+  });
+});
+
 describe('abp watch --input (replay)', () => {
   it('--alerts-only --format json prints the same alerts as the library, and --on-alert gets each one', async () => {
     const hookOut = join(dir, 'hook.jsonl');
@@ -129,6 +151,8 @@ describe('abp watch --input (replay)', () => {
     expect(samples).toHaveLength(200);
     expect(samples[0]).toMatch(/^2026-11-29T\d\d:\d\d:\d\d\.\d{3}Z {2}vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f \(00000000:00:06\.0\) {2}p=0\.\d{3} {2}ok {7}flagged 0\/1$/);
     expect(lines.filter((l) => l.includes('  ALERT    vm GPU-8caf8210'))).toHaveLength(1);
+    // The run ended inside pow_dag/0 with the alert up: said once on stderr.
+    expect(r.stderr).toBe('abp watch: alert still active at exit: vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f, firing since 2026-11-29T09:35:53.703Z\n');
 
     // The gzipped recording on stdin gives the same lines.
     const piped = await abp(['watch', '--input', '-', '--count', '200'], DATA);
@@ -143,6 +167,13 @@ describe('abp watch --input (replay)', () => {
     const bad = await abp(['watch', '--input', DATA, '--window', '4', '--min-flagged', '2']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/min-flagged \(2\) must be more than half of window \(4\)/);
+
+    // --speed 5: ten samples recorded 0.5 s apart take about 9 × 0.1 s.
+    const t0 = Date.now();
+    const paced = await abp(['watch', '--input', DATA, '--count', '10', '--speed', '5', '--format', 'json']);
+    expect(paced.code).toBe(0);
+    expect(paced.stdout.trim().split('\n')).toHaveLength(10);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(850);
 
     const missing = await abp(['watch', '--input', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(1);

@@ -13,9 +13,9 @@ import { abortOnInterrupt } from '../collect/interrupt.js';
 import { openModelClassifier, type ModelClassifier } from '../collect/model-classifier.js';
 import { DEFAULT_MODEL } from '../pipeline/pipeline.js';
 import { AlertHookQueue } from '../collect/on-alert.js';
-import { replayTicks } from '../collect/replay.js';
+import { paceTicks, replayTicks } from '../collect/replay.js';
 import { openLineSink, type LineSink } from '../collect/tick-writer.js';
-import { watchTicks } from '../collect/watch.js';
+import { watchTicks, type AlertEvent } from '../collect/watch.js';
 import { reportError, samplingOptions } from './collect-command.js';
 
 export interface WatchArgs {
@@ -27,6 +27,7 @@ export interface WatchArgs {
   'on-error': ErrorPolicy;
   'max-errors': number;
   input?: string;
+  speed: number;
   model: string;
   'model-repository'?: string;
   threshold?: number;
@@ -59,12 +60,13 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--count must be a non-negative integer, got ${argv.count}`);
     }
+    if (!(argv.speed >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `--speed must be 0 (as fast as possible) or a positive factor, got ${argv.speed}`);
     if (argv.threshold !== undefined && !(argv.threshold >= 0 && argv.threshold <= 1)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--threshold must be a probability from 0 to 1, got ${argv.threshold}`);
     }
     const gpus = parseGpuSelectors(argv.gpu);
     const ticks: AsyncIterable<Tick> = argv.input
-      ? take(filterGpus(replayTicks(argv.input), gpus), argv.count, ac.signal)
+      ? take(paceTicks(filterGpus(replayTicks(argv.input), gpus), argv.speed, ac.signal), argv.count, ac.signal)
       : collectTicks({
           intervalMs: parseDuration(argv.interval, 'interval'),
           count: argv.count,
@@ -87,12 +89,18 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       });
     }
     out = await openLineSink('-');
+    const active = new Map<string, AlertEvent>();
     const verdicts = watchTicks(ticks, classifier, {
       threshold: argv.threshold ?? classifier.threshold,
       window: argv.window,
       minFlagged: argv['min-flagged'],
     });
     for await (const v of verdicts) {
+      for (const a of v.alerts) {
+        const key = `${a.hostname ?? ''} ${a.gpu}`;
+        if (a.state === 'firing') active.set(key, a);
+        else active.delete(key);
+      }
       let block = '';
       if (!argv['alerts-only']) for (const s of v.samples) block += formatEvent(s, argv.format) + '\n';
       for (const a of v.alerts) {
@@ -100,6 +108,9 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
         hooks?.push(a);
       }
       if (block) await out.write(block);
+    }
+    for (const a of active.values()) {
+      process.stderr.write(`abp watch: alert still active at exit: ${a.hostname ?? '?'} ${a.gpu}, firing since ${new Date(a.time * 1000).toISOString()}\n`);
     }
   } catch (err) {
     if (err instanceof OutputError && err.code === 'ABP_OUTPUT_CLOSED') return;
@@ -127,6 +138,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
   builder: (y) =>
     samplingOptions(y, 'skip')
       .option('input', { alias: 'i', type: 'string', nargs: 1, describe: 'replay recorded telemetry (JSON lines, plain or gzipped; - for stdin) instead of running nvidia-smi' })
+      .option('speed', { type: 'number', default: 0, describe: 'with --input: replay at the recorded pace times this (1 = real time); 0 = as fast as possible' })
       .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model name in the model repository' })
       .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
       .option('threshold', { type: 'number', describe: "a sample is flagged when its mining probability is above this (default: the model's, 0.5)" })

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { Tick } from './collector.js';
@@ -108,4 +109,27 @@ export async function* replayTicks(path: string, opts: ReplayOptions = {}): Asyn
     current = { index: index++, timestamp: ts, records: [record] };
   }
   if (current) yield current;
+}
+
+/**
+ * Replays ticks at their recorded pace divided by `speed` (2 = twice as fast);
+ * `speed` 0 or Infinity passes them through at once. Aborting ends it cleanly.
+ */
+export async function* paceTicks(ticks: AsyncIterable<Tick>, speed: number, signal?: AbortSignal): AsyncGenerator<Tick> {
+  let prev: number | null = null;
+  for await (const t of ticks) {
+    if (signal?.aborted) return;
+    if (prev !== null && speed > 0 && Number.isFinite(speed)) {
+      const ms = ((t.timestamp - prev) * 1000) / speed;
+      if (ms > 0) {
+        try {
+          await sleep(ms, undefined, { signal });
+        } catch {
+          return;
+        }
+      }
+    }
+    prev = t.timestamp;
+    yield t;
+  }
 }
