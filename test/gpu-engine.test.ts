@@ -21,6 +21,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
   for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]!) && Number.isNaN(b[i]!)) continue; // missing values in inputs read back
     const d = Math.abs(a[i]! - b[i]!);
     if (Number.isNaN(d)) return Infinity;
     m = Math.max(m, d);
@@ -216,7 +217,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       expect((e4 as UsageError).code).toBe('ABP_DISPOSED');
     });
 
-    it('pinned host buffers give the same results', async () => {
+    it('pinned host buffers and caller-provided outputs give the same results', async () => {
       const fx = manifest.models.find((m) => m.name === 'large')!;
       const input = readF32(fx.input);
       const pinned = allocPinned(input.length);
@@ -224,6 +225,14 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
       try {
         expect(maxAbsDiff(await g.predict(pinned, fx.rows), readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+        const pinnedOut = allocPinned(fx.rows).fill(-1);
+        expect(await g.predict(pinned, fx.rows, { output: pinnedOut })).toBe(pinnedOut);
+        expect(maxAbsDiff(pinnedOut, readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+        const plainOut = new Float32Array(fx.rows).fill(-1);
+        expect(await g.predict(input, fx.rows, { output: plainOut })).toBe(plainOut);
+        expect(maxAbsDiff(plainOut, readF32(fx.expected))).toBeLessThanOrEqual(1e-6);
+        const bad = await g.predict(input, fx.rows, { output: new Float32Array(3) }).catch((e: unknown) => e);
+        expect((bad as UsageError).code).toBe('ABP_INPUT_SHAPE');
       } finally {
         g.dispose();
       }

@@ -277,16 +277,14 @@ Status ReadOptions(Napi::Env env, const Napi::Value& v, PredictArgs* out, bool d
 class HostPredictWorker : public Worker {
  public:
   HostPredictWorker(Napi::Env env, std::shared_ptr<GpuModel> model, Napi::Float32Array input, int64_t rows,
-                    Napi::ArrayBuffer out, size_t out_len, bool margin)
+                    Napi::Float32Array out, bool margin)
       : Worker(env, "abp.cuda.predict"), model_(std::move(model)),
         in_ref_(Napi::Persistent(input.As<Napi::Object>())), out_ref_(Napi::Persistent(out.As<Napi::Object>())),
-        in_(input.Data()), out_(static_cast<float*>(out.Data())), out_len_(out_len), rows_(rows), margin_(margin) {}
+        in_(input.Data()), out_(out.Data()), rows_(rows), margin_(margin) {}
 
  protected:
   Status Run() override { return model_->forest->PredictHost(in_, rows_, margin_, out_); }
-  Napi::Value Result(Napi::Env env) override {
-    return Napi::Float32Array::New(env, out_len_, out_ref_.Value().As<Napi::ArrayBuffer>(), 0);
-  }
+  Napi::Value Result(Napi::Env) override { return out_ref_.Value(); }
 
  private:
   std::shared_ptr<GpuModel> model_;
@@ -294,7 +292,6 @@ class HostPredictWorker : public Worker {
   Napi::ObjectReference out_ref_;
   const float* in_;
   float* out_;
-  size_t out_len_;
   int64_t rows_;
   bool margin_;
 };
@@ -322,9 +319,24 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
   if (out_len > (uint64_t{1} << 32)) {
     return Rejected(env, Status(Code::kBadArgument, "predict: too many rows in one call; split the batch"));
   }
-  Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
-  if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
-  auto* w = new HostPredictWorker(env, model_, input, rows, out, static_cast<size_t>(out_len), args.margin);
+  // The caller may pass the output (a reused or page-locked Float32Array).
+  Napi::Float32Array out;
+  Napi::Value given = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>().Get("output") : env.Undefined();
+  if (!given.IsUndefined()) {
+    if (!given.IsTypedArray() || given.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+      return Rejected(env, Status(Code::kBadArgument, "predict: output must be a Float32Array"));
+    }
+    out = given.As<Napi::Float32Array>();
+    if (out.ElementLength() != out_len) {
+      return Rejected(env, Status(Code::kInputShape, "predict: output has " + std::to_string(out.ElementLength()) +
+                                                         " values, expected " + std::to_string(out_len)));
+    }
+  } else {
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
+    if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
+    out = Napi::Float32Array::New(env, static_cast<size_t>(out_len), buf, 0);
+  }
+  auto* w = new HostPredictWorker(env, model_, input, rows, out, args.margin);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;

@@ -669,7 +669,7 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       const cudaError_t e = cudaStreamSynchronize(s.stream);
       if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
       if (failure.ok() && !out_pinned) {
-        std::memcpy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
+        StageCopy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
       }
       s.nrows = 0;
     }

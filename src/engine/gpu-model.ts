@@ -28,6 +28,14 @@ export interface GpuPredictOptions {
   margin?: boolean;
 }
 
+export interface GpuHostPredictOptions extends GpuPredictOptions {
+  /**
+   * Write into this Float32Array (rows x outputsPerRow) and resolve to it:
+   * no allocation per call; from allocPinned(), results skip the staging copy too.
+   */
+  output?: Float32Array;
+}
+
 const FORMATS: readonly ModelFormat[] = ['auto', 'binary', 'json', 'ubjson'];
 
 function checkFormat(format: unknown): ModelFormat {

@@ -103,7 +103,7 @@ export interface DevicePredictOptions {
 export interface NativeGpuModel {
   info(): NativeGpuModelInfo;
   /** Host batch: pinned staging, chunks in flight on several streams. Same shapes and errors as NativeModel.predict. */
-  predict(input: Float32Array, rows: number, options: { margin: boolean }): Promise<Float32Array>;
+  predict(input: Float32Array, rows: number, options: { margin: boolean; output?: Float32Array }): Promise<Float32Array>;
   /** Device-resident input (on the model's device). */
   predictDevice(input: NativeDeviceMatrix, options: DevicePredictOptions): Promise<Float32Array | NativeDeviceMatrix>;
   dispose(): void;

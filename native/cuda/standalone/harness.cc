@@ -294,5 +294,19 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "check";
   if (mode == "check") return Check();
   if (mode == "bench") return Bench();
+  if (mode == "copy") {
+    // The bandwidth ceilings alone, for scripts/bench-gpu.ts.
+    const size_t bytes = size_t(4) << 30;
+    std::unique_ptr<cuda::DeviceMatrix> a, b;
+    CHECK_OK(cuda::DeviceMatrix::Allocate(bytes / 4, 1, 0, &a));
+    CHECK_OK(cuda::DeviceMatrix::Allocate(bytes / 4, 1, 0, &b));
+    std::vector<double> t;
+    for (int i = 0; i < 8; ++i) t.push_back(D2DCopySeconds(b->data(), a->data(), bytes));
+    std::printf("d2d_copy_gbps %.1f\n", 2.0 * bytes / Median(t) / 1e9);
+    t.clear();
+    for (int i = 0; i < 4; ++i) t.push_back(H2DPinnedSeconds(size_t(1) << 30));
+    std::printf("h2d_pinned_gbps %.1f\n", double(size_t(1) << 30) / Median(t) / 1e9);
+    return 0;
+  }
   return 2;
 }
