@@ -10,6 +10,7 @@ import { readNameList } from '../model-repo/repository.js';
 import { Batch, type SourceBlock } from '../stages/batch.js';
 import { Deserializer, parseOnError, type DeserializeCounts, type OnErrorPolicy } from '../stages/deserialize.js';
 import { fromFile, fromRecords, type InputFormat } from '../stages/from-file.js';
+import { KeySet, fastLocatable } from '../stages/json-scan.js';
 import { Inferencer } from '../stages/inference.js';
 import { Monitor } from '../stages/monitor.js';
 import type { NumberRule } from '../stages/parse-value.js';
@@ -17,7 +18,7 @@ import { AddClass, AddScores, FilterDetections } from '../stages/postprocess.js'
 import { Preprocessor } from '../stages/preprocess.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
-import { Summarizer, type DetectionSummary } from './summary.js';
+import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 
 export interface Logger {
   info(message: string): void;
@@ -79,6 +80,8 @@ export interface StageTimes {
   parse: number;
   preprocess: number;
   inference: number;
+  /** Wall time of the engine's predict calls, overlapped with the other stages (not part of the sum). */
+  engine: number;
   postprocess: number;
   serialize: number;
   write: number;
@@ -95,7 +98,7 @@ export interface RunResult {
   records?: Record<string, unknown>[];
   bytesWritten: number;
   seconds: number;
-  /** Milliseconds spent in each kind of stage (JS thread time; inference is wall time awaiting the engine). */
+  /** Milliseconds spent in each kind of stage (JS thread time; inference is the JS thread's wait on the engine, engine the engine calls' own wall time). */
   times: StageTimes;
   model?: { name: string; file: string; columns: number };
 }
@@ -216,7 +219,7 @@ export class Pipeline {
     const opts = this.options;
     const log = opts.logger ?? quietLogger;
     const t0 = performance.now();
-    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, postprocess: 0, serialize: 0, write: 0 };
+    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0 };
 
     // Set-up before any data flows: output check, model, columns, labels.
     const sink = this.stages.find((s) => SINKS.has(s.type));
@@ -265,7 +268,28 @@ export class Pipeline {
     const desSpec = rest.find((s) => s.type === 'deserialize') as Extract<StageSpec, { type: 'deserialize' }> | undefined;
     const policySpec = desSpec?.onError ?? opts.onError ?? 'fail';
     const policy = typeof policySpec === 'string' ? parseOnError(policySpec) : policySpec;
-    const deser = new Deserializer(opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, policy);
+    const labels = this.labels(model);
+    const columnsOf = (s: Extract<StageSpec, { type: 'preprocess' }>): readonly string[] | undefined => {
+      let columns = s.columns ?? (s.columnsFile ? readNameList(s.columnsFile) : undefined);
+      columns ??= opts.columnsFile ? readNameList(opts.columnsFile) : undefined;
+      return columns ?? model?.columns;
+    };
+    const serSpec = rest.find((s) => s.type === 'serialize') as Extract<StageSpec, { type: 'serialize' }> | undefined;
+    const ser = serSpec ? new Serializer({ include: serSpec.include, exclude: serSpec.exclude ?? DEFAULT_EXCLUDE }) : new Serializer({});
+    // Names and prefixes the later stages look for, noted by deserialize while it checks each line.
+    const noted: string[] = [];
+    for (const s of rest) {
+      if (s.type === 'preprocess') {
+        const cols = columnsOf(s);
+        if (cols && cols.every(fastLocatable)) noted.push(...cols);
+      } else if (s.type === 'add-class' || s.type === 'add-scores') {
+        noted.push(...(s.labels && s.labels.length ? s.labels : labels).map((l) => (s.prefix ?? '') + l));
+      } else if (s.type === 'summary') {
+        noted.push(GPU_KEY, HOST_KEY);
+      }
+    }
+    const keySet = new KeySet(noted.filter(fastLocatable), ser.keyPrefixes() ?? []);
+    const deser = new Deserializer(opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, policy, keySet);
 
     // Source → blocks (timed as read).
     let blocks: AsyncIterable<SourceBlock>;
@@ -276,10 +300,10 @@ export class Pipeline {
 
     let batches: AsyncIterable<Batch> = deserializeGen(blocks, deser, times);
     const monitors: Monitor[] = [];
+    const engines: Inferencer[] = [];
     let preprocessor: Preprocessor | undefined;
     let summarizer: Summarizer | undefined;
     let hasSerialize = false;
-    const labels = this.labels(model);
     const missing: Record<string, number> = {};
 
     for (const s of rest) {
@@ -287,9 +311,7 @@ export class Pipeline {
         case 'deserialize':
           break;
         case 'preprocess': {
-          let columns = s.columns ?? (s.columnsFile ? readNameList(s.columnsFile) : undefined);
-          columns ??= opts.columnsFile ? readNameList(opts.columnsFile) : undefined;
-          columns ??= model?.columns;
+          const columns = columnsOf(s);
           if (!columns) throw new UsageError('ABP_USAGE', `'preprocess' needs the feature columns: give --columns_file or a model with columns_fil.txt`);
           const pp = new Preprocessor({
             columns,
@@ -308,6 +330,7 @@ export class Pipeline {
             engineOptions: s.engineOptions,
           });
           batches = inferenceGen(batches, inf, times);
+          engines.push(inf);
           break;
         }
         case 'add-class': {
@@ -340,7 +363,6 @@ export class Pipeline {
           break;
         }
         case 'serialize': {
-          const ser = new Serializer({ include: s.include, exclude: s.exclude ?? DEFAULT_EXCLUDE });
           hasSerialize = true;
           batches = mapGen(batches, (b) => ser.process(b), times, 'serialize');
           break;
@@ -348,7 +370,6 @@ export class Pipeline {
         case 'to-file':
         case 'collect':
           if (!hasSerialize) {
-            const ser = new Serializer({});
             hasSerialize = true;
             batches = mapGen(batches, (b) => ser.process(b), times, 'serialize');
           }
@@ -381,6 +402,7 @@ export class Pipeline {
       deser.close();
     }
     for (const m of monitors) m.finish();
+    for (const e of engines) times.engine += e.engineMs;
     if (preprocessor) {
       preprocessor.columns.forEach((c, i) => {
         if (preprocessor!.missingCounts[i] > 0) missing[c] = preprocessor!.missingCounts[i];

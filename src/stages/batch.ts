@@ -1,3 +1,5 @@
+import type { KeySet } from './json-scan.js';
+
 /**
  * What flows between stages. Rows stay as spans of the source bytes ("fast"
  * rows: a flat JSON object validated in place) or,
@@ -45,6 +47,14 @@ export class Batch {
   readonly line: number[] = [];
   /** Per row: the parsed record for object rows, undefined for fast rows. */
   readonly obj: (Record<string, unknown> | undefined)[] = [];
+
+  // deserialize: what the line check noted about fast rows (see KeySet).
+  keys?: KeySet;
+  /** rows x keys.size first value spans of the KeySet's names in fast rows (-1: absent). */
+  keyStart?: Int32Array;
+  keyEnd?: Int32Array;
+  /** Per row: scanFlatLine's flags (PREFIX_HIT). */
+  keyFlags?: Uint8Array;
 
   // preprocess
   columns?: readonly string[];

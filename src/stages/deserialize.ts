@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { Batch, type SourceBlock } from './batch.js';
-import { isFlatLine } from './json-scan.js';
+import { scanFlatLine, type KeySet } from './json-scan.js';
 
 export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string };
 
@@ -47,10 +47,18 @@ export class Deserializer {
   private lastSource: string | undefined;
   private quarantineFd: number | undefined;
 
-  constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }) {
+  private readonly keys: KeySet | undefined;
+  private readonly vs: Int32Array;
+  private readonly ve: Int32Array;
+
+  /** `keys`: names and prefixes later stages look for, noted while each line is checked. */
+  constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }, keys?: KeySet) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('ABP_USAGE', `pipeline batch size must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.policy = policy;
+    this.keys = keys && keys.size + keys.prefixes.length > 0 ? keys : undefined;
+    this.vs = new Int32Array(keys?.size ?? 0);
+    this.ve = new Int32Array(keys?.size ?? 0);
   }
 
   /** Adds a block; returns the batches it completed. */
@@ -79,8 +87,24 @@ export class Deserializer {
       this.lineNo++;
       this.counts.lines++;
       if (e > p && !isBlank(buf, p, e)) {
-        if (isFlatLine(buf, p, e)) {
-          this.batchFor(block.source, out).pushFast(buf, p, e, this.lineNo);
+        const keys = this.keys;
+        if (keys !== undefined) this.vs.fill(-1);
+        const flags = scanFlatLine(buf, p, e, keys, this.vs, this.ve, 0);
+        if (flags !== 0) {
+          const b = this.batchFor(block.source, out);
+          if (keys !== undefined) {
+            const k = keys.size;
+            if (b.keys === undefined) {
+              b.keys = keys;
+              b.keyStart = new Int32Array(this.batchSize * k).fill(-1);
+              b.keyEnd = new Int32Array(this.batchSize * k);
+              b.keyFlags = new Uint8Array(this.batchSize);
+            }
+            b.keyStart!.set(this.vs, b.size * k);
+            b.keyEnd!.set(this.ve, b.size * k);
+            b.keyFlags![b.size] = flags;
+          }
+          b.pushFast(buf, p, e, this.lineNo);
           this.counts.rows++;
         } else {
           this.slowLine(buf, p, e, block.source, out);

@@ -66,25 +66,97 @@ function numberEnd(buf: Uint8Array, i: number, end: number): number {
 }
 
 /**
+ * Keys to note while a line is validated: exact names (their first value span
+ * is recorded) and name prefixes (whether any key starts with one). The check
+ * visits every key anyway, so this replaces one search per key per row.
+ */
+export class KeySet {
+  readonly names: readonly string[];
+  readonly prefixes: readonly string[];
+  private readonly nameBytes: Buffer[];
+  private readonly prefixBytes: Buffer[];
+  /** Key byte length → indexes of names that long. */
+  private readonly byLen: (number[] | undefined)[] = [];
+  private readonly prefixFirst = new Uint8Array(256);
+  readonly index = new Map<string, number>();
+
+  constructor(names: readonly string[], prefixes: readonly string[] = []) {
+    this.names = [...new Set(names)];
+    this.names.forEach((n, i) => this.index.set(n, i));
+    this.nameBytes = this.names.map((n) => Buffer.from(n, 'utf8'));
+    this.nameBytes.forEach((nb, i) => (this.byLen[nb.length] ??= []).push(i));
+    this.prefixes = prefixes;
+    this.prefixBytes = prefixes.map((p) => Buffer.from(p, 'utf8'));
+    for (const p of this.prefixBytes) this.prefixFirst[p[0]] = 1;
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Index of the name matching key bytes [ks, ke), or -1. */
+  match(buf: Uint8Array, ks: number, ke: number): number {
+    const cands = this.byLen[ke - ks];
+    if (cands === undefined) return -1;
+    for (let k = 0; k < cands.length; k++) {
+      const nb = this.nameBytes[cands[k]];
+      // Names of one family share their start; compare from the end.
+      let j = nb.length - 1;
+      while (j >= 0 && nb[j] === buf[ks + j]) j--;
+      if (j < 0) return cands[k];
+    }
+    return -1;
+  }
+
+  /** Whether key bytes [ks, ke) start with one of the prefixes. */
+  prefixHit(buf: Uint8Array, ks: number, ke: number): boolean {
+    if (ks >= ke || !this.prefixFirst[buf[ks]]) return false;
+    for (const p of this.prefixBytes) {
+      if (p.length > ke - ks) continue;
+      let j = 1;
+      while (j < p.length && p[j] === buf[ks + j]) j++;
+      if (j === p.length) return true;
+    }
+    return false;
+  }
+}
+
+/** scanFlatLine's result for a flat line whose keys include one with a KeySet prefix. */
+export const PREFIX_HIT = 2;
+/** scanFlatLine's result for a flat line. */
+export const FLAT = 1;
+
+/**
  * Whether bytes [start, end) are one flat JSON object: optional space/tab/CR
  * around tokens, string keys and values without escapes or control bytes,
  * values numbers, true, false or null. Bytes >= 0x80 inside strings pass as
  * they are (UTF-8 is not checked here, as JSON.parse of a decoded line would
- * not either).
+ * not either). Returns 0 when not flat, else FLAT | PREFIX_HIT as found.
+ * With `keys`, the first value span of each name goes to vs/ve[base + index]
+ * (-1 when absent; written only for flat lines' keys seen).
  */
-export function isFlatLine(buf: Uint8Array, start: number, end: number): boolean {
+export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?: KeySet, vs?: Int32Array, ve?: Int32Array, base = 0): number {
+  let flags = FLAT;
   let i = skipLineWs(buf, start, end);
-  if (i >= end || buf[i] !== C_LBRACE) return false;
+  if (i >= end || buf[i] !== C_LBRACE) return 0;
   i = skipLineWs(buf, i + 1, end);
-  if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end;
+  if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
   for (;;) {
-    if (i >= end || buf[i] !== C_QUOTE) return false;
-    i = stringEnd(buf, i + 1, end);
-    if (i === -1) return false;
+    if (i >= end || buf[i] !== C_QUOTE) return 0;
+    const ks = i + 1;
+    i = stringEnd(buf, ks, end);
+    if (i === -1) return 0;
+    let want = -1;
+    if (keys !== undefined) {
+      want = keys.match(buf, ks, i - 1);
+      if (want !== -1 && vs![base + want] !== -1) want = -1;
+      if (keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
+    }
     i = skipLineWs(buf, i, end);
-    if (i >= end || buf[i] !== C_COLON) return false;
+    if (i >= end || buf[i] !== C_COLON) return 0;
     i = skipLineWs(buf, i + 1, end);
-    if (i >= end) return false;
+    if (i >= end) return 0;
+    const v0 = i;
     const c = buf[i];
     if (c === C_QUOTE) {
       i = stringEnd(buf, i + 1, end);
@@ -97,17 +169,25 @@ export function isFlatLine(buf: Uint8Array, start: number, end: number): boolean
     } else {
       i = numberEnd(buf, i, end);
     }
-    if (i === -1) return false;
+    if (i === -1) return 0;
+    if (want !== -1) {
+      vs![base + want] = v0;
+      ve![base + want] = i;
+    }
     i = skipLineWs(buf, i, end);
-    if (i >= end) return false;
+    if (i >= end) return 0;
     const d = buf[i];
     if (d === C_COMMA) {
       i = skipLineWs(buf, i + 1, end);
       continue;
     }
-    if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end;
-    return false;
+    if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+    return 0;
   }
+}
+
+export function isFlatLine(buf: Uint8Array, start: number, end: number): boolean {
+  return scanFlatLine(buf, start, end) !== 0;
 }
 
 /** End (exclusive) of the value token starting at `i` in a validated flat line. */

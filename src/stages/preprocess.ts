@@ -4,7 +4,7 @@
  * are, anything else missing = NaN).
  */
 import { Batch } from './batch.js';
-import { KeyFinder, fastLocatable } from './json-scan.js';
+import { KeyFinder, fastLocatable, type KeySet } from './json-scan.js';
 import { featureValue, type NumberRule } from './parse-value.js';
 import { stringValueAt } from './parse-value-at.js';
 
@@ -44,6 +44,9 @@ export class Preprocessor {
     const ve = new Int32Array(n * w);
     const rep = new Uint8Array(n * w);
     const rule = this.rule;
+    // Spans noted by deserialize, when it was told these columns.
+    const idx = this.finder !== undefined && b.keys !== undefined ? this.indexIn(b.keys) : undefined;
+    const k = b.keys?.size ?? 0;
     for (let r = 0; r < n; r++) {
       const base = r * w;
       if (b.obj[r] === undefined && this.finder === undefined) b.materialize(r);
@@ -62,7 +65,15 @@ export class Preprocessor {
         continue;
       }
       const buf = b.buf[r];
-      this.finder!.locate(buf, b.start[r], b.end[r], vs, ve, base);
+      if (idx !== undefined) {
+        const kb = r * k;
+        for (let c = 0; c < w; c++) {
+          vs[base + c] = b.keyStart![kb + idx[c]];
+          ve[base + c] = b.keyEnd![kb + idx[c]];
+        }
+      } else {
+        this.finder!.locate(buf, b.start[r], b.end[r], vs, ve, base);
+      }
       for (let c = 0; c < w; c++) {
         const s = vs[base + c];
         if (s === -1) {
@@ -93,6 +104,18 @@ export class Preprocessor {
     b.valEnd = ve;
     b.valReplace = rep;
     return b;
+  }
+
+  private lastKeys: KeySet | undefined;
+  private lastIdx: Int32Array | undefined;
+
+  private indexIn(keys: KeySet): Int32Array | undefined {
+    if (keys !== this.lastKeys) {
+      this.lastKeys = keys;
+      const idx = this.columns.map((c) => keys.index.get(c) ?? -1);
+      this.lastIdx = idx.includes(-1) ? undefined : Int32Array.from(idx);
+    }
+    return this.lastIdx;
   }
 
   private missing(c: number, b: Batch, r: number): void {

@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { Batch } from './batch.js';
-import { KeyFinder, closingBrace, enumeratePairs, fastLocatable, isEmptyObject } from './json-scan.js';
+import { KeyFinder, PREFIX_HIT, closingBrace, enumeratePairs, fastLocatable, isEmptyObject, type KeySet } from './json-scan.js';
 
 export interface SerializeOptions {
   include?: readonly string[];
@@ -83,6 +83,9 @@ export class Serializer {
     }
     const addedFinder = this.addedFinder;
     const w = b.columns?.length ?? 0;
+    // What deserialize noted: added names present, keys with an excluded prefix.
+    const noted = addedFinder !== undefined && b.keys !== undefined ? this.notedIn(b.keys, addedNames) : undefined;
+    const k = b.keys?.size ?? 0;
     // Room for the spliced rows: their bytes, numbers at most 24 chars each, the added columns.
     let headBytes = 0;
     for (const h of this.addedHeads) headBytes += h.length + 8;
@@ -97,14 +100,13 @@ export class Serializer {
         const buf = b.buf[r];
         const s = b.start[r];
         const e = b.end[r];
-        let plain = !(this.probeAll || this.probe!.hits(buf, s, e));
-        if (plain) {
-          for (let a = 0; a < added.length; a++) {
-            if (addedFinder.has(a, buf, s, e)) {
-              plain = false;
-              break;
-            }
-          }
+        let plain: boolean;
+        if (noted !== undefined) {
+          plain = !(this.probeAll || (b.keyFlags![r] & PREFIX_HIT) !== 0);
+          for (let a = 0; plain && a < noted.length; a++) if (b.keyStart![r * k + noted[a]] !== -1) plain = false;
+        } else {
+          plain = !(this.probeAll || this.probe!.hits(buf, s, e));
+          for (let a = 0; plain && a < added.length; a++) if (addedFinder.has(a, buf, s, e)) plain = false;
         }
         if (plain) this.splice(b, r, w, added, out);
         else this.rebuildFast(b, r, w, added, out);
@@ -115,6 +117,27 @@ export class Serializer {
     b.serialized = out.result();
     b.serializedRows = rows;
     return b;
+  }
+
+  /** Literal prefixes every excluded name starts with, for deserialize to note; undefined when every row is rebuilt anyway. */
+  keyPrefixes(): string[] | undefined {
+    return this.probe?.prefixes;
+  }
+
+  private notedKeys: KeySet | undefined;
+  private notedNames = '';
+  private notedIdx: Int32Array | undefined;
+
+  private notedIn(keys: KeySet, names: string[]): Int32Array | undefined {
+    const key = names.join('\n');
+    if (keys !== this.notedKeys || key !== this.notedNames) {
+      this.notedKeys = keys;
+      this.notedNames = key;
+      const idx = names.map((n) => keys.index.get(n) ?? -1);
+      const prefixesOk = this.probeAll || keys.prefixes.join('\n') === this.probe!.prefixes.join('\n');
+      this.notedIdx = idx.includes(-1) || !prefixesOk ? undefined : Int32Array.from(idx);
+    }
+    return this.notedIdx;
   }
 
   private addedValue(a: Batch['added'][number], r: number): string {
@@ -303,7 +326,7 @@ function finiteOrNull(v: number): number | null {
 /** Whether a fast row holds a key starting with one of the literal prefixes. */
 class KeyPrefixProbe {
   private readonly pats: Buffer[];
-  constructor(prefixes: string[]) {
+  constructor(readonly prefixes: string[]) {
     // Every key starting with the prefix is `"prefix...`; searching the bare prefix and checking
     // the quote before is much faster than a quote-first pattern (quotes are everywhere).
     this.pats = prefixes.map((p) => Buffer.from(p, 'utf8'));
