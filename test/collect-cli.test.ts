@@ -30,6 +30,7 @@ const twoGpuXml = xml.replace(
 writeFileSync(join(dir, 'two.xml'), twoGpuXml);
 const good = fake('good', `cat '${XML_FILE}'`);
 const two = fake('two', `sleep 0.05; cat '${join(dir, 'two.xml')}'`);
+const slowGood = fake('slow-good', `sleep 0.4; cat '${XML_FILE}'`);
 const flaky = fake('flaky', `n=$(cat '${dir}/count' 2>/dev/null || echo 0); echo $((n+1)) > '${dir}/count'\nif [ $((n % 2)) -eq 1 ]; then echo 'not xml'; exit 0; fi\ncat '${XML_FILE}'`);
 
 interface Run {
@@ -157,5 +158,48 @@ describe('abp collect', () => {
     // Whole samples only: two records (two GPUs) each.
     expect(recs).toHaveLength(2 * n);
     for (let i = 0; i < recs.length; i += 2) expect(recs[i].timestamp).toBe(recs[i + 1].timestamp);
+  });
+
+  it('a write that fails mid-sample (file size limit) is cut back to the last whole sample', async () => {
+    const out = join(dir, 'limited.jsonl');
+    // 40 blocks of 512 bytes: room for one 13 KB sample, not two.
+    const r = await new Promise<Run>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', `ulimit -f 40; trap "" XFSZ; exec "$0" --import tsx "$1" collect --interval=0 --count=5 --nvidia-smi "$2" -o "$3"`, process.execPath, ENTRY, good, out], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/limited\.jsonl: write failed: EFBIG.*\[ABP_OUTPUT_WRITE\]/);
+    const text = readFileSync(out, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(lines(text).map((l) => JSON.parse(l))).toHaveLength(1);
+  });
+
+  it('Ctrl-C from a terminal (SIGINT to the whole process group, nvidia-smi included) still ends cleanly', async () => {
+    const out = join(dir, 'group.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'collect', '--interval=0', '--nvidia-smi', slowGood, '-o', out], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Wait for two samples, then interrupt while the third call is running.
+    for (let i = 0; i < 100 && !(existsSync(out) && lines(readFileSync(out, 'utf8')).length >= 2); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 150));
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await done).toBe(0);
+    const n = Number(/stopped after (\d+) sample\(s\)/.exec(stderr)?.[1]);
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(stderr).not.toMatch(/killed by SIGINT/);
+    expect(lines(readFileSync(out, 'utf8'))).toHaveLength(n);
   });
 });

@@ -21,8 +21,24 @@ export interface NvidiaSmiOptions {
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
+type ExecError = NodeJS.ErrnoException & { killed?: boolean; signal?: NodeJS.Signals | null; code?: string | number | null };
+
 export function nvidiaSmiBinary(binary?: string): string {
   return binary || process.env[NVIDIA_SMI_ENV] || 'nvidia-smi';
+}
+
+function describeFailure(e: ExecError, cmd: string, bin: string, timeoutMs: number, stdout: string, stderr: string): TelemetryError {
+  if (e.code === 'ENOENT') {
+    return new TelemetryError('ABP_NVSMI_NOT_FOUND', `${bin} not found: install the NVIDIA driver utilities or point --nvidia-smi (or $${NVIDIA_SMI_ENV}) at the binary`, { cause: e });
+  }
+  if (e.code === 'EACCES') return new TelemetryError('ABP_NVSMI_NOT_FOUND', `${bin} cannot be run (permission denied)`, { cause: e });
+  if (e.killed && e.signal === 'SIGKILL') {
+    return new TelemetryError('ABP_NVSMI_TIMEOUT', `${cmd} did not finish within ${timeoutMs} ms and was killed`, { cause: e });
+  }
+  if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return new TelemetryError('ABP_NVSMI_FAILED', `${cmd} printed more than ${MAX_OUTPUT} bytes`, { cause: e });
+  const why = typeof e.code === 'number' ? `exited with status ${e.code}` : e.signal ? `was killed by ${e.signal}` : e.message;
+  const detail = (stderr || stdout || '').trim().split('\n').slice(0, 3).join(' | ');
+  return new TelemetryError('ABP_NVSMI_FAILED', `${cmd} ${why}${detail ? `: ${detail}` : ''}`, { cause: e });
 }
 
 /** Runs nvidia-smi once and returns its stdout. */
@@ -30,39 +46,34 @@ export function runNvidiaSmi(opts: NvidiaSmiOptions = {}): Promise<string> {
   const bin = nvidiaSmiBinary(opts.binary);
   const args = opts.args ?? ['-q', '-x'];
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const signal = opts.signal;
   return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) {
-      reject(opts.signal.reason);
+    if (signal?.aborted) {
+      reject(signal.reason);
       return;
     }
     execFile(
       bin,
       args as string[],
-      { encoding: 'utf8', maxBuffer: MAX_OUTPUT, timeout: timeoutMs, killSignal: 'SIGKILL', signal: opts.signal, windowsHide: true },
+      { encoding: 'utf8', maxBuffer: MAX_OUTPUT, timeout: timeoutMs, killSignal: 'SIGKILL', signal, windowsHide: true },
       (err, stdout, stderr) => {
         if (!err) {
           resolve(stdout);
           return;
         }
-        if (opts.signal?.aborted) {
-          reject(opts.signal.reason);
+        if (signal?.aborted) {
+          reject(signal.reason);
           return;
         }
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: string | number | null };
-        const cmd = `${bin} ${args.join(' ')}`;
-        if (e.code === 'ENOENT') {
-          reject(new TelemetryError('ABP_NVSMI_NOT_FOUND', `${bin} not found: install the NVIDIA driver utilities or point --nvidia-smi (or $${NVIDIA_SMI_ENV}) at the binary`, { cause: err }));
-        } else if (e.code === 'EACCES') {
-          reject(new TelemetryError('ABP_NVSMI_NOT_FOUND', `${bin} cannot be run (permission denied)`, { cause: err }));
-        } else if (e.killed && e.signal === 'SIGKILL') {
-          reject(new TelemetryError('ABP_NVSMI_TIMEOUT', `${cmd} did not finish within ${timeoutMs} ms and was killed`, { cause: err }));
-        } else if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          reject(new TelemetryError('ABP_NVSMI_FAILED', `${cmd} printed more than ${MAX_OUTPUT} bytes`, { cause: err }));
-        } else {
-          const why = typeof e.code === 'number' ? `exited with status ${e.code}` : e.signal ? `was killed by ${e.signal}` : e.message;
-          const detail = (stderr || stdout || '').trim().split('\n').slice(0, 3).join(' | ');
-          reject(new TelemetryError('ABP_NVSMI_FAILED', `${cmd} ${why}${detail ? `: ${detail}` : ''}`, { cause: err }));
+        const e = err as ExecError;
+        const failure = () => describeFailure(e, `${bin} ${args.join(' ')}`, bin, timeoutMs, stdout, stderr);
+        // Ctrl-C in a terminal reaches nvidia-smi too, and its death can be
+        // seen before our own SIGINT handler runs: let the abort land first.
+        if (signal && !e.killed && (e.signal === 'SIGINT' || e.signal === 'SIGTERM')) {
+          setTimeout(() => reject(signal.aborted ? signal.reason : failure()), 200);
+          return;
         }
+        reject(failure());
       },
     );
   });

@@ -20,7 +20,8 @@ export interface LineSink {
 
 class FileSink implements LineSink {
   private closed = false;
-  constructor(private readonly fh: FileHandle, readonly name: string) {}
+  /** `size` is the length of the file up to the last whole block. */
+  constructor(private readonly fh: FileHandle, readonly name: string, private size: number) {}
   async write(block: string): Promise<void> {
     const buf = Buffer.from(block, 'utf8');
     let off = 0;
@@ -29,7 +30,10 @@ class FileSink implements LineSink {
         const { bytesWritten } = await this.fh.write(buf, off, buf.length - off);
         off += bytesWritten;
       }
+      this.size += buf.length;
     } catch (err) {
+      // A full disk mid-block: cut the file back to the last whole block.
+      await this.fh.truncate(this.size).catch(() => undefined);
       throw new OutputError('ABP_OUTPUT_WRITE', `${this.name}: write failed: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -71,7 +75,9 @@ export async function openLineSink(target: string, mode: OutputMode = 'create', 
   if (target === '-') return new StreamSink(stdout, 'stdout');
   const flags = mode === 'append' ? 'a' : mode === 'overwrite' ? 'w' : 'wx';
   try {
-    return new FileSink(await open(target, flags, 0o644), target);
+    const fh = await open(target, flags, 0o644);
+    const size = mode === 'append' ? (await fh.stat()).size : 0;
+    return new FileSink(fh, target, size);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EEXIST') throw new OutputError('ABP_OUTPUT_EXISTS', `${target} exists; pass --force to overwrite or --append to add to it`, { cause: err });
