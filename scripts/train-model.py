@@ -180,6 +180,52 @@ def metrics_markdown(per, overall, startup, final_train, columns, importance):
     return "\n".join(lines)
 
 
+def ablation(cand_dir, columns, X, y, names, per, overall):
+    """LOWO of the shipped feature set against wider sets from the candidate matrix, same params."""
+    cand_cols, CX, cy, cw, _ = load_features(cand_dir)
+    if not np.array_equal(cy, y) or [w.split("/")[0] for w in cw] != list(names):
+        sys.exit(f"{cand_dir}: not the same records as the training matrix")
+    missing = [c for c in columns if c not in cand_cols]
+    if missing:
+        sys.exit(f"{cand_dir}: candidate set lacks shipped columns {missing}")
+    rows = [summary_row("shipped", columns, per, overall)]
+    wider = [c for c in cand_cols if c not in columns]
+    sets = [("shipped + memory_util + sm_clock", columns + [c for c in wider if c.endswith(("utilization.memory_util", "clocks.sm_clock"))]),
+            ("all candidates", cand_cols)]
+    for label, cols in sets:
+        idx = [cand_cols.index(c) for c in cols]
+        p_per, p_overall = lowo(CX[:, idx], y, names)
+        rows.append(summary_row(label, cols, p_per, p_overall))
+    return rows
+
+
+def summary_row(label, cols, per, overall):
+    benign_fp = {k: v["false_positives"] for k, v in per.items() if v["false_positives"]}
+    return {
+        "set": label,
+        "features": len(cols),
+        "columns": cols,
+        "accuracy": overall["accuracy"],
+        "false_positives": overall["false_positives"],
+        "false_negatives": overall["false_negatives"],
+        "missed_by_workload": {k: v["false_negatives"] for k, v in per.items() if v["positives"]},
+        "false_positives_by_workload": benign_fp,
+    }
+
+
+def ablation_markdown(rows):
+    lines = [
+        "| feature set | features | LOWO accuracy | FP | FN | missed per held-out hashing workload | FP by workload |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        missed = ", ".join(f"{k} {v}" for k, v in r["missed_by_workload"].items())
+        fps = ", ".join(f"{k} {v}" for k, v in r["false_positives_by_workload"].items()) or "none"
+        lines.append(f"| {r['set']} | {r['features']} | {r['accuracy']:.3f} | {r['false_positives']} "
+                     f"| {r['false_negatives']} | {missed} | {fps} |")
+    return "\n".join(lines)
+
+
 def replace_block(path, begin, end, body):
     with open(path) as f:
         text = f.read()
@@ -195,6 +241,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--features", default="build-train/train")
     ap.add_argument("--model-dir", default=f"models/{MODEL_NAME}")
+    ap.add_argument("--ablation", help="feature dir of a wider candidate set, to compare in the card")
     args = ap.parse_args()
 
     columns, X, y, workloads, meta = load_features(args.features)
@@ -259,6 +306,14 @@ def main():
     if os.path.exists(card):
         replace_block(card, "<!-- metrics:begin -->", "<!-- metrics:end -->",
                       metrics_markdown(per, overall, startup, final_train, columns, importance))
+    if args.ablation:
+        rows = ablation(args.ablation, columns, X, y, names, per, overall)
+        metrics["ablation"] = rows
+        with open(os.path.join(args.model_dir, "metrics.json"), "w") as f:
+            json.dump(metrics, f, indent=2)
+            f.write("\n")
+        if os.path.exists(card):
+            replace_block(card, "<!-- ablation:begin -->", "<!-- ablation:end -->", ablation_markdown(rows))
     print(f"train-model: {trees} trees -> {model_path}")
 
 

@@ -13,7 +13,8 @@ MODEL=models/abp-nvsmi-xgb
 WORK=build-train
 
 npx tsx scripts/make-features.ts --input "$DATA" --columns scripts/train-model.columns.txt --out "$WORK/train"
-"$PY" scripts/train-model.py --features "$WORK/train" --model-dir "$MODEL"
+npx tsx scripts/make-features.ts --input "$DATA" --columns scripts/train-model.candidates.txt --out "$WORK/candidates"
+"$PY" scripts/train-model.py --features "$WORK/train" --model-dir "$MODEL" --ablation "$WORK/candidates"
 
 # The golden matrix is made from the shipped columns_fil.txt, as the pipeline would.
 npx tsx scripts/make-features.ts --input "$DATA" --columns "$MODEL/columns_fil.txt" --out "$WORK/golden"
