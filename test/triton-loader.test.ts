@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TritonError } from '../src/errors.js';
 import { addon } from '../src/native/addon.js';
 import { openModel } from '../src/model-repo/open.js';
+import { Pipeline } from '../src/pipeline/pipeline.js';
+import { packageRoot } from '../src/native/addon.js';
 import { describeHomes, inspectHome, selectTritonEngine, tritonHomes } from '../src/triton/index.js';
 
 // Every function the bridge resolves (the optional ones are left out of the
@@ -172,6 +174,52 @@ describe('engine selection without Triton', () => {
     } finally {
       model.forest.dispose();
       if (saved !== undefined) process.env.TRITON_HOME = saved;
+    }
+  });
+});
+
+describe.skipIf(fs.existsSync('/opt/tritonserver'))('inf-triton in the pipeline without Triton', () => {
+  const input = () => {
+    const f = path.join(dir, 'telemetry.jsonlines');
+    if (!fs.existsSync(f)) fs.writeFileSync(f, execFileSync('gzip', ['-dc', path.join(packageRoot, 'data', 'nvsmi-h200-train.jsonlines.gz')], { maxBuffer: 1 << 30 }));
+    return f;
+  };
+
+  it('falls back to the embedded engine with one log line and the same results as inf-fil', async () => {
+    const saved = process.env.TRITON_HOME;
+    delete process.env.TRITON_HOME;
+    try {
+      const infos: string[] = [];
+      const logger = { info: (m: string) => infos.push(m), warn: () => undefined };
+      const run = (stage: 'inf-triton' | 'inf-fil') =>
+        new Pipeline({ logger }).fromFile(input()).deserialize().preprocess().inference({ stage, modelName: 'abp-nvsmi-xgb', tritonHome: path.join(dir, 'none') }).addClass().collect().run();
+      const viaTriton = await run('inf-triton');
+      expect(infos.filter((m) => m.startsWith('inf-triton:'))).toEqual([
+        expect.stringContaining('Triton Inference Server is not available here; running model \'abp-nvsmi-xgb\''),
+      ]);
+      const viaFil = await run('inf-fil');
+      expect(viaTriton.rowsOut).toBe(1020);
+      expect(viaTriton.records!.map((r) => r.mining)).toEqual(viaFil.records!.map((r) => r.mining));
+    } finally {
+      if (saved !== undefined) process.env.TRITON_HOME = saved;
+    }
+  });
+
+  it('fails under engine triton, listing the paths tried and what was missing', async () => {
+    const saved = process.env.TRITON_HOME;
+    process.env.TRITON_HOME = path.join(dir, 'env-home');
+    try {
+      const err = await new Pipeline({ logger: { info: () => undefined, warn: () => undefined } })
+        .fromFile(input()).deserialize().preprocess()
+        .inference({ stage: 'inf-triton', modelName: 'abp-nvsmi-xgb', engine: 'triton', tritonHome: path.join(dir, 'opt-home') })
+        .addClass().collect().run().catch((e) => e);
+      expect(err).toBeInstanceOf(TritonError);
+      const lines = String(err.message).split('\n');
+      expect(lines[0]).toMatch(/^--engine=triton: Triton Inference Server with the FIL backend not found; tried:$/);
+      expect(lines.slice(1).map((l) => l.trim().split(':')[0])).toEqual([path.join(dir, 'opt-home'), path.join(dir, 'env-home'), '/opt/tritonserver']);
+    } finally {
+      if (saved === undefined) delete process.env.TRITON_HOME;
+      else process.env.TRITON_HOME = saved;
     }
   });
 });

@@ -137,7 +137,7 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(TRITON_HOME unset)'} (
         const copy = input.slice();
         const r = await server.infer('identity_fp32', input, rows, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0', memory, output });
         expect(r.shape).toEqual([rows, COLS]);
-        expect(r.inputMemory).toBe(memory === 'pinned' ? expect.stringMatching(/pinned|cpu/) : memory);
+        expect(r.inputMemory).toMatch(memory === 'pinned' ? /^(pinned|cpu)$/ : new RegExp(`^${memory}$`));
         expect(r.outputMemory).toBe(output);
         expect(sameBits(r.output, copy)).toBe(true);
         expect(sameBits(input, copy)).toBe(true);
@@ -146,9 +146,9 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(TRITON_HOME unset)'} (
   }
 
   it('returns real telemetry features bit for bit', async () => {
-    const feats = realFeatures(2000);
+    const feats = realFeatures(1020);
     const rows = feats.length / COLS;
-    expect(rows).toBe(2000);
+    expect(rows).toBe(1020);
     const r = await server.infer('identity_fp32', feats, rows, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0', memory: GPU ? 'gpu' : 'pinned' });
     expect(sameBits(r.output, feats)).toBe(true);
   });
@@ -179,7 +179,7 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(TRITON_HOME unset)'} (
     const tooMany = randomBits((MAX_BATCH + 1) * COLS, 4);
     const big = await server.infer('identity_fp32', tooMany, MAX_BATCH + 1, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0' }).catch((e) => e);
     expect(big.code).toBe('ABP_TRITON_ERROR');
-    expect(big.message).toMatch(/batch size/i);
+    expect(big.message).toMatch(/batch-size must be <= 4096/);
     const wrongCols = await server.infer('identity_fp32', randomBits(12, 5), 2, 6, { inputName: 'INPUT0', outputName: 'OUTPUT0' }).catch((e) => e);
     expect(wrongCols.code).toBe('ABP_TRITON_ERROR');
     await expect(server.infer('identity_fp32', x, 3, COLS, {})).rejects.toMatchObject({ code: 'ABP_INPUT_SHAPE' });
@@ -243,11 +243,11 @@ console.log(JSON.stringify({ ok: rs.every((r) => r.output.every((v) => v === 1.5
     );
     const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 90_000 });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const out = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('{'))!);
     expect(out.ok).toBe(true);
     expect(out.counters.requestsDeleted).toBe(16);
     // Triton logged its own shutdown: the model was unloaded by the exit hook.
-    expect(r.stderr).toMatch(/successfully unloaded/);
+    expect(r.stdout + r.stderr).toMatch(/successfully unloaded/);
   });
 });
 

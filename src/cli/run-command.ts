@@ -182,7 +182,14 @@ function stageSpec(name: string, v: Values): StageSpec {
       return { type: 'preprocess', rule: v.morpheus_digits ? 'morpheus-digits' : 'first-number' };
     case 'inf-triton':
     case 'inf-fil':
-      return { type: 'inference', stage: name, modelName: str('model_name'), modelRepository: str('model_repository'), serverUrl: str('server_url') };
+      return {
+        type: 'inference',
+        stage: name,
+        modelName: str('model_name'),
+        modelRepository: str('model_repository'),
+        serverUrl: str('server_url'),
+        ...(name === 'inf-triton' ? { engine: str('engine') as 'auto' | 'triton' | 'embedded' | undefined, tritonHome: str('triton_home') } : {}),
+      };
     case 'add-class':
       return { type: 'add-class', threshold: num('threshold'), labels: list('label'), prefix: str('prefix') };
     case 'add-scores':

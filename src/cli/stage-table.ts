@@ -86,10 +86,14 @@ export const STAGES: CommandDef[] = [
   },
   {
     name: 'inf-triton',
-    help: 'Inference with a model of the model repository. Triton is not used here: the model runs on the embedded FIL engine.',
+    help:
+      'Inference with a model of the model repository, on an in-process Triton server when Triton and its FIL backend are installed ' +
+      '(--triton_home, TRITON_HOME, /opt/tritonserver), else on the embedded FIL engine.',
     options: [
       o('model_name', 'string', 'Model name in the model repository', { required: true }),
-      o('server_url', 'string', 'Triton server URL (accepted; the embedded engine is used)'),
+      o('server_url', 'string', 'Triton server URL (accepted; Triton runs in-process, or the embedded engine is used)'),
+      o('engine', 'string', 'auto: Triton when installed, else embedded; triton: Triton or an error; embedded', { default: 'auto', choices: ['auto', 'triton', 'embedded'] }),
+      o('triton_home', 'string', 'Triton install directory (lib/libtritonserver.so, backends/), tried before TRITON_HOME and /opt/tritonserver'),
       ...MODEL_OPTS,
       o('force_convert_inputs', 'bool', 'Accepted for Morpheus compatibility (inputs are always float32)', { ignored: true }),
       o('use_shared_memory', 'flag', 'Accepted for Morpheus compatibility', { ignored: true }),

@@ -19,6 +19,7 @@ import { Preprocessor } from '../stages/preprocess.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
+import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
 
 export interface Logger {
   info(message: string): void;
@@ -63,6 +64,10 @@ export type StageSpec =
       modelName?: string;
       modelRepository?: string;
       serverUrl?: string;
+      /** inf-triton: 'auto' (Triton when installed, else the embedded engine), 'triton' (absence is an error), 'embedded'. */
+      engine?: EngineChoice;
+      /** inf-triton: Triton's install directory, tried before TRITON_HOME and /opt/tritonserver. */
+      tritonHome?: string;
       model?: LoadedModel;
       engineOptions?: Record<string, unknown>;
     }
@@ -241,7 +246,18 @@ export class Pipeline {
           engineOptions: infSpec.engineOptions,
         }));
       ownModel = !infSpec.model;
-      if (infSpec.stage === 'inf-triton') {
+      const triton =
+        infSpec.stage === 'inf-triton'
+          ? await selectTritonEngine(model, { engine: infSpec.engine, tritonHome: infSpec.tritonHome }).catch((err: unknown) => {
+              if (ownModel) model!.forest.dispose();
+              throw err;
+            })
+          : undefined;
+      if (triton?.engine === 'triton') {
+        log.info(`inf-triton: running model '${model.entry.name}' on the in-process Triton server (${triton.library})`);
+        if (ownModel) model.forest.dispose();
+        model = { ...model, forest: triton.forest };
+      } else if (triton) {
         log.info(
           `inf-triton: Triton Inference Server is not available here${infSpec.serverUrl ? ` (--server_url=${infSpec.serverUrl} not used)` : ''}; ` +
             `running model '${model.entry.name}' from ${model.entry.dir} on the embedded FIL engine`,
