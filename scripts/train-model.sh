@@ -20,3 +20,10 @@ npx tsx scripts/make-features.ts --input "$DATA" --columns scripts/train-model.c
 npx tsx scripts/make-features.ts --input "$DATA" --columns "$MODEL/columns_fil.txt" --out "$WORK/golden"
 "$PY" scripts/make-golden.py --model-dir "$MODEL" --features "$WORK/golden" \
   --out test/golden/nvsmi-h200-train.predictions.json
+
+# A second golden: a few real records with absent, "N/A", null, bare-number and old-driver fields.
+"$PY" scripts/make-odd-input.py --input "$DATA" --columns "$MODEL/columns_fil.txt" \
+  --out test/golden/nvsmi-h200-odd.jsonlines
+npx tsx scripts/make-features.ts --input test/golden/nvsmi-h200-odd.jsonlines --columns "$MODEL/columns_fil.txt" --out "$WORK/odd"
+"$PY" scripts/make-golden.py --model-dir "$MODEL" --features "$WORK/odd" \
+  --out test/golden/nvsmi-h200-odd.predictions.json

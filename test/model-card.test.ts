@@ -16,6 +16,8 @@ const REPO = path.resolve(import.meta.dirname, '..');
 const MODEL_DIR = path.join(REPO, 'models/abp-nvsmi-xgb');
 const DATA = path.join(REPO, 'data/nvsmi-h200-train.jsonlines.gz');
 const GOLDEN = path.join(REPO, 'test/golden/nvsmi-h200-train.predictions.json');
+const ODD = path.join(REPO, 'test/golden/nvsmi-h200-odd.jsonlines');
+const ODD_GOLDEN = path.join(REPO, 'test/golden/nvsmi-h200-odd.predictions.json');
 
 interface JsonTree {
   left_children: number[];
@@ -53,8 +55,9 @@ function leafValue(t: JsonTree, row: Float32Array, base: number): number {
   return Math.fround(t.split_conditions[n]);
 }
 
-function readRecords(): Record<string, unknown>[] {
-  return gunzipSync(fs.readFileSync(DATA))
+function readRecords(file = DATA): Record<string, unknown>[] {
+  const raw = fs.readFileSync(file);
+  return (file.endsWith('.gz') ? gunzipSync(raw) : raw)
     .toString('utf8')
     .split('\n')
     .filter((l) => l.trim().length > 0)
@@ -92,8 +95,12 @@ describe('shipped model abp-nvsmi-xgb', () => {
     }
   });
 
-  it('golden predictions are what the shipped trees give on the pipeline feature matrix', () => {
-    const records = readRecords();
+  it.each([
+    ['the training telemetry', DATA, GOLDEN],
+    ['records with absent, N/A, null, bare-number and old-driver fields', ODD, ODD_GOLDEN],
+  ])('golden predictions for %s are what the shipped trees give on the pipeline feature matrix', (_what, input, goldenFile) => {
+    const golden = JSON.parse(fs.readFileSync(goldenFile, 'utf8'));
+    const records = readRecords(input);
     expect(golden.model).toBe('abp-nvsmi-xgb');
     expect(golden.columns).toEqual(entry.columns);
     expect(golden.rows).toBe(records.length);
