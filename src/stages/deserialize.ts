@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
-import { Batch, type SourceBlock } from './batch.js';
-import { scanFlatLine, type KeySet } from './json-scan.js';
+import { Batch, type LineBlock, type SourceBlock } from './batch.js';
+import type { KeySet } from './json-scan.js';
+import { BLANK, scanBlock, type BlockScan } from './scan-block.js';
 
 export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string };
 
@@ -25,16 +26,7 @@ export interface DeserializeCounts {
   quarantined: number;
 }
 
-const C_NL = 10;
 const NL = Buffer.from('\n');
-
-function isBlank(buf: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) {
-    const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
 
 export class Deserializer {
   readonly batchSize: number;
@@ -47,9 +39,7 @@ export class Deserializer {
   private lastSource: string | undefined;
   private quarantineFd: number | undefined;
 
-  private readonly keys: KeySet | undefined;
-  private readonly vs: Int32Array;
-  private readonly ve: Int32Array;
+  readonly keys: KeySet | undefined;
 
   /** `keys`: names and prefixes later stages look for, noted while each line is checked. */
   constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }, keys?: KeySet) {
@@ -57,8 +47,6 @@ export class Deserializer {
     this.batchSize = batchSize;
     this.policy = policy;
     this.keys = keys && keys.size + keys.prefixes.length > 0 ? keys : undefined;
-    this.vs = new Int32Array(keys?.size ?? 0);
-    this.ve = new Int32Array(keys?.size ?? 0);
   }
 
   /** Adds a block; returns the batches it completed. */
@@ -78,39 +66,46 @@ export class Deserializer {
       }
       return out;
     }
+    return this.pushScanned(block, scanBlock(block.buf, this.keys), out);
+  }
+
+  /** Adds a block of lines already checked by scanBlock (here or on a worker) with this Deserializer's keys. */
+  pushScanned(block: LineBlock, scan: BlockScan, out: Batch[] = []): Batch[] {
+    if (block.source !== this.lastSource) {
+      this.lastSource = block.source;
+      this.lineNo = 0;
+      this.recordNo = 0;
+    }
     const buf = block.buf;
-    const len = buf.length;
-    let p = 0;
-    while (p < len) {
-      let e = buf.indexOf(C_NL, p);
-      if (e === -1) e = len;
+    const keys = this.keys;
+    const k = keys?.size ?? 0;
+    const { lines, spans } = scan;
+    for (let i = 0; i < scan.n; i++) {
+      const p = lines[i * 3];
+      const e = lines[i * 3 + 1];
+      const flags = lines[i * 3 + 2];
       this.lineNo++;
       this.counts.lines++;
-      if (e > p && !isBlank(buf, p, e)) {
-        const keys = this.keys;
-        if (keys !== undefined) this.vs.fill(-1);
-        const flags = scanFlatLine(buf, p, e, keys, this.vs, this.ve, 0);
-        if (flags !== 0) {
-          const b = this.batchFor(block.source, out);
-          if (keys !== undefined) {
-            const k = keys.size;
-            if (b.keys === undefined) {
-              b.keys = keys;
-              b.keyStart = new Int32Array(this.batchSize * k).fill(-1);
-              b.keyEnd = new Int32Array(this.batchSize * k);
-              b.keyFlags = new Uint8Array(this.batchSize);
-            }
-            b.keyStart!.set(this.vs, b.size * k);
-            b.keyEnd!.set(this.ve, b.size * k);
-            b.keyFlags![b.size] = flags;
-          }
-          b.pushFast(buf, p, e, this.lineNo);
-          this.counts.rows++;
-        } else {
-          this.slowLine(buf, p, e, block.source, out);
-        }
+      if (flags === BLANK) continue;
+      if (flags === 0) {
+        this.slowLine(buf, p, e, block.source, out);
+        continue;
       }
-      p = e + 1;
+      const b = this.batchFor(block.source, out);
+      if (keys !== undefined) {
+        if (b.keys === undefined) {
+          b.keys = keys;
+          b.keyStart = new Int32Array(this.batchSize * k).fill(-1);
+          b.keyEnd = new Int32Array(this.batchSize * k);
+          b.keyFlags = new Uint8Array(this.batchSize);
+        }
+        const src = i * 2 * k;
+        b.keyStart!.set(spans.subarray(src, src + k), b.size * k);
+        b.keyEnd!.set(spans.subarray(src + k, src + 2 * k), b.size * k);
+        b.keyFlags![b.size] = flags;
+      }
+      b.pushFast(buf, p, e, this.lineNo);
+      this.counts.rows++;
     }
     return out;
   }

@@ -36,6 +36,27 @@ function stringEnd(buf: Uint8Array, i: number, end: number): number {
   return -1;
 }
 
+/**
+ * stringEnd reading four bytes at a time through `words` (a Uint32Array over
+ * buf's whole ArrayBuffer; `off` = buf.byteOffset): a word without a quote,
+ * backslash or control byte is skipped whole (the usual has-zero-byte tests).
+ */
+function stringEndWords(buf: Uint8Array, words: Uint32Array, off: number, i: number, end: number): number {
+  while (i < end && ((off + i) & 3) !== 0) {
+    const c = buf[i++];
+    if (c === C_QUOTE) return i;
+    if (c < C_SP || c === C_BSLASH) return -1;
+  }
+  while (i + 4 <= end) {
+    const w = words[(off + i) >>> 2];
+    const q = w ^ 0x22222222;
+    const b = w ^ 0x5c5c5c5c;
+    if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) break;
+    i += 4;
+  }
+  return stringEnd(buf, i, end);
+}
+
 function digitsEnd(buf: Uint8Array, i: number, end: number): number {
   let c;
   while (i < end && (c = buf[i]) >= C_0 && c <= C_9) i++;
@@ -132,11 +153,14 @@ export const FLAT = 1;
  * values numbers, true, false or null. Bytes >= 0x80 inside strings pass as
  * they are (UTF-8 is not checked here, as JSON.parse of a decoded line would
  * not either). Returns 0 when not flat, else FLAT | PREFIX_HIT as found.
- * With `keys`, the first value span of each name goes to vs/ve[base + index]
- * (-1 when absent; written only for flat lines' keys seen).
+ * With `keys`, the first value span of each name goes to spans[base + index]
+ * (start) and spans[base + keys.size + index] (end); starts must be -1 on
+ * entry and stay -1 for absent names.
  */
-export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?: KeySet, vs?: Int32Array, ve?: Int32Array, base = 0): number {
+export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
   let flags = FLAT;
+  const off = buf.byteOffset;
+  const w = words ?? wordsOf(buf);
   let i = skipLineWs(buf, start, end);
   if (i >= end || buf[i] !== C_LBRACE) return 0;
   i = skipLineWs(buf, i + 1, end);
@@ -144,12 +168,12 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
   for (;;) {
     if (i >= end || buf[i] !== C_QUOTE) return 0;
     const ks = i + 1;
-    i = stringEnd(buf, ks, end);
+    i = stringEndWords(buf, w, off, ks, end);
     if (i === -1) return 0;
     let want = -1;
     if (keys !== undefined) {
       want = keys.match(buf, ks, i - 1);
-      if (want !== -1 && vs![base + want] !== -1) want = -1;
+      if (want !== -1 && spans![base + want] !== -1) want = -1;
       if (keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
     }
     i = skipLineWs(buf, i, end);
@@ -159,7 +183,7 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
     const v0 = i;
     const c = buf[i];
     if (c === C_QUOTE) {
-      i = stringEnd(buf, i + 1, end);
+      i = stringEndWords(buf, w, off, i + 1, end);
     } else if (c === C_T) {
       i = i + 3 < end && buf[i + 1] === C_R && buf[i + 2] === C_U && buf[i + 3] === C_E ? i + 4 : -1;
     } else if (c === C_F) {
@@ -171,8 +195,8 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
     }
     if (i === -1) return 0;
     if (want !== -1) {
-      vs![base + want] = v0;
-      ve![base + want] = i;
+      spans![base + want] = v0;
+      spans![base + keys!.size + want] = i;
     }
     i = skipLineWs(buf, i, end);
     if (i >= end) return 0;
@@ -184,6 +208,11 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
     if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
     return 0;
   }
+}
+
+/** A Uint32Array over all of buf's ArrayBuffer (whole words), for scanFlatLine. */
+export function wordsOf(buf: Uint8Array): Uint32Array {
+  return new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2);
 }
 
 export function isFlatLine(buf: Uint8Array, start: number, end: number): boolean {
