@@ -601,15 +601,18 @@ Napi::Value AllocHostJs(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !ToCount(info[0], &n) || n > (int64_t{1} << 32)) {
     return Throw(env, Status(Code::kBadArgument, "cuda.allocHost(length): length must be an integer up to 2^32"));
   }
+  // Node 20 caps external buffers at 4 GiB (buffer.constants.MAX_LENGTH),
+  // and a failed napi_create_external_arraybuffer has already run the
+  // finalizer: check the size first rather than free twice.
+  if (static_cast<uint64_t>(n) * sizeof(float) > (uint64_t{1} << 32)) {
+    return Throw(env, Status(Code::kBadArgument, "cuda.allocHost(length): at most 2^30 floats (4 GiB) per buffer"));
+  }
   void* p = nullptr;
   Status st = cuda::AllocPinned(static_cast<size_t>(n) * sizeof(float), &p);
   if (!st.ok()) return Throw(env, st);
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, p, static_cast<size_t>(n) * sizeof(float),
                                                  [](Napi::Env, void* q) { cuda::FreePinned(q); });
-  if (env.IsExceptionPending()) {
-    cuda::FreePinned(p);
-    return env.Undefined();
-  }
+  if (env.IsExceptionPending()) return env.Undefined();  // the finalizer has freed p
   return Napi::Float32Array::New(env, static_cast<size_t>(n), buf, 0);
 }
 

@@ -154,13 +154,19 @@ export class GpuForestModel {
    * Predicts a row-major float32 matrix in host memory (rows x numFeature,
    * NaN = missing); `rows` defaults to input.length / numFeature. The batch
    * is copied in chunks through pinned buffers, copies overlapping kernels.
-   * An input from allocHost() skips the staging copy. Do not modify `input`
-   * until the promise settles.
+   * An input from allocPinned() skips the staging copy. Do not modify
+   * `input` (or `output`) until the promise settles.
    */
-  async predict(input: Float32Array, rows?: number, options: GpuPredictOptions = {}): Promise<Float32Array> {
+  async predict(input: Float32Array, rows?: number, options: GpuHostPredictOptions = {}): Promise<Float32Array> {
     const n = this.#rows(input, rows);
+    if (options.output !== undefined && !(options.output instanceof Float32Array)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `${this.name}: output must be a Float32Array`);
+    }
     try {
-      return await this.#native.predict(input, n, { margin: options.margin ?? false });
+      return await this.#native.predict(input, n, {
+        margin: options.margin ?? false,
+        ...(options.output ? { output: options.output } : {}),
+      });
     } catch (err) {
       throw this.#named(fromNative(err));
     }
