@@ -320,6 +320,37 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }, 300_000);
   });
 
+  it('a failed kernel launch or copy is a DeviceError ABP_CUDA_ERROR; the engine and the CPU path carry on', async () => {
+    const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
+    const input = readF32(fx.input);
+    const expected = readF32(fx.expected);
+    const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
+    const c = await ForestModel.fromFile(modelFile(fx, 'json'));
+    try {
+      const messages: string[] = [];
+      for (const kind of ['kernel', 'copy'] as const) {
+        addon().cuda.injectFaultForTesting(kind);
+        const err = await g.predict(input, fx.rows).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DeviceError);
+        expect((err as DeviceError).code).toBe('ABP_CUDA_ERROR');
+        expect((err as Error).message).toMatch(/cudaError\w+/);
+        messages.push(`${kind}: ${(err as Error).message}`);
+        expect(maxAbsDiff(await c.predict(input, fx.rows), expected)).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(await g.predict(input, fx.rows), expected)).toBeLessThanOrEqual(1e-6);
+      }
+      addon().cuda.injectFaultForTesting('kernel');
+      const m = await g.uploadMatrix(input);
+      const err = await g.predictDevice(m, { keepOnDevice: true }).catch((e: unknown) => e);
+      expect((err as DeviceError).code).toBe('ABP_CUDA_ERROR');
+      expect(maxAbsDiff(await g.predictDevice(m), expected)).toBeLessThanOrEqual(1e-6);
+      m.dispose();
+      report(`failed kernel/copy -> ${messages.join('; ')}; next calls fine`);
+    } finally {
+      g.dispose();
+      c.dispose();
+    }
+  });
+
   it('openModel auto picks the GPU and says which', async () => {
     const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
     const { model, report: r } = await openModel(modelFile(fx, 'json'));

@@ -625,6 +625,14 @@ Napi::Value SetMemoryLimitJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value InjectFaultJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string kind = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (kind != "kernel" && kind != "copy") return Throw(env, Status(Code::kBadArgument, "injectFaultForTesting('kernel' | 'copy')"));
+  cuda::InjectFaultForTesting(kind == "kernel" ? 1 : 2);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void RegisterCuda(Napi::Env env, Napi::Object exports) {
@@ -638,6 +646,7 @@ void RegisterCuda(Napi::Env env, Napi::Object exports) {
   cuda.Set("uploadMatrix", Napi::Function::New(env, UploadMatrixJs, "uploadMatrix", data));
   cuda.Set("allocHost", Napi::Function::New(env, AllocHostJs, "allocHost"));
   cuda.Set("setMemoryLimitForTesting", Napi::Function::New(env, SetMemoryLimitJs, "setMemoryLimitForTesting"));
+  cuda.Set("injectFaultForTesting", Napi::Function::New(env, InjectFaultJs, "injectFaultForTesting"));
   exports.Set("cuda", cuda);
 }
 

@@ -25,6 +25,14 @@ using detail::KernelArgs;
 
 std::atomic<uint64_t> g_limit{0};
 std::atomic<uint64_t> g_used{0};
+// Test hook: the next kernel launch (1, too many threads) or host-to-device
+// copy (2, no such direction) is made invalid, so CUDA itself fails it, with
+// errors that are not sticky: the context survives.
+std::atomic<int> g_fault{0};
+bool TakeFault(int kind) {
+  int expected = kind;
+  return g_fault.compare_exchange_strong(expected, 0);
+}
 
 std::string Mb(uint64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
@@ -268,6 +276,7 @@ Status CheckDevice(int device) {
 }  // namespace
 
 void SetMemoryLimitForTesting(uint64_t bytes) { g_limit = bytes; }
+void InjectFaultForTesting(int kind) { g_fault = kind; }
 
 Status AllocPinned(size_t bytes, void** out) {
   *out = nullptr;
@@ -440,7 +449,8 @@ struct CudaForest::Impl {
     if (rows == 0) return Status::Ok();
     const KernelArgs a = Args(in, out, rows, margin);
     const int64_t grid = std::min<int64_t>(a.row_blocks, max_blocks);
-    kernel<<<static_cast<unsigned>(grid), threads, smem_bytes, stream>>>(a);
+    const int block = TakeFault(1) ? 4096 : threads;  // 4096 > any device's limit
+    kernel<<<static_cast<unsigned>(grid), block, smem_bytes, stream>>>(a);
     ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel");
     return Status::Ok();
   }
@@ -685,7 +695,8 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       StageCopy(s.h_in.ptr, src, size_t(n * F) * sizeof(float));
       src = s.h_in.as<float>();
     }
-    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, src, size_t(n * F) * sizeof(float), cudaMemcpyHostToDevice, s.stream);
+    const cudaMemcpyKind kind = TakeFault(2) ? static_cast<cudaMemcpyKind>(77) : cudaMemcpyHostToDevice;
+    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, src, size_t(n * F) * sizeof(float), kind, s.stream);
     if (e != cudaSuccess) {
       failure = FromCuda(e, "copying a batch to the device");
       continue;
@@ -704,6 +715,11 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     s.row0 = next;
     s.nrows = n;
     next += n;
+  }
+  if (!failure.ok()) {
+    // Work enqueued before the failure still reads the staging buffers.
+    for (Slot& t : m.slots) cudaStreamSynchronize(t.stream);
+    cudaGetLastError();
   }
   return failure;
 }

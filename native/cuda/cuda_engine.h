@@ -124,6 +124,10 @@ void FreePinned(void* p);
 // allocation past the cap fails exactly as cudaMalloc's would.
 void SetMemoryLimitForTesting(uint64_t bytes);
 
+// Test hook: makes CUDA fail the next kernel launch (kind 1) or host-to-device
+// copy (kind 2) with a real, non-sticky error, to exercise ABP_CUDA_ERROR.
+void InjectFaultForTesting(int kind);
+
 }  // namespace abp::cuda
 
 #if !defined(ABP_WITH_CUDA)

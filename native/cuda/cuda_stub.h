@@ -46,6 +46,7 @@ inline int32_t CudaForest::num_group() const { return 0; }
 inline int32_t CudaForest::num_output(bool) const { return 0; }
 inline std::string CudaForest::layout() const { return "none"; }
 inline void SetMemoryLimitForTesting(uint64_t) {}
+inline void InjectFaultForTesting(int) {}
 inline Status AllocPinned(size_t, void** out) {
   *out = nullptr;
   return stub::Unavailable();

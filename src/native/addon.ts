@@ -120,6 +120,8 @@ export interface NativeCuda {
   allocHost(length: number): Float32Array;
   /** Caps the engine's device allocations (bytes, 0 = none): for out-of-memory tests. */
   setMemoryLimitForTesting(bytes: number): void;
+  /** Makes CUDA fail the next kernel launch or host-to-device copy (a real, non-sticky error): for error tests. */
+  injectFaultForTesting(kind: 'kernel' | 'copy'): void;
 }
 
 /** A Triton server library as opened by the addon. */
