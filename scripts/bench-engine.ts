@@ -3,7 +3,7 @@
  * (Booster.inplace_predict, same model file, same thread count), measured in
  * the same run: XGBoost runs in a child /usr/bin/python3 process.
  *
- *   npx tsx scripts/bench-engine.ts [--threads N] [--batches 1,1000,100000,1000000] [--seconds S]
+ *   npx tsx scripts/bench-engine.ts [--threads N] [--batches 1,1000,100000,1000000] [--seconds S] [--rounds R]
  *
  * Models: (a) the shipped ABP model, models/abp-nvsmi-xgb/1/, on feature rows
  * of the real H200 telemetry (data/nvsmi-h200-train.jsonlines.gz); (b) the
@@ -11,7 +11,8 @@
  * Inputs are tiled to each batch size. Both sides predict the same rows and
  * the script checks that their first rows agree bit for bit.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: String(availableParallelism()) },
     batches: { type: 'string', default: '1,1000,100000,1000000' },
     seconds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
@@ -91,15 +93,19 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)];
 }
 
+// The XGBoost side: a child that loads the model once, then times one batch
+// size per request line ("<rows>\n") and answers one JSON line.
 const PY = String.raw`
 import json, sys, time
 import numpy as np
 import xgboost as xgb
-model, inp, width, threads, batches, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), [int(b) for b in sys.argv[5].split(',')], float(sys.argv[6])
+model, inp, width, threads, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 base = np.fromfile(inp, dtype='<f4').reshape(-1, width)
 bst = xgb.Booster(model_file=model)
 bst.set_param({'nthread': threads})
-for b in batches:
+print(json.dumps({'ready': True}), flush=True)
+for line in sys.stdin:
+    b = int(line)
     x = np.ascontiguousarray(np.resize(base, (b, width)))
     t0 = time.perf_counter(); p = bst.inplace_predict(x); first = time.perf_counter() - t0
     reps = 1 if first > budget else max(3, min(10000, int(budget / max(first, 1e-6))))
@@ -113,61 +119,103 @@ for b in batches:
     print(json.dumps({'batch': b, 'seconds': ts[len(ts) // 2], 'head': head.tobytes().hex()}), flush=True)
 `;
 
-/**
- * XGBoost's times per batch. Its OpenMP threads spin while waiting by
- * default, which on a busy or CPU-quota'd machine can stall a call for tens
- * of milliseconds; so it runs twice, with the default and with
- * OMP_WAIT_POLICY=passive, and the faster time per batch is kept.
- */
-function runXgboost(c: Case): Map<number, { seconds: number; head: string }> | string {
-  const inp = join(work, 'input.f32');
-  writeFileSync(inp, new Uint8Array(c.input.buffer, c.input.byteOffset, c.input.byteLength));
-  const out = new Map<number, { seconds: number; head: string }>();
-  for (const wait of [undefined, 'passive']) {
-    const env = { ...process.env, ...(wait ? { OMP_WAIT_POLICY: wait } : {}) };
-    const args = ['-c', PY, c.modelPath, inp, String(c.width), String(threads), batches.join(','), String(budget)];
-    const r = spawnSync(values.python!, args, { encoding: 'utf8', maxBuffer: 64 << 20, env });
-    if (r.status !== 0) return `xgboost unavailable (${(r.stderr || String(r.error)).trim().split('\n').pop()})`;
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as { batch: number; seconds: number; head: string };
-      const prev = out.get(j.batch);
-      if (!prev || j.seconds < prev.seconds) out.set(j.batch, j);
-    }
+interface XgbResult {
+  seconds: number;
+  head: string;
+}
+
+/** A persistent XGBoost child process answering timing requests. */
+class XgboostChild {
+  private proc: ChildProcessWithoutNullStreams;
+  private lines: AsyncIterator<string>;
+
+  constructor(c: Case, inp: string, env: NodeJS.ProcessEnv) {
+    this.proc = spawn(values.python!, ['-c', PY, c.modelPath, inp, String(c.width), String(threads), String(budget)], { env });
+    let stderr = '';
+    this.proc.stderr.on('data', (d) => (stderr += d));
+    this.proc.on('error', (e) => (stderr += String(e)));
+    this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+    this.stderr = () => stderr;
   }
-  return out;
+  stderr: () => string;
+
+  async next(): Promise<Record<string, unknown>> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`xgboost child ended: ${this.stderr().trim().split('\n').pop()}`);
+    return JSON.parse(r.value) as Record<string, unknown>;
+  }
+  async time(batch: number): Promise<XgbResult> {
+    this.proc.stdin.write(`${batch}\n`);
+    return (await this.next()) as unknown as XgbResult;
+  }
+  close(): void {
+    this.proc.stdin.end();
+  }
+}
+
+/**
+ * XGBoost's OpenMP threads spin while waiting by default, which on a busy or
+ * CPU-quota'd machine can stall a call for tens of milliseconds; so it runs
+ * both with the default and with OMP_WAIT_POLICY=passive, and the faster time
+ * per batch is kept.
+ */
+async function startXgboost(c: Case): Promise<XgboostChild[] | string> {
+  const inp = join(work, `${c.label.replace(/\W/g, '_')}.f32`);
+  writeFileSync(inp, new Uint8Array(c.input.buffer, c.input.byteOffset, c.input.byteLength));
+  const children: XgboostChild[] = [];
+  try {
+    for (const wait of [undefined, 'passive']) {
+      const child = new XgboostChild(c, inp, { ...process.env, ...(wait ? { OMP_WAIT_POLICY: wait } : {}) });
+      children.push(child);
+      await child.next(); // ready
+    }
+  } catch (e) {
+    for (const ch of children) ch.close();
+    return `xgboost unavailable (${(e as Error).message})`;
+  }
+  return children;
 }
 
 const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 
+const rounds = Number(values.rounds);
 const rowsOut: string[] = [];
 rowsOut.push(
-  `threads: ${threads}; time per call: median over ~${budget} s of calls (one call when slower); XGBoost: faster of OMP_WAIT_POLICY default / passive`,
+  `threads: ${threads}; per call: median over ~${budget} s of calls (one call when slower); best of ${rounds} interleaved rounds; ` +
+    'XGBoost: faster of OMP_WAIT_POLICY default / passive',
 );
 rowsOut.push('| model | trees x depth | batch | ours rows/s | XGBoost 1.7.4 rows/s | ours / XGBoost | same bits |');
 rowsOut.push('|---|---|---:|---:|---:|---:|:---:|');
 try {
   for (const c of [abpCase(), largeCase()]) {
     const model = await ForestModel.fromFile(c.modelPath);
-    const xgbRes = runXgboost(c);
+    const xgb = await startXgboost(c);
     for (const b of batches) {
       const x = tile(c.input, c.width, b);
-      const ours = await timeIt(() => model.predict(x, b, { threads }));
+      let ours = Infinity;
+      let theirs: XgbResult | undefined;
+      // Alternate ours and XGBoost's so both see the same machine load.
+      for (let r = 0; r < rounds; r++) {
+        ours = Math.min(ours, await timeIt(() => model.predict(x, b, { threads })));
+        if (typeof xgb !== 'string') {
+          for (const child of xgb) {
+            const t = await child.time(b);
+            if (!theirs || t.seconds < theirs.seconds) theirs = t;
+          }
+        }
+      }
       const head = (await model.predict(x, b, { threads })).subarray(0, Math.min(b, 1000));
       const oursHex = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('hex');
-      let theirs = '—';
-      let ratio = '—';
-      let same = '—';
-      if (typeof xgbRes !== 'string') {
-        const t = xgbRes.get(b)!;
-        theirs = fmt(b / t.seconds);
-        ratio = `${(t.seconds / ours).toFixed(2)}x`;
-        same = t.head === oursHex ? 'yes' : 'NO';
-      }
-      const line = `| ${c.label} | ${model.info.numTrees} x ${model.info.maxDepth} | ${b} | ${fmt(b / ours)} | ${theirs} | ${ratio} | ${same} |`;
+      const line =
+        `| ${c.label} | ${model.info.numTrees} x ${model.info.maxDepth} | ${b} | ${fmt(b / ours)} | ` +
+        (theirs
+          ? `${fmt(b / theirs.seconds)} | ${(theirs.seconds / ours).toFixed(2)}x | ${theirs.head === oursHex ? 'yes' : 'NO'} |`
+          : '— | — | — |');
       rowsOut.push(line);
       console.error(line);
     }
-    if (typeof xgbRes === 'string') rowsOut.push(`(${c.label}: ${xgbRes})`);
+    if (typeof xgb === 'string') rowsOut.push(`(${c.label}: ${xgb})`);
+    else for (const child of xgb) child.close();
     model.dispose();
   }
 } finally {

@@ -1,6 +1,7 @@
 #include "engine/cpu_engine.h"
 
 #include <algorithm>
+#include <climits>
 #include <atomic>
 #include <exception>
 #include <system_error>
@@ -15,8 +16,9 @@ namespace {
 // Rows walked together through each tree before moving to the next tree, so
 // a tree stays in cache across the block (XGBoost uses 64 as well).
 constexpr int64_t kBlockRows = 64;
-// Below this many row x tree walks, threads cost more than they save.
-constexpr int64_t kMinWalksPerThread = 1 << 15;
+// Below this many node visits (rows x summed tree depths) per thread, a
+// thread costs more to start than it saves (about 50 us of work).
+constexpr int64_t kMinStepsPerThread = 1 << 16;
 
 // Rows walked through one tree in lock step. A single walk is a chain of
 // dependent loads; kLanes independent walks keep that many loads in flight.
@@ -64,6 +66,116 @@ inline void WalkHeapLanes(const HeapNode* inner, const float* leaves, int32_t D,
   for (int k = 0; k < L; ++k) acc[k * G] += leaves[idx[k] - first_leaf];
 }
 
+// WalkHeapLanes with the depth known at compile time (fully unrolled), for
+// the shallow trees that dominate in practice.
+template <int L, int D>
+inline void WalkHeapLanesFixed(const HeapNode* inner, const float* leaves, const float* rows, int64_t F, float* acc,
+                               int32_t G) {
+  uint32_t idx[L];
+  for (int k = 0; k < L; ++k) idx[k] = 0;
+#pragma GCC unroll 16
+  for (int d = 0; d < D; ++d) {
+    for (int k = 0; k < L; ++k) {
+      const HeapNode n = inner[idx[k]];
+      const float x = rows[k * F + (n.packed & 0x7fffffffu)];
+      const uint32_t go_left = static_cast<uint32_t>(x < n.threshold) | (static_cast<uint32_t>(x != x) & (n.packed >> 31));
+      idx[k] = 2 * idx[k] + 2 - go_left;
+    }
+  }
+  constexpr uint32_t first_leaf = (1u << D) - 1u;
+  for (int k = 0; k < L; ++k) acc[k * G] += leaves[idx[k] - first_leaf];
+}
+
+template <int L>
+inline void WalkHeapDispatch(const HeapNode* inner, const float* leaves, int32_t D, const float* rows, int64_t F,
+                             float* acc, int32_t G) {
+  switch (D) {
+    case 1: return WalkHeapLanesFixed<L, 1>(inner, leaves, rows, F, acc, G);
+    case 2: return WalkHeapLanesFixed<L, 2>(inner, leaves, rows, F, acc, G);
+    case 3: return WalkHeapLanesFixed<L, 3>(inner, leaves, rows, F, acc, G);
+    case 4: return WalkHeapLanesFixed<L, 4>(inner, leaves, rows, F, acc, G);
+    case 5: return WalkHeapLanesFixed<L, 5>(inner, leaves, rows, F, acc, G);
+    case 6: return WalkHeapLanesFixed<L, 6>(inner, leaves, rows, F, acc, G);
+    default: return WalkHeapLanes<L>(inner, leaves, D, rows, F, acc, G);
+  }
+}
+
+// One tree's leaf for L rows, added to `sum` (registers when inlined).
+template <int L, int D>
+inline void AddTreeFixed(const HeapNode* inner, const float* leaves, const float* rows, int64_t F, float* sum) {
+  uint32_t idx[L];
+  for (int k = 0; k < L; ++k) idx[k] = 0;
+#pragma GCC unroll 16
+  for (int d = 0; d < D; ++d) {
+    for (int k = 0; k < L; ++k) {
+      const HeapNode n = inner[idx[k]];
+      const float x = rows[k * F + (n.packed & 0x7fffffffu)];
+      const uint32_t go_left = static_cast<uint32_t>(x < n.threshold) | (static_cast<uint32_t>(x != x) & (n.packed >> 31));
+      idx[k] = 2 * idx[k] + 2 - go_left;
+    }
+  }
+  constexpr uint32_t first_leaf = (1u << D) - 1u;
+  for (int k = 0; k < L; ++k) sum[k] += leaves[idx[k] - first_leaf];
+}
+
+template <int L>
+inline void AddTree(const HeapNode* inner, const float* leaves, int32_t D, const float* rows, int64_t F, float* sum) {
+  switch (D) {
+    case 0: for (int k = 0; k < L; ++k) sum[k] += leaves[0]; return;
+    case 1: return AddTreeFixed<L, 1>(inner, leaves, rows, F, sum);
+    case 2: return AddTreeFixed<L, 2>(inner, leaves, rows, F, sum);
+    case 3: return AddTreeFixed<L, 3>(inner, leaves, rows, F, sum);
+    case 4: return AddTreeFixed<L, 4>(inner, leaves, rows, F, sum);
+    case 5: return AddTreeFixed<L, 5>(inner, leaves, rows, F, sum);
+    case 6: return AddTreeFixed<L, 6>(inner, leaves, rows, F, sum);
+    default: {
+      float acc[L] = {};
+      WalkHeapLanes<L>(inner, leaves, D, rows, F, acc, 1);
+      for (int k = 0; k < L; ++k) sum[k] += acc[k];  // acc[k] is exactly the leaf (0 + leaf)
+      return;
+    }
+  }
+}
+
+// Rows outer, trees inner, for a single-output forest small enough to stay
+// in L1/L2: each group of L rows runs through every tree with its L sums in
+// registers. Same additions in the same (tree) order per row.
+constexpr size_t kSmallForestBytes = 128 << 10;
+constexpr int kSmallLanes = 8;
+
+template <int L>
+inline void SumAllTrees(const CompleteForest& c, const float* rows, int64_t F, float base, float* margins) {
+  float sum[L];
+  for (int k = 0; k < L; ++k) sum[k] = base;
+  const size_t T = c.depth.size();
+  for (size_t t = 0; t < T; ++t) {
+    AddTree<L>(c.inner.data() + c.inner_begin[t], c.leaves.data() + c.leaf_begin[t], c.depth[t], rows, F, sum);
+  }
+  for (int k = 0; k < L; ++k) margins[k] = sum[k];
+}
+
+void PredictRangeSmall(const FlatForest& f, const CompleteForest& c, const float* input, int64_t begin, int64_t end,
+                       float* out, bool margin) {
+  const int64_t F = f.num_feature;
+  const int32_t O = NumOutput(f, margin);
+  float m[kSmallLanes];
+  for (int64_t b = begin; b < end; b += kSmallLanes) {
+    const int64_t nb = std::min<int64_t>(kSmallLanes, end - b);
+    if (nb == kSmallLanes) {
+      SumAllTrees<kSmallLanes>(c, input + b * F, F, f.base_margin, m);
+    } else {
+      for (int64_t i = 0; i < nb; ++i) SumAllTrees<1>(c, input + (b + i) * F, F, f.base_margin, m + i);
+    }
+    for (int64_t i = 0; i < nb; ++i) {
+      if (margin) {
+        out[(b + i) * O] = m[i];
+      } else {
+        TransformRow(f.objective, m + i, 1, out + (b + i) * O);
+      }
+    }
+  }
+}
+
 void PredictRangeComplete(const FlatForest& f, const CompleteForest& c, const float* input, int64_t begin,
                           int64_t end, float* out, bool margin, float* acc) {
   const int32_t G = f.num_group;
@@ -81,7 +193,7 @@ void PredictRangeComplete(const FlatForest& f, const CompleteForest& c, const fl
       const int32_t D = c.depth[static_cast<size_t>(t)];
       float* a = acc + f.tree_group[static_cast<size_t>(t)];
       int64_t i = 0;
-      for (; i < full; i += kHeapLanes) WalkHeapLanes<kHeapLanes>(inner, leaves, D, rows + i * F, F, a + i * G, G);
+      for (; i < full; i += kHeapLanes) WalkHeapDispatch<kHeapLanes>(inner, leaves, D, rows + i * F, F, a + i * G, G);
       for (; i < nb; ++i) WalkHeapLanes<1>(inner, leaves, D, rows + i * F, F, a + i * G, G);
     }
     float* o = out + b * O;
@@ -144,8 +256,12 @@ Status PredictCpu(const FlatForest& forest, const float* input, int64_t rows, fl
 Status PredictCpu(const FlatForest& forest, const CompleteForest* complete, const float* input, int64_t rows,
                   float* out, const PredictOptions& options) {
   const CompleteForest* c = complete && !complete->empty() && !options.flat_only ? complete : nullptr;
-  auto run = [&forest, c, input, out, &options](int64_t b, int64_t e, float* acc) {
-    if (c) {
+  const bool small = c && forest.num_group == 1 &&
+                     c->inner.size() * sizeof(HeapNode) + c->leaves.size() * sizeof(float) <= kSmallForestBytes;
+  auto run = [&forest, c, input, out, &options, small](int64_t b, int64_t e, float* acc) {
+    if (small) {
+      PredictRangeSmall(forest, *c, input, b, e, out, options.margin);
+    } else if (c) {
       PredictRangeComplete(forest, *c, input, b, e, out, options.margin, acc);
     } else {
       PredictRange(forest, input, b, e, out, options.margin, acc);
@@ -154,9 +270,11 @@ Status PredictCpu(const FlatForest& forest, const CompleteForest* complete, cons
   if (rows < 0) return Status(Code::kBadArgument, "rows must not be negative");
   if (rows == 0) return Status::Ok();
   int64_t threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const int64_t trees = std::max<int64_t>(1, static_cast<int64_t>(forest.tree_root.size()));
+  int64_t steps_per_row = 1;
+  for (const int32_t d : forest.tree_depth) steps_per_row += d + 1;
   const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
-  threads = std::min({threads, blocks, std::max<int64_t>(1, rows * trees / kMinWalksPerThread)});
+  const int64_t steps = rows > INT64_MAX / steps_per_row ? INT64_MAX : rows * steps_per_row;
+  threads = std::min({threads, blocks, std::max<int64_t>(1, steps / kMinStepsPerThread)});
   try {
     const size_t scratch = static_cast<size_t>(kBlockRows * forest.num_group);
     std::vector<float> acc(scratch * static_cast<size_t>(threads));
