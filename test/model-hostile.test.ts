@@ -241,6 +241,8 @@ describe('JSON: hostile structure and impossible trees', () => {
     await expectReject(editJson((d) => { tree0(d).left_children = 'nope'; }), 'ABP_MODEL_FORMAT', /trees\[0\]\.left_children: is not an array/);
     await expectReject(editJson((d) => { tree0(d).left_children[1] = 1.5; }), 'ABP_MODEL_FORMAT', /left_children\[1\]: is not an integer/);
     await expectReject(new TextEncoder().encode('{"learner": {"x": 1e999999}}'), 'ABP_MODEL_FORMAT');
+    // Out of float range: parsed as infinity, then refused as a threshold.
+    await expectReject(editJson((d) => { tree0(d).split_conditions[0] = 1e39; }), 'ABP_MODEL_INVALID', /tree 0 node 0 has a non-finite split/);
     await expectReject(new TextEncoder().encode('{"learner": "\\ud800'), 'ABP_MODEL_FORMAT');
   });
 });

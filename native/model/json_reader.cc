@@ -2,6 +2,7 @@
 // kMaxDepth, generic values limited to kMaxValues, errors carry line:column.
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "model/document.h"
@@ -104,17 +105,15 @@ class JsonParser {
       if (q >= end_ || !(*q >= '0' && *q <= '9')) return Fail("invalid number");
       while (q < end_ && *q >= '0' && *q <= '9') ++q;
     }
-    // from_chars rejects a leading '+' only; the grammar above already matched.
+    // The grammar above already matched, so from_chars can only fail on
+    // range (overflow or underflow); then strtod/strtof give +-inf or 0 as
+    // IEEE rounding does (Node never changes the C locale).
     auto rd = std::from_chars(start, q, *d);
     auto rf = std::from_chars(start, q, *f);
-    if (rd.ptr != q || rf.ptr != q) {
-      // Out of float range (or double range) is reported as result_out_of_range.
-      if (rf.ec == std::errc::result_out_of_range || rd.ec == std::errc::result_out_of_range) {
-        *f = static_cast<float>(*d);
-        if (rd.ec == std::errc::result_out_of_range) *d = HUGE_VAL;
-      } else {
-        return Fail("invalid number");
-      }
+    if (rd.ptr != q || rf.ptr != q || rd.ec != std::errc() || rf.ec != std::errc()) {
+      const std::string token(start, q);
+      *d = std::strtod(token.c_str(), nullptr);
+      *f = std::strtof(token.c_str(), nullptr);
     }
     p_ = q;
     return Status::Ok();
