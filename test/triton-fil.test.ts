@@ -15,7 +15,7 @@ import { TritonServer, inspectHome, tritonHomes } from '../src/triton/index.js';
 
 const home = tritonHomes().map(inspectHome).find((r) => r.hasLibrary && r.hasFilBackend);
 
-describe.skipIf(!home)(`inf-triton on Triton's FIL backend at ${home?.home}`, () => {
+describe.skipIf(!home)(`inf-triton on Triton's FIL backend at ${home?.home ?? '(none found)'}`, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abp-triton-fil-'));
   afterAll(async () => {
     await TritonServer.running()?.dispose();
