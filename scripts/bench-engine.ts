@@ -4,6 +4,7 @@
  * the same run: XGBoost runs in a child /usr/bin/python3 process.
  *
  *   npx tsx scripts/bench-engine.ts [--threads N] [--batches 1,1000,100000,1000000] [--seconds S] [--rounds R]
+ *                                   [--models abp,large]
  *
  * Models: (a) the shipped ABP model, models/abp-nvsmi-xgb/1/, on feature rows
  * of the real H200 telemetry (data/nvsmi-h200-train.jsonlines.gz); (b) the
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '1,1000,100000,1000000' },
     seconds: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
+    models: { type: 'string', default: 'abp,large' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
@@ -187,7 +189,9 @@ rowsOut.push(
 rowsOut.push('| model | trees x depth | batch | ours rows/s | XGBoost 1.7.4 rows/s | ours / XGBoost | same bits |');
 rowsOut.push('|---|---|---:|---:|---:|---:|:---:|');
 try {
-  for (const c of [abpCase(), largeCase()]) {
+  const wanted = values.models!.split(',');
+  const cases = [wanted.includes('abp') ? abpCase() : undefined, wanted.includes('large') ? largeCase() : undefined];
+  for (const c of cases.filter((x): x is Case => x !== undefined)) {
     const model = await ForestModel.fromFile(c.modelPath);
     const xgb = await startXgboost(c);
     for (const b of batches) {

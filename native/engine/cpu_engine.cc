@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/thread_pool.h"
 #include "engine/transform.h"
 
 namespace abp {
@@ -294,18 +295,9 @@ Status PredictCpu(const FlatForest& forest, const CompleteForest* complete, cons
         run(b, std::min(rows, b + chunk), scratch_t);
       }
     };
-    std::vector<std::thread> workers;
-    workers.reserve(static_cast<size_t>(threads - 1));
-    for (int64_t t = 1; t < threads; ++t) {
-      try {
-        float* scratch_t = acc.data() + scratch * static_cast<size_t>(t);
-        workers.emplace_back([&worker, scratch_t] { worker(scratch_t); });
-      } catch (const std::system_error&) {
-        break;  // no more threads: the ones running (and this one) share the rest
-      }
-    }
-    worker(acc.data());
-    for (auto& w : workers) w.join();
+    ParallelRun(static_cast<int>(threads), [&worker, &acc, scratch](int t) {
+      worker(acc.data() + scratch * static_cast<size_t>(t));
+    });
   } catch (const std::bad_alloc&) {
     return Status(Code::kOutOfMemory, "out of memory while predicting");
   }
