@@ -16,3 +16,10 @@ target_link_libraries(abp_fuzz_load PRIVATE Threads::Threads)
 add_executable(abp_bench_cpu ${CMAKE_SOURCE_DIR}/native/tools/bench_cpu.cc)
 target_link_libraries(abp_bench_cpu PRIVATE abp_core)
 target_compile_options(abp_bench_cpu PRIVATE -O3)
+
+# abp_stress_threads: concurrent predicts on one forest under ThreadSanitizer.
+add_executable(abp_stress_threads ${CMAKE_SOURCE_DIR}/native/tools/stress_threads.cc ${ABP_TOOL_CORE_SOURCES})
+target_include_directories(abp_stress_threads PRIVATE ${CMAKE_SOURCE_DIR}/native)
+target_compile_options(abp_stress_threads PRIVATE -O1 -g -fsanitize=thread)
+target_link_options(abp_stress_threads PRIVATE -fsanitize=thread)
+target_link_libraries(abp_stress_threads PRIVATE Threads::Threads)
