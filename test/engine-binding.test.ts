@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ForestModel } from '../src/engine/model.js';
 import { AbpError, ModelError, UsageError } from '../src/errors.js';
 import { addon } from '../src/native/addon.js';
+import { readFileSync } from 'node:fs';
 import { getFixture, modelFile, readF32 } from './fixtures.js';
 
 const fx = getFixture('multi_softprob');
@@ -30,6 +31,17 @@ describe('ForestModel', () => {
     const out = await a.predict(input);
     expect(out).toEqual(expected);
     a.dispose();
+  });
+
+  it('reads legacy binary models without the "binf" header (XGBoost < 1.0 writers)', async () => {
+    const bin = readFileSync(modelFile(fx, 'binary'));
+    expect(bin.subarray(0, 4).toString('latin1')).toBe('binf');
+    for (const format of ['auto', 'binary'] as const) {
+      const m = await ForestModel.fromBytes(bin.subarray(4), { format, name: 'headerless.model' });
+      expect(m.info.format).toBe('binary');
+      expect(await m.predict(input)).toEqual(expected);
+      m.dispose();
+    }
   });
 
   it('names the file when it cannot be read or parsed', async () => {
