@@ -7,9 +7,13 @@
 import { UsageError } from '../errors.js';
 import { openModel, type LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
-import { Batch, type SourceBlock } from '../stages/batch.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import { Batch, type LineBlock, type SourceBlock } from '../stages/batch.js';
+import type { BlockScan } from '../stages/scan-block.js';
+import { ScanPool } from '../stages/scan-pool.js';
 import { Deserializer, parseOnError, type DeserializeCounts, type OnErrorPolicy } from '../stages/deserialize.js';
-import { fromFile, fromRecords, type InputFormat } from '../stages/from-file.js';
+import { formatOf, fromFile, fromRecords, type InputFormat } from '../stages/from-file.js';
 import { KeySet, fastLocatable } from '../stages/json-scan.js';
 import { Inferencer } from '../stages/inference.js';
 import { Monitor } from '../stages/monitor.js';
@@ -48,6 +52,11 @@ export interface PipelineOptions {
   labels?: string[];
   /** Expected feature count (pipeline-fil --model_fea_length). */
   featureLength?: number;
+  /**
+   * Worker threads checking JSON lines (plain-file input): 0 = none; default
+   * one per core (at most 4) for files of 16 MB or more.
+   */
+  scanThreads?: number;
   /** Malformed-line policy: 'fail' (default), 'skip' or 'quarantine:FILE'. */
   onError?: string | OnErrorPolicy;
   logger?: Logger;
@@ -111,6 +120,7 @@ export interface RunResult {
 export const DEFAULT_MODEL = 'abp-nvsmi-xgb';
 export const DEFAULT_PIPELINE_BATCH_SIZE = 1024;
 export const DEFAULT_MODEL_MAX_BATCH_SIZE = 8192;
+const SCAN_THREADS_MIN_BYTES = 16 << 20;
 
 const SOURCES = new Set(['from-file', 'from-records']);
 const SINKS = new Set(['to-file', 'collect']);
@@ -307,14 +317,52 @@ export class Pipeline {
     const keySet = new KeySet(noted.filter(fastLocatable), ser.keyPrefixes() ?? []);
     const deser = new Deserializer(opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, policy, keySet);
 
+    // Line checks on worker threads for large plain files.
+    let pool: ScanPool | undefined;
+    if (src.type === 'from-file' && src.filename !== '-' && (src.format ?? formatOf(src.filename)) === 'jsonlines') {
+      let threads = opts.scanThreads;
+      if (threads === undefined) {
+        let size = 0;
+        try {
+          size = fs.statSync(src.filename).size;
+        } catch {
+          size = 0;
+        }
+        threads = size >= SCAN_THREADS_MIN_BYTES ? Math.min(4, os.availableParallelism()) : 0;
+        if (threads < 2) threads = 0;
+      }
+      if (threads > 0) pool = await ScanPool.open(threads, deser.keys);
+    }
+    try {
+      return await this.stream(model, log, times, t0, src, rest, deser, policy, ser, labels, columnsOf, pool);
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  private async stream(
+    model: LoadedModel | undefined,
+    log: Logger,
+    times: StageTimes,
+    t0: number,
+    src: StageSpec,
+    rest: StageSpec[],
+    deser: Deserializer,
+    policy: OnErrorPolicy,
+    ser: Serializer,
+    labels: string[],
+    columnsOf: (s: Extract<StageSpec, { type: 'preprocess' }>) => readonly string[] | undefined,
+    pool: ScanPool | undefined,
+  ): Promise<RunResult> {
+    const opts = this.options;
     // Source → blocks (timed as read).
     let blocks: AsyncIterable<SourceBlock>;
-    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat });
+    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined });
     else if (src.type === 'from-records') blocks = fromRecords(src.records, src.source);
     else throw new UsageError('ABP_PIPELINE_ORDER', 'a pipeline must start with a source stage');
     blocks = timedSource(blocks, times);
 
-    let batches: AsyncIterable<Batch> = deserializeGen(blocks, deser, times);
+    let batches: AsyncIterable<Batch> = deserializeGen(blocks, deser, times, pool);
     const monitors: Monitor[] = [];
     const engines: Inferencer[] = [];
     let preprocessor: Preprocessor | undefined;
@@ -453,12 +501,36 @@ async function* timedSource(src: AsyncIterable<SourceBlock>, times: StageTimes):
   }
 }
 
-async function* deserializeGen(blocks: AsyncIterable<SourceBlock>, d: Deserializer, times: StageTimes): AsyncGenerator<Batch> {
-  for await (const blk of blocks) {
+/** Parse time is the JS thread's: its own work plus waiting on the line-check workers. */
+async function* deserializeGen(blocks: AsyncIterable<SourceBlock>, d: Deserializer, times: StageTimes, pool?: ScanPool): AsyncGenerator<Batch> {
+  // Blocks in flight on the workers, awaited in order (row order kept); two per worker keeps them busy.
+  const queue: Promise<{ block: LineBlock; scan: BlockScan }>[] = [];
+  const depth = pool ? pool.size * 2 : 0;
+  const take = async (): Promise<Batch[]> => {
     const t = performance.now();
-    const out = d.push(blk);
+    const r = await queue.shift()!;
+    const out = d.pushScanned(r.block, r.scan);
     times.parse += performance.now() - t;
-    yield* out;
+    return out;
+  };
+  try {
+    for await (const blk of blocks) {
+      if (pool && blk.kind === 'lines' && blk.owned) {
+        const p = pool.scan(blk);
+        p.catch(() => undefined); // rethrown when awaited, in order
+        queue.push(p);
+        while (queue.length >= depth) yield* await take();
+        continue;
+      }
+      while (queue.length) yield* await take();
+      const t = performance.now();
+      const out = d.push(blk);
+      times.parse += performance.now() - t;
+      yield* out;
+    }
+    while (queue.length) yield* await take();
+  } finally {
+    queue.length = 0;
   }
   yield* d.flush();
 }

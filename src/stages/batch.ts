@@ -13,6 +13,8 @@ export interface LineBlock {
   kind: 'lines';
   buf: Buffer;
   source: string;
+  /** The block alone uses buf's ArrayBuffer, so it may be transferred to a worker. */
+  owned?: boolean;
 }
 
 /** Already-structured records (Arrow IPC input, library calls). */

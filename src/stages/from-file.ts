@@ -18,6 +18,8 @@ export interface FromFileOptions {
   repeat?: number;
   /** Read size; larger means fewer, bigger blocks. */
   chunkSize?: number;
+  /** Plain files: read into blocks that own their memory (for transfer to worker threads). */
+  owned?: boolean;
 }
 
 export function formatOf(filename: string): InputFormat {
@@ -156,6 +158,70 @@ async function* arrowBlocks(stream: Readable, source: string): AsyncGenerator<Re
   }
 }
 
+/**
+ * Blocks of whole lines read straight into buffers of their own (the partial
+ * last line is copied to the front of the next), so each block can be handed
+ * to a worker thread by transfer.
+ */
+async function* ownedLineBlocks(filename: string, source: string, chunkSize: number): AsyncGenerator<LineBlock> {
+  let fd: number;
+  try {
+    fd = fs.openSync(filename, 'r');
+  } catch (err) {
+    throw new InputError('ABP_INPUT_OPEN', `cannot open ${filename}: ${(err as NodeJS.ErrnoException).message}`, { file: filename });
+  }
+  if (fs.fstatSync(fd).isDirectory()) {
+    fs.closeSync(fd);
+    throw new InputError('ABP_INPUT_OPEN', `${filename} is a directory`, { file: filename });
+  }
+  const read = (buf: Buffer, off: number, len: number) =>
+    new Promise<number>((resolve, reject) => fs.read(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
+  // The next read is issued before a block is yielded, so the disk works while the pipeline does.
+  const start = (carry: Buffer | undefined) => {
+    const cl = carry?.length ?? 0;
+    // A line longer than a chunk doubles the read, so joining it stays linear.
+    const want = Math.max(chunkSize, cl);
+    const buf = Buffer.allocUnsafeSlow(cl + want);
+    if (carry) carry.copy(buf, 0);
+    return { buf, cl, n: read(buf, cl, want) };
+  };
+  let next: ReturnType<typeof start> | undefined;
+  try {
+    let first = true;
+    next = start(undefined);
+    for (;;) {
+      const { buf, cl } = next;
+      const n = await next.n;
+      next = undefined;
+      const len = cl + n;
+      let from = 0;
+      if (first && len < 3 && n > 0) {
+        next = start(buf.subarray(0, len)); // too short yet to tell whether it starts with a BOM
+        continue;
+      }
+      if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
+      first = false;
+      if (n === 0) {
+        if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true };
+        return;
+      }
+      const last = buf.lastIndexOf(10, len - 1);
+      if (last < from) {
+        next = start(buf.subarray(from, len));
+        continue;
+      }
+      next = start(len > last + 1 ? buf.subarray(last + 1, len) : undefined);
+      yield { kind: 'lines', buf: buf.subarray(from, last + 1), source, owned: true };
+    }
+  } catch (err) {
+    throw new InputError('ABP_INPUT_READ', `cannot read ${filename}: ${(err as Error).message}`, { file: filename });
+  } finally {
+    // A read still in flight when the consumer stops must finish before the fd closes.
+    if (next) await next.n.catch(() => 0);
+    fs.closeSync(fd);
+  }
+}
+
 /** The source stage: blocks of input, pulled (so backpressure is implicit). */
 export async function* fromFile(filename: string, opts: FromFileOptions = {}): AsyncGenerator<SourceBlock> {
   if (!filename) throw new UsageError('ABP_USAGE', 'from-file needs a filename');
@@ -163,6 +229,10 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
   for (let k = 0; k < repeat; k++) {
+    if (format === 'jsonlines' && filename !== '-' && opts.owned) {
+      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK);
+      continue;
+    }
     const raw = openRaw(filename, opts.chunkSize ?? CHUNK);
     if (format === 'arrow') {
       yield* arrowBlocks(raw, source);
