@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Pipeline, readModelEntry, parsePbtxt, ModelConfigError, InputError, OutputError, UsageError } from '../src/index.js';
 import { abp } from './pipeline-helpers.js';
@@ -85,6 +86,44 @@ describe('bad input', () => {
     expect(r.stderr).toContain('2 malformed line(s) written to');
     expect(fs.readFileSync(path.join(dir, 'o.jsonlines'), 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
   });
+  it('the byte-level flat-line check sends every malformed form to JSON.parse: each is counted, the rest kept', async () => {
+    const bad = ['{"a": 01}', '{"a":1,}', '{"a" "b"}', '{"a":tru}', '{"a": 1.}', '{"a": -}', '{"a": .5}', '{"a":1e}', '{"a":"x\u0001"}',
+      '{"a":"tab\there"}', '{"a":1}}', '{"a":1} x', '{"a":"unterminated}', '{"a": [1,}', '{a: 1}', '{"a":1 "b":2}', '{"a":nul}', '{"a":+1}'];
+    const good = ['{"a": "1 W"}', ' { "a" : -0.5e+2 , "b":true,"c":null,"d":false } ', '{"a":"\\u00e9 \\"q\\""}', '{}', '{"a":"x"}\r'];
+    const lines = [...good, ...bad, ...good];
+    const dir = tmp();
+    const f = path.join(dir, 'forms.jsonlines');
+    fs.writeFileSync(f, lines.join('\n') + '\n');
+    const res = await new Pipeline({ onError: 'skip', logger: { info: () => undefined, warn: () => undefined } }).fromFile(f).deserialize().collect().run();
+    expect(res.malformed).toMatchObject({ malformed: bad.length, rows: good.length * 2 });
+    const want = [...good, ...good].map((l) => JSON.parse(l));
+    expect(res.records).toEqual(want);
+  });
+
+  it('line checks on worker threads give the same bytes, order and errors as on the main thread', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'big.jsonlines');
+    const real = zlib.gunzipSync(fs.readFileSync(DATA));
+    // Several 1 MiB blocks, slow-path lines and a malformed one in the middle of the stream.
+    const odd = '{"a": "q\\"uote", "nvidia_smi_log.gpu.utilization.gpu_util": "7 %"}\n{"broken": \n\n';
+    fs.writeFileSync(f, Buffer.concat([real, Buffer.from(odd), real, real]));
+    const run = (scanThreads: number, out: string, onError = 'skip') =>
+      new Pipeline({ scanThreads, onError, logger: { info: () => undefined, warn: () => undefined } })
+        .fromFile(f).deserialize().preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO }).addClass().serialize()
+        .toFile(path.join(dir, out), { overwrite: true }).run();
+    const main = await run(0, 'main.jsonlines');
+    const workers = await run(2, 'workers.jsonlines');
+    expect(main.scanThreads).toBe(0);
+    expect(workers.scanThreads).toBe(2);
+    expect(workers.malformed).toEqual(main.malformed);
+    expect(main.malformed.malformed).toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'workers.jsonlines')).equals(fs.readFileSync(path.join(dir, 'main.jsonlines')))).toBe(true);
+    expect(workers.rowsOut).toBe(1020 * 3 + 1);
+    const err = await run(2, 'fail.jsonlines', 'fail').catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain(`${f}:1022: malformed JSON line`);
+  });
+
   it('empty input gives empty output and exit 0', async () => {
     const dir = tmp();
     const f = path.join(dir, 'empty.jsonlines');

@@ -5,6 +5,7 @@
  * run as a chain of pulled async generators (backpressure end to end).
  */
 import { UsageError } from '../errors.js';
+import { describeEngine } from '../engine/device.js';
 import { openModel, type LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
 import fs from 'node:fs';
@@ -115,6 +116,8 @@ export interface RunResult {
   /** Milliseconds spent in each kind of stage (JS thread time; inference is the JS thread's wait on the engine, engine the engine calls' own wall time). */
   times: StageTimes;
   model?: { name: string; file: string; columns: number };
+  /** Worker threads that checked the JSON lines (0: the main thread did). */
+  scanThreads: number;
 }
 
 export const DEFAULT_MODEL = 'abp-nvsmi-xgb';
@@ -256,6 +259,7 @@ export class Pipeline {
           engineOptions: infSpec.engineOptions,
         }));
       ownModel = !infSpec.model;
+      if (ownModel) log.info(`engine: ${describeEngine(model.engine)}`);
       const triton =
         infSpec.stage === 'inf-triton'
           ? await selectTritonEngine(model, { engine: infSpec.engine, tritonHome: infSpec.tritonHome }).catch((err: unknown) => {
@@ -486,6 +490,7 @@ export class Pipeline {
       seconds: (performance.now() - t0) / 1000,
       times,
       model: model ? { name: model.entry.name, file: model.entry.modelFile, columns: model.columns.length } : undefined,
+      scanThreads: pool?.size ?? 0,
     };
   }
 }
