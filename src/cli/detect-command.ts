@@ -16,6 +16,7 @@ export interface DetectArgs {
   pipeline_batch_size: number;
   model_max_batch_size: number;
   num_threads: number;
+  device: string;
   morpheus_digits: boolean;
   json: boolean;
 }
@@ -47,7 +48,7 @@ export async function runDetect(a: DetectArgs): Promise<number> {
       .fromFile(a.input)
       .deserialize()
       .preprocess({ rule: a.morpheus_digits ? 'morpheus-digits' : 'first-number' })
-      .inference({ stage: 'inf-fil', modelName: a.model_name, modelRepository: a.model_repository })
+      .inference({ stage: 'inf-fil', modelName: a.model_name, modelRepository: a.model_repository, engineOptions: { device: a.device } })
       .addClass({ threshold: a.threshold })
       .summarize()
       .serialize();
@@ -78,6 +79,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per batch' })
       .option('model_max_batch_size', { type: 'number', default: 8192, describe: 'rows per engine call' })
       .option('num_threads', { type: 'number', default: 0, describe: 'engine threads (0 = all cores)' })
+      .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
       .option('morpheus_digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('abp detect data/nvsmi-h200-train.jsonlines.gz out.jsonlines', 'classify the bundled telemetry') as unknown as Argv<DetectArgs>,

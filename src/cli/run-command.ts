@@ -188,6 +188,7 @@ function stageSpec(name: string, v: Values): StageSpec {
         modelName: str('model_name'),
         modelRepository: str('model_repository'),
         serverUrl: str('server_url'),
+        engineOptions: { device: str('device') ?? 'auto' },
         ...(name === 'inf-triton' ? { engine: str('engine') as 'auto' | 'triton' | 'embedded' | undefined, tritonHome: str('triton_home') } : {}),
       };
     case 'add-class':

@@ -57,6 +57,7 @@ export const PIPELINE_FIL: CommandDef = {
 
 const MODEL_OPTS = [
   o('model_repository', 'string', "Model repository directory (default: the package's models/)"),
+  o('device', 'string', 'Embedded engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N', { default: 'auto' }),
 ];
 
 export const STAGES: CommandDef[] = [

@@ -30,6 +30,7 @@ export interface WatchArgs {
   speed: number;
   model: string;
   'model-repository'?: string;
+  device: string;
   threshold?: number;
   window: number;
   'min-flagged': number;
@@ -80,6 +81,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
         });
     classifier = await openModelClassifier(argv.model, {
       repository: argv['model-repository'],
+      engineOptions: { device: argv.device },
       onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${c}"; the model sees it as missing\n`),
     });
     if (argv['on-alert']) {
@@ -141,6 +143,8 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       .option('speed', { type: 'number', default: 0, describe: 'with --input: replay at the recorded pace times this (1 = real time); 0 = as fast as possible' })
       .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model name in the model repository' })
       .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
+      // The CPU by default: a CUDA context on the watched GPU would show up in its own telemetry.
+      .option('device', { type: 'string', default: 'cpu', describe: 'engine device for scoring: cpu (default), auto, gpu, gpu:N' })
       .option('threshold', { type: 'number', describe: "a sample is flagged when its mining probability is above this (default: the model's, 0.5)" })
       .option('window', { type: 'number', default: DEFAULT_ALERT_POLICY.window, describe: 'N: samples per GPU that alerts look back over' })
       .option('min-flagged', {

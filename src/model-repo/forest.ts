@@ -1,8 +1,9 @@
 /**
- * The engine as the pipeline sees it: src/engine's ForestModel, behind the
- * small interface the stages use (so options pass through untouched).
+ * The engine as the pipeline sees it: src/engine's CPU ForestModel or CUDA
+ * GpuForestModel (chosen by the device option), behind the small interface
+ * the stages use, so options pass through untouched.
  */
-import { ForestModel } from '../engine/model.js';
+import { openModel as openOnDevice, type EngineReport } from '../engine/device.js';
 
 export interface ForestInfo {
   objective: string;
@@ -22,9 +23,18 @@ export interface Forest {
 
 export interface ForestLoadOptions {
   format?: 'auto' | 'binary' | 'json' | 'ubjson';
+  /** auto (default: the GPU when one works), cpu, gpu, gpu:N. */
+  device?: string;
   [key: string]: unknown;
 }
 
-export async function loadForestFile(file: string, options: ForestLoadOptions): Promise<Forest> {
-  return (await ForestModel.fromFile(file, options)) as unknown as Forest;
+export interface LoadedForest {
+  forest: Forest;
+  /** Which engine and device run it, and why the CPU when 'auto' fell back. */
+  engine: EngineReport;
+}
+
+export async function loadForestFile(file: string, options: ForestLoadOptions): Promise<LoadedForest> {
+  const { model, report } = await openOnDevice(file, { format: options.format, device: options.device });
+  return { forest: model as unknown as Forest, engine: report };
 }

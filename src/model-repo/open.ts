@@ -2,7 +2,8 @@
  * Loads a repository entry's model on the engine and checks that config,
  * column list and model agree before any data flows.
  */
-import { AbpError, ModelConfigError, ModelError, fromNative } from '../errors.js';
+import { AbpError, DeviceError, ModelConfigError, ModelError, UsageError, fromNative } from '../errors.js';
+import type { EngineReport } from '../engine/device.js';
 import { loadForestFile, type Forest } from './forest.js';
 import { readModelEntry, readNameList, type ModelEntry } from './repository.js';
 
@@ -15,13 +16,15 @@ export interface OpenModelOptions {
   columnsFile?: string;
   /** Expected feature count (Morpheus' --model_fea_length); checked when given. */
   featureLength?: number;
-  /** Passed through to the engine (e.g. device). */
+  /** Passed through to the engine; `device` (auto, cpu, gpu, gpu:N) picks it. */
   engineOptions?: Record<string, unknown>;
 }
 
 export interface LoadedModel {
   entry: ModelEntry;
   forest: Forest;
+  /** Which engine and device run the model (and why the CPU, when 'auto' fell back). */
+  engine: EngineReport;
   columns: string[];
   numFeature: number;
   /** Outputs per row (1 for binary models). */
@@ -59,11 +62,14 @@ export async function openModel(name: string, options: OpenModelOptions = {}): P
     );
   }
   let forest: Forest;
+  let engine: EngineReport;
   try {
-    forest = await loadForestFile(entry.modelFile, { format: entry.format, ...options.engineOptions });
+    ({ forest, engine } = await loadForestFile(entry.modelFile, { ...options.engineOptions, format: entry.format }));
   } catch (err) {
     const e = err instanceof AbpError ? err : fromNative(err);
-    const Cls = e instanceof ModelConfigError ? ModelConfigError : ModelError;
+    // A bad --device is the caller's mistake, not the model's.
+    if (e instanceof UsageError) throw e;
+    const Cls = e instanceof ModelConfigError ? ModelConfigError : e instanceof DeviceError ? DeviceError : ModelError;
     throw new Cls(e.code, `model '${name}': cannot load ${entry.modelFile}: ${e.message}`, { cause: err });
   }
   if (forest.numFeature !== entry.featureCount) {
@@ -74,5 +80,5 @@ export async function openModel(name: string, options: OpenModelOptions = {}): P
     );
   }
   const numGroup = Number(forest.info.numOutput ?? forest.info.numGroup ?? 1) || 1;
-  return { entry, forest, columns, numFeature: forest.numFeature, numGroup };
+  return { entry, forest, engine, columns, numFeature: forest.numFeature, numGroup };
 }
