@@ -29,7 +29,7 @@ export function formatOf(filename: string): InputFormat {
   return 'jsonlines';
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 
 function openRaw(filename: string, chunkSize: number): Readable {
   if (filename === '-') return process.stdin;
