@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Pipeline, readModelEntry, parsePbtxt, ModelConfigError, InputError, OutputError, UsageError } from '../src/index.js';
 import { abp } from './pipeline-helpers.js';
+import { FileWriter } from '../src/stages/file-writer.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
@@ -180,6 +181,42 @@ describe('output', () => {
     expect(def).toEqual([{ IDX: 3, a_ts_: 4, keep: '5 W' }]);
     const inc = (await new Pipeline().fromFile(inp).deserialize().serialize({ include: ['ke', 'I'], exclude: ['^IDX'] }).collect().run()).records!;
     expect(inc).toEqual([{ ID: 1, keep: '5 W' }]);
+  });
+});
+
+describe('file writer (direct and buffered)', () => {
+  // Real bytes of the data, cut into uneven pieces; every size around the block and chunk edges.
+  const src = zlib.gunzipSync(fs.readFileSync(DATA));
+  const dirs = [os.tmpdir(), ...(fs.existsSync('/dev/shm') ? ['/dev/shm'] : [])];
+  for (const dir of dirs) {
+    for (const direct of [true, false]) {
+      it(`${dir}, direct ${direct}: the file holds exactly the bytes written`, async () => {
+        const d = fs.mkdtempSync(path.join(dir, 'abp-fw-'));
+        try {
+          for (const size of [0, 1, 4095, 4096, 4097, (8 << 20) - 1, 8 << 20, (8 << 20) + 4096 + 7, src.length]) {
+            const want = src.subarray(0, size);
+            const f = path.join(d, `out-${size}`);
+            const w = new FileWriter(f, { direct });
+            if (!direct) expect(w.direct).toBe(false);
+            for (let at = 0, k = 1; at < size; k++) {
+              const n = Math.min(size - at, (k * 977_331) % (3 << 20) + 1);
+              await w.write(want.subarray(at, at + n));
+              at += n;
+            }
+            await w.close();
+            expect(fs.readFileSync(f).equals(want)).toBe(true);
+          }
+        } finally {
+          fs.rmSync(d, { recursive: true, force: true });
+        }
+      });
+    }
+  }
+  it('refuses an existing file', () => {
+    const d = tmp();
+    fs.writeFileSync(path.join(d, 'x'), 'keep');
+    expect(() => new FileWriter(path.join(d, 'x'))).toThrow(/EEXIST/);
+    expect(fs.readFileSync(path.join(d, 'x'), 'utf8')).toBe('keep');
   });
 });
 

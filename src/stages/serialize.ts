@@ -266,17 +266,44 @@ export class Serializer {
 
 const C_COMMA = 44, C_RBRACE = 125, C_NL = 10;
 
+/**
+ * Output buffers handed back by a sink that has copied a batch's bytes away
+ * (recycleOutput): reusing them spares a fresh allocation of several MB per
+ * batch (page faults, and GCs forced by external memory).
+ */
+const spare: ArrayBuffer[] = [];
+const SPARE_MAX = 2;
+const ours = new WeakSet<ArrayBuffer>();
+
+function takeBuffer(capacity: number): Buffer {
+  for (let i = spare.length - 1; i >= 0; i--) {
+    if (spare[i].byteLength >= capacity) return Buffer.from(spare.splice(i, 1)[0]);
+  }
+  const b = Buffer.allocUnsafeSlow(capacity);
+  ours.add(b.buffer as ArrayBuffer);
+  return b;
+}
+
+/** The sink is done with b.serialized: its memory may hold a later batch's output. */
+export function recycleOutput(b: Batch): void {
+  const ab = b.serialized?.buffer as ArrayBuffer | undefined;
+  b.serialized = undefined;
+  if (ab === undefined || !ours.has(ab) || spare.includes(ab)) return;
+  if (spare.length >= SPARE_MAX) spare.shift();
+  spare.push(ab);
+}
+
 /** Appends to one growing Buffer; the batch's output is a view of it. */
 class ByteWriter {
   private buf: Buffer;
   private pos = 0;
 
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, 64));
+    this.buf = capacity >= 1 << 16 ? takeBuffer(capacity) : Buffer.allocUnsafe(Math.max(capacity, 64));
   }
 
   private grow(n: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const next = takeBuffer(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }

@@ -11,6 +11,8 @@ import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { OutputError } from '../errors.js';
 import type { Batch } from './batch.js';
+import { FileWriter } from './file-writer.js';
+import { recycleOutput } from './serialize.js';
 
 export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-stream';
 
@@ -56,6 +58,28 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
     const t0 = performance.now();
     yield b.serialized;
     onTime?.(performance.now() - t0);
+  }
+}
+
+/** JSON lines to a plain file: each batch's bytes copied to FileWriter's staging buffers (then free for the serializer to reuse). */
+async function writePlain(tmp: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
+  const w = new FileWriter(tmp);
+  try {
+    for await (const b of batches) {
+      if (b.serialized === undefined) throw new OutputError('ABP_INTERNAL', 'to-file received a batch that was not serialized');
+      if (b.serialized.length === 0) continue;
+      counter.rows += b.serializedRows;
+      counter.bytes += b.serialized.length;
+      const t0 = performance.now();
+      await w.write(b.serialized);
+      recycleOutput(b);
+      onTime?.(performance.now() - t0);
+    }
+    const t0 = performance.now();
+    await w.close();
+    onTime?.(performance.now() - t0);
+  } finally {
+    await w.abort();
   }
 }
 
@@ -130,14 +154,17 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
   const tmp = toStdout
     ? ''
     : path.join(path.dirname(path.resolve(filename)), `.${path.basename(filename)}.abp-tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  const out: Writable = toStdout ? process.stdout : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
+  const plain = format === 'jsonlines' && !toStdout;
+  const out: Writable | undefined = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
   try {
-    if (format === 'arrow-file' || format === 'arrow-stream') {
-      await writeArrow(batches, out, format === 'arrow-stream', counter);
+    if (plain) {
+      await writePlain(tmp, batches, counter, opts.onTime);
+    } else if (format === 'arrow-file' || format === 'arrow-stream') {
+      await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {
       const src = Readable.from(jsonChunks(batches, counter, opts.onTime), { objectMode: false, highWaterMark: 1 });
-      if (format === 'jsonlines-gz') await streamPipeline(src, createGzip(), out, { end: !toStdout });
-      else await streamPipeline(src, out, { end: !toStdout });
+      if (format === 'jsonlines-gz') await streamPipeline(src, createGzip(), out!, { end: !toStdout });
+      else await streamPipeline(src, out!, { end: !toStdout });
     }
   } catch (err) {
     if (!toStdout) fs.rmSync(tmp, { force: true });
