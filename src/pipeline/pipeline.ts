@@ -445,6 +445,8 @@ export class Pipeline {
       }
     }
 
+    // After the sink has taken a batch, its rows' source buffers can hold later reads.
+    batches = releasing(batches, deser);
     const sink = rest.find((s) => SINKS.has(s.type));
     let rowsOut = 0;
     let bytesWritten = 0;
@@ -538,6 +540,14 @@ async function* deserializeGen(blocks: AsyncIterable<SourceBlock>, d: Deserializ
     queue.length = 0;
   }
   yield* d.flush();
+}
+
+/** Releases each batch once the consumer asks for the next one (it is done with it by then). */
+async function* releasing(batches: AsyncIterable<Batch>, d: Deserializer): AsyncGenerator<Batch> {
+  for await (const b of batches) {
+    yield b;
+    d.release(b);
+  }
 }
 
 async function* mapGen(batches: AsyncIterable<Batch>, fn: (b: Batch) => Batch, times: StageTimes, key: keyof StageTimes): AsyncGenerator<Batch> {

@@ -15,6 +15,8 @@ export interface LineBlock {
   source: string;
   /** The block alone uses buf's ArrayBuffer, so it may be transferred to a worker. */
   owned?: boolean;
+  /** Takes buf's ArrayBuffer back for later reads once no row refers to it (see Deserializer.release). */
+  recycle?: (ab: ArrayBuffer) => void;
 }
 
 /** Already-structured records (Arrow IPC input, library calls). */
@@ -49,6 +51,8 @@ export class Batch {
   readonly line: number[] = [];
   /** Per row: the parsed record for object rows, undefined for fast rows. */
   readonly obj: (Record<string, unknown> | undefined)[] = [];
+  /** Recyclable source buffers the fast rows point into. */
+  readonly holds: ArrayBuffer[] = [];
 
   // deserialize: what the line check noted about fast rows (see KeySet).
   keys?: KeySet;

@@ -77,6 +77,10 @@ export class Deserializer {
       this.recordNo = 0;
     }
     const buf = block.buf;
+    // Rows point into buf: it goes back to the source when the last batch holding it is released.
+    const give = block.recycle;
+    const ab = give !== undefined ? (buf.buffer as ArrayBuffer) : undefined;
+    if (ab !== undefined) this.holds.set(ab, { n: 1, give: give! });
     const keys = this.keys;
     const k = keys?.size ?? 0;
     const { lines, spans } = scan;
@@ -104,10 +108,32 @@ export class Deserializer {
         b.keyEnd!.set(spans.subarray(src + k, src + 2 * k), b.size * k);
         b.keyFlags![b.size] = flags;
       }
+      if (ab !== undefined && b.holds[b.holds.length - 1] !== ab) {
+        b.holds.push(ab);
+        this.holds.get(ab)!.n++;
+      }
       b.pushFast(buf, p, e, this.lineNo);
       this.counts.rows++;
     }
+    if (ab !== undefined) this.drop(ab);
     return out;
+  }
+
+  private readonly holds = new Map<ArrayBuffer, { n: number; give: (ab: ArrayBuffer) => void }>();
+
+  /** Nothing reads this batch's rows any more (it has been written): its source buffers may be reused. */
+  release(b: Batch): void {
+    for (const ab of b.holds) this.drop(ab);
+    b.holds.length = 0;
+  }
+
+  private drop(ab: ArrayBuffer): void {
+    const h = this.holds.get(ab);
+    if (h === undefined) return;
+    if (--h.n === 0) {
+      this.holds.delete(ab);
+      h.give(ab);
+    }
   }
 
   private slowLine(buf: Buffer, p: number, e: number, source: string, out: Batch[]): void {

@@ -163,7 +163,23 @@ async function* arrowBlocks(stream: Readable, source: string): AsyncGenerator<Re
  * last line is copied to the front of the next), so each block can be handed
  * to a worker thread by transfer.
  */
-async function* ownedLineBlocks(filename: string, source: string, chunkSize: number): AsyncGenerator<LineBlock> {
+/** Read buffers handed back by the pipeline (LineBlock.recycle), reused for later reads. */
+class ReadBuffers {
+  private readonly free: ArrayBuffer[] = [];
+  constructor(private readonly chunkSize: number) {}
+  take(n: number): Buffer {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.free[i].byteLength >= n) return Buffer.from(this.free.splice(i, 1)[0], 0, n);
+    }
+    // Room for a carried partial line, so most buffers fit the next read.
+    return Buffer.allocUnsafeSlow(Math.max(n, this.chunkSize + (256 << 10))).subarray(0, n);
+  }
+  readonly give = (ab: ArrayBuffer): void => {
+    if (this.free.length < 16) this.free.push(ab);
+  };
+}
+
+async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers): AsyncGenerator<LineBlock> {
   let fd: number;
   try {
     fd = fs.openSync(filename, 'r');
@@ -181,7 +197,7 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
     const cl = carry?.length ?? 0;
     // A line longer than a chunk doubles the read, so joining it stays linear.
     const want = Math.max(chunkSize, cl);
-    const buf = Buffer.allocUnsafeSlow(cl + want);
+    const buf = pool.take(cl + want);
     if (carry) carry.copy(buf, 0);
     return { buf, cl, n: read(buf, cl, want) };
   };
@@ -202,7 +218,7 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
       if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       first = false;
       if (n === 0) {
-        if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true };
+        if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true, recycle: pool.give };
         return;
       }
       const last = buf.lastIndexOf(10, len - 1);
@@ -211,7 +227,7 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
         continue;
       }
       next = start(len > last + 1 ? buf.subarray(last + 1, len) : undefined);
-      yield { kind: 'lines', buf: buf.subarray(from, last + 1), source, owned: true };
+      yield { kind: 'lines', buf: buf.subarray(from, last + 1), source, owned: true, recycle: pool.give };
     }
   } catch (err) {
     throw new InputError('ABP_INPUT_READ', `cannot read ${filename}: ${(err as Error).message}`, { file: filename });
@@ -228,9 +244,10 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const format = opts.format ?? (filename === '-' ? 'jsonlines' : formatOf(filename));
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
+  const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK) : undefined;
   for (let k = 0; k < repeat; k++) {
-    if (format === 'jsonlines' && filename !== '-' && opts.owned) {
-      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK);
+    if (format === 'jsonlines' && filename !== '-' && pool) {
+      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool);
       continue;
     }
     const raw = openRaw(filename, opts.chunkSize ?? CHUNK);
