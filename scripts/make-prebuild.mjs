@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Builds the addon with cmake-js and puts it where node-gyp-build looks for
+// prebuilt binaries: prebuilds/<platform>-<arch>/abp-fil.napi.<libc>.node.
+// (prebuildify drives node-gyp only, so this does its job for our CMake build.)
+// A package shipped with prebuilds/ installs without a compiler: the install
+// hook (scripts/install.mjs) finds the prebuilt addon loads and builds nothing.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const out = 'build-prebuild';
+const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--runtime=node', `--out=${out}`], { cwd: root, stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);
+
+const built = path.join(root, out, 'Release', 'abp_fil.node');
+if (!existsSync(built)) {
+  console.error(`make-prebuild: ${built} was not produced`);
+  process.exit(1);
+}
+const libc = process.platform === 'linux' ? (existsSync('/etc/alpine-release') ? '.musl' : '.glibc') : '';
+const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+mkdirSync(dir, { recursive: true });
+const target = path.join(dir, `abp-fil.napi${libc}.node`);
+copyFileSync(built, target);
+
+// Prove node-gyp-build picks it when no local build is there.
+const check = spawnSync(
+  process.execPath,
+  ['-e', `const a = require('node-gyp-build').path(${JSON.stringify(root)}); console.log(a);`],
+  { cwd: root, env: { ...process.env, PREBUILDS_ONLY: '1' }, encoding: 'utf8' },
+);
+if (check.status !== 0 || check.stdout.trim() !== target) {
+  console.error(`make-prebuild: node-gyp-build does not resolve ${target}:\n${check.stdout}${check.stderr}`);
+  process.exit(1);
+}
+console.log(`make-prebuild: ${path.relative(root, target)}`);
