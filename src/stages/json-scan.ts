@@ -38,23 +38,35 @@ function stringEnd(buf: Uint8Array, i: number, end: number): number {
 
 /**
  * stringEnd reading four bytes at a time through `words` (a Uint32Array over
- * buf's whole ArrayBuffer; `off` = buf.byteOffset): a word without a quote,
- * backslash or control byte is skipped whole (the usual has-zero-byte tests).
+ * buf's whole ArrayBuffer; `off` = buf.byteOffset). A word's quote, backslash
+ * and control bytes are flagged with the usual has-zero-byte tests; the
+ * lowest flag is exact unless a borrow from a special byte below it (or below
+ * the start) set it, so the flagged byte is read to confirm it.
  */
 function stringEndWords(buf: Uint8Array, words: Uint32Array, off: number, i: number, end: number): number {
-  while (i < end && ((off + i) & 3) !== 0) {
-    const c = buf[i++];
-    if (c === C_QUOTE) return i;
-    if (c < C_SP || c === C_BSLASH) return -1;
-  }
-  while (i + 4 <= end) {
-    const w = words[(off + i) >>> 2];
+  const a = off + i;
+  const aEnd = off + end;
+  let wi = a >>> 2;
+  // Bytes of the first word before the start are ignored.
+  let keep = (0xffffffff << ((a & 3) << 3)) | 0;
+  while (wi < words.length) {
+    const w = words[wi];
     const q = w ^ 0x22222222;
     const b = w ^ 0x5c5c5c5c;
-    if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) break;
-    i += 4;
+    const hit = ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080 & keep) | 0;
+    if (hit !== 0) {
+      const p = wi * 4 + ((31 - Math.clz32(hit & -hit)) >>> 3);
+      if (p >= aEnd) return -1;
+      const c = buf[p - off];
+      if (c === C_QUOTE) return p - off + 1;
+      if (c < C_SP || c === C_BSLASH) return -1;
+      return stringEnd(buf, p - off + 1, end); // a false flag: finish bytewise
+    }
+    wi++;
+    if (wi * 4 >= aEnd) return -1;
+    keep = -1;
   }
-  return stringEnd(buf, i, end);
+  return stringEnd(buf, Math.max(i, wi * 4 - off), end);
 }
 
 function digitsEnd(buf: Uint8Array, i: number, end: number): number {
