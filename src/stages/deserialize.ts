@@ -104,8 +104,12 @@ export class Deserializer {
           b.keyFlags = new Uint8Array(this.batchSize);
         }
         const src = i * 2 * k;
-        b.keyStart!.set(spans.subarray(src, src + k), b.size * k);
-        b.keyEnd!.set(spans.subarray(src + k, src + 2 * k), b.size * k);
+        const dst = b.size * k;
+        const ks = b.keyStart!, ke = b.keyEnd!;
+        for (let j = 0; j < k; j++) {
+          ks[dst + j] = spans[src + j];
+          ke[dst + j] = spans[src + k + j];
+        }
         b.keyFlags![b.size] = flags;
       }
       if (ab !== undefined && b.holds[b.holds.length - 1] !== ab) {
