@@ -5,6 +5,7 @@
  * cannot start (e.g. a runner that cannot load the worker module), open()
  * returns undefined and the caller checks lines on its own thread.
  */
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LineBlock } from './batch.js';
 import type { KeySet } from './json-scan.js';
@@ -51,15 +52,18 @@ export class ScanPool {
   }
 
   static async open(threads: number, keys: KeySet | undefined): Promise<ScanPool | undefined> {
-    // From TypeScript sources the worker needs tsx registered first (scan-worker-dev.mjs).
     const ts = import.meta.url.endsWith('.ts');
     const entry = new URL(ts ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
+    // From TypeScript sources: the worker bundled to one script (its modules are small and import
+    // nothing else), else tsx registered in the worker first (scan-worker-dev.mjs), which costs
+    // about 0.25 s of CPU per worker.
+    const code = ts ? await devBundle(entry) : undefined;
     const url = ts ? new URL('./scan-worker-dev.mjs', import.meta.url) : entry;
     const workerData = { names: keys?.names ?? [], prefixes: keys?.prefixes ?? [], entry: entry.href };
     const workers: Worker[] = [];
     const cleanups: (() => void)[] = [];
     try {
-      for (let i = 0; i < threads; i++) workers.push(new Worker(url, { workerData }));
+      for (let i = 0; i < threads; i++) workers.push(code !== undefined ? new Worker(code, { eval: true, workerData }) : new Worker(url, { workerData }));
       await Promise.all(
         workers.map(
           (w) =>
@@ -105,4 +109,22 @@ export class ScanPool {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+let bundled: Promise<string | undefined> | undefined;
+
+/** The worker's TypeScript sources as one CommonJS script (esbuild, present wherever tsx is), or undefined. */
+function devBundle(entry: URL): Promise<string | undefined> {
+  bundled ??= (async () => {
+    try {
+      const esbuild = (await import('esbuild' as string)) as {
+        build(o: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+      };
+      const r = await esbuild.build({ entryPoints: [fileURLToPath(entry)], bundle: true, format: 'cjs', platform: 'node', target: 'node20', write: false, logLevel: 'silent' });
+      return r.outputFiles[0].text;
+    } catch {
+      return undefined;
+    }
+  })();
+  return bundled;
 }
