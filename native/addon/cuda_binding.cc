@@ -3,13 +3,13 @@
 // with ABP_CUDA_UNAVAILABLE. All device work runs in AsyncWorkers; native
 // objects are held by shared_ptr so dispose() during a call is safe; no C++
 // exception crosses into Node (std::bad_alloc is caught here).
-#include <cmath>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "addon/bindings.h"
+#include "addon/napi_util.h"
 #include "common/status.h"
 #include "cuda/cuda_engine.h"
 #include "engine/flat_forest.h"
@@ -18,14 +18,7 @@
 namespace abp::addon {
 namespace {
 
-struct GpuModel {
-  std::string objective;
-  std::string format;
-  int32_t num_feature = 0;
-  int32_t num_group = 1;
-  int32_t num_trees = 0;
-  int32_t max_depth = 0;
-  float base_score = 0.0f;
+struct GpuModel : ModelSummary {
   std::unique_ptr<cuda::CudaForest> forest;
 };
 
@@ -37,47 +30,6 @@ struct CudaData {
   Napi::FunctionReference model_ctor;
   Napi::FunctionReference matrix_ctor;
 };
-
-Napi::Value ErrorValue(Napi::Env env, const Status& s) {
-  Napi::Error e = Napi::Error::New(env, s.message());
-  e.Set("code", Napi::String::New(env, CodeName(s.code())));
-  return e.Value();
-}
-
-Napi::Value Rejected(Napi::Env env, const Status& s) {
-  auto d = Napi::Promise::Deferred::New(env);
-  d.Reject(ErrorValue(env, s));
-  return d.Promise();
-}
-
-Napi::Value Throw(Napi::Env env, const Status& s) {
-  Napi::Error e = Napi::Error::New(env, s.message());
-  e.Set("code", Napi::String::New(env, CodeName(s.code())));
-  e.ThrowAsJavaScriptException();
-  return env.Undefined();
-}
-
-Status TakePending(Napi::Env env, Code code, const std::string& what) {
-  std::string msg = what;
-  if (env.IsExceptionPending()) {
-    Napi::Error e = env.GetAndClearPendingException();
-    msg += ": " + e.Message();
-  }
-  return Status(code, msg);
-}
-
-// A non-negative integer argument no larger than 2^53.
-bool ToCount(const Napi::Value& v, int64_t* out) {
-  if (!v.IsNumber()) return false;
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0) return false;
-  *out = static_cast<int64_t>(d);
-  return true;
-}
-
-bool ShapeOk(uint64_t len, uint64_t rows, uint64_t cols) {
-  return cols == 0 ? len == 0 : (rows <= len / cols && rows * cols == len);
-}
 
 // Base for the workers here: one promise, a Status, bad_alloc caught.
 class Worker : public Napi::AsyncWorker {
@@ -180,10 +132,7 @@ Napi::Value NativeDeviceMatrix::Read(const Napi::CallbackInfo& info) {
   if (len > (uint64_t{1} << 32)) return Rejected(env, Status(Code::kBadArgument, "read: matrix too large for one Float32Array"));
   Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(len * sizeof(float)));
   if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "read: cannot allocate the output"));
-  auto* w = new ReadWorker(env, matrix_, out, static_cast<size_t>(len));
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new ReadWorker(env, matrix_, out, static_cast<size_t>(len)));
 }
 
 Napi::Object WrapMatrix(Napi::Env env, CudaData* data, MatrixPtr m) {
@@ -232,15 +181,7 @@ Napi::Value NativeGpuModel::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return Throw(env, Status(Code::kDisposed, "the model has been disposed"));
   const GpuModel& m = *model_;
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("objective", m.objective);
-  o.Set("numFeature", Napi::Number::New(env, m.num_feature));
-  o.Set("numGroup", Napi::Number::New(env, m.num_group));
-  o.Set("numOutput", Napi::Number::New(env, m.forest->num_output(false)));
-  o.Set("numTrees", Napi::Number::New(env, m.num_trees));
-  o.Set("maxDepth", Napi::Number::New(env, m.max_depth));
-  o.Set("baseScore", Napi::Number::New(env, m.base_score));
-  o.Set("format", m.format);
+  Napi::Object o = SummaryObject(env, m, m.forest->num_output(false));
   o.Set("device", Napi::Number::New(env, m.forest->device()));
   o.Set("layout", m.forest->layout());
   return o;
@@ -299,8 +240,7 @@ class HostPredictWorker : public Worker {
 Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
-  if (info.Length() < 2 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+  if (info.Length() < 2 || !IsTypedArrayOf(info[0], napi_float32_array)) {
     return Rejected(env, Status(Code::kBadArgument, "predict: input must be a Float32Array"));
   }
   Napi::Float32Array input = info[0].As<Napi::Float32Array>();
@@ -323,7 +263,7 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
   Napi::Float32Array out;
   Napi::Value given = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>().Get("output") : env.Undefined();
   if (!given.IsUndefined()) {
-    if (!given.IsTypedArray() || given.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    if (!IsTypedArrayOf(given, napi_float32_array)) {
       return Rejected(env, Status(Code::kBadArgument, "predict: output must be a Float32Array"));
     }
     out = given.As<Napi::Float32Array>();
@@ -336,10 +276,7 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
     out = Napi::Float32Array::New(env, static_cast<size_t>(out_len), buf, 0);
   }
-  auto* w = new HostPredictWorker(env, model_, input, rows, out, args.margin);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new HostPredictWorker(env, model_, input, rows, out, args.margin));
 }
 
 class DevicePredictWorker : public Worker {
@@ -418,11 +355,8 @@ Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
     host_out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predictDevice: cannot allocate the output"));
   }
-  auto* w = new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
-                                    static_cast<size_t>(out_len), output_obj);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
+                                    static_cast<size_t>(out_len), output_obj));
 }
 
 // ---------------------------------------------------------------------------
@@ -441,13 +375,7 @@ class LoadWorker : public Worker {
     std::vector<uint8_t>().swap(bytes_);
     if (!st.ok()) return st;
     auto m = std::make_shared<GpuModel>();
-    m->objective = forest.objective_name;
-    m->format = forest.format;
-    m->num_feature = forest.num_feature;
-    m->num_group = forest.num_group;
-    m->num_trees = static_cast<int32_t>(forest.trees.size());
-    m->max_depth = forest.MaxDepth();
-    m->base_score = forest.base_score;
+    Summarize(forest, m.get());
     const FlatForest flat = Flatten(forest);
     st = cuda::CudaForest::Create(flat, device_, &m->forest);
     if (!st.ok()) return Status(st.code(), name_ + ": " + st.message());
@@ -477,8 +405,7 @@ int DeviceArg(const Napi::Value& v, bool* ok) {
 Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* data = static_cast<CudaData*>(info.Data());
-  if (info.Length() < 3 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[1].IsString() || !info[2].IsString()) {
+  if (info.Length() < 3 || !IsTypedArrayOf(info[0], napi_uint8_array) || !info[1].IsString() || !info[2].IsString()) {
     return Rejected(env, Status(Code::kBadArgument, "cuda.loadModel(bytes: Uint8Array, format, name, device)"));
   }
   bool ok = false;
@@ -487,15 +414,10 @@ Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   std::string name = info[2].As<Napi::String>().Utf8Value();
   std::vector<uint8_t> copy;
-  try {
-    copy.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
-  } catch (const std::bad_alloc&) {
-    return Rejected(env, Status(Code::kOutOfMemory, name + ": out of memory reading the model"));
-  }
-  auto* w = new LoadWorker(env, data, std::move(copy), info[1].As<Napi::String>().Utf8Value(), std::move(name), device);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  Status st = CopyModelBytes(bytes, name, &copy);
+  if (!st.ok()) return Rejected(env, st);
+  return QueueWorker(
+      new LoadWorker(env, data, std::move(copy), info[1].As<Napi::String>().Utf8Value(), std::move(name), device));
 }
 
 class UploadWorker : public Worker {
@@ -527,8 +449,7 @@ Napi::Value UploadMatrixJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* data = static_cast<CudaData*>(info.Data());
   int64_t rows = 0, cols = 0;
-  if (info.Length() < 3 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || !ToCount(info[1], &rows) ||
+  if (info.Length() < 3 || !IsTypedArrayOf(info[0], napi_float32_array) || !ToCount(info[1], &rows) ||
       !ToCount(info[2], &cols)) {
     return Rejected(env, Status(Code::kBadArgument, "cuda.uploadMatrix(data: Float32Array, rows, cols, device)"));
   }
@@ -541,10 +462,7 @@ Napi::Value UploadMatrixJs(const Napi::CallbackInfo& info) {
                                                        " values, expected " + std::to_string(rows) + " x " +
                                                        std::to_string(cols)));
   }
-  auto* w = new UploadWorker(env, data, input, rows, cols, device);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new UploadWorker(env, data, input, rows, cols, device));
 }
 
 class DevicesWorker : public Worker {
@@ -587,10 +505,7 @@ class DevicesWorker : public Worker {
 };
 
 Napi::Value DevicesJs(const Napi::CallbackInfo& info) {
-  auto* w = new DevicesWorker(info.Env());
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new DevicesWorker(info.Env()));
 }
 
 // allocHost(length): a Float32Array in page-locked memory; predict() moves

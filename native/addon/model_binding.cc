@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "addon/bindings.h"
+#include "addon/napi_util.h"
 #include "common/status.h"
 #include "engine/complete_forest.h"
 #include "engine/cpu_engine.h"
@@ -20,14 +21,7 @@
 namespace abp::addon {
 namespace {
 
-struct LoadedModel {
-  std::string objective;
-  std::string format;
-  int32_t num_feature = 0;
-  int32_t num_group = 1;
-  int32_t num_trees = 0;
-  int32_t max_depth = 0;
-  float base_score = 0.0f;
+struct LoadedModel : ModelSummary {
   FlatForest flat;
   CompleteForest complete;  // empty when the trees are too deep to pad
 };
@@ -35,28 +29,6 @@ struct LoadedModel {
 struct AddonData {
   Napi::FunctionReference model_ctor;
 };
-
-Napi::Value ErrorValue(Napi::Env env, const Status& s) {
-  Napi::Error e = Napi::Error::New(env, s.message());
-  e.Set("code", Napi::String::New(env, CodeName(s.code())));
-  return e.Value();
-}
-
-Napi::Value Rejected(Napi::Env env, const Status& s) {
-  auto d = Napi::Promise::Deferred::New(env);
-  d.Reject(ErrorValue(env, s));
-  return d.Promise();
-}
-
-// Takes a pending JS exception (e.g. from a failed allocation) as a Status.
-Status TakePending(Napi::Env env, Code code, const std::string& what) {
-  std::string msg = what;
-  if (env.IsExceptionPending()) {
-    Napi::Error e = env.GetAndClearPendingException();
-    msg += ": " + e.Message();
-  }
-  return Status(code, msg);
-}
 
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
@@ -72,9 +44,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
       auto* p = info[0].As<Napi::External<std::shared_ptr<const LoadedModel>>>().Data();
       model_ = *p;
     } else {
-      Napi::Error e = Napi::Error::New(info.Env(), "NativeModel is created by loadModel()");
-      e.Set("code", Napi::String::New(info.Env(), CodeName(Code::kBadArgument)));
-      e.ThrowAsJavaScriptException();
+      Throw(info.Env(), Status(Code::kBadArgument, "NativeModel is created by loadModel()"));
     }
   }
 
@@ -106,13 +76,7 @@ class LoadWorker : public Napi::AsyncWorker {
       status_ = LoadModel(bytes_.data(), bytes_.size(), format_, name_, &forest);
       if (!status_.ok()) return;
       auto m = std::make_shared<LoadedModel>();
-      m->objective = forest.objective_name;
-      m->format = forest.format;
-      m->num_feature = forest.num_feature;
-      m->num_group = forest.num_group;
-      m->num_trees = static_cast<int32_t>(forest.trees.size());
-      m->max_depth = forest.MaxDepth();
-      m->base_score = forest.base_score;
+      Summarize(forest, m.get());
       m->flat = Flatten(forest);
       // The padded layout may cost at most 8x the pointer layout (+1 MiB).
       const size_t flat_bytes = m->flat.nodes.size() * sizeof(FlatNode);
@@ -202,36 +166,20 @@ class PredictWorker : public Napi::AsyncWorker {
 
 Napi::Value NativeModel::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!model_) {
-    Napi::Error e = Napi::Error::New(env, "the model has been disposed");
-    e.Set("code", Napi::String::New(env, CodeName(Code::kDisposed)));
-    e.ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const LoadedModel& m = *model_;
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("objective", m.objective);
-  o.Set("numFeature", Napi::Number::New(env, m.num_feature));
-  o.Set("numGroup", Napi::Number::New(env, m.num_group));
-  o.Set("numOutput", Napi::Number::New(env, NumOutput(m.flat, false)));
-  o.Set("numTrees", Napi::Number::New(env, m.num_trees));
-  o.Set("maxDepth", Napi::Number::New(env, m.max_depth));
-  o.Set("baseScore", Napi::Number::New(env, m.base_score));
-  o.Set("format", m.format);
-  return o;
+  if (!model_) return Throw(env, Status(Code::kDisposed, "the model has been disposed"));
+  return SummaryObject(env, *model_, NumOutput(model_->flat, false));
 }
 
 Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
-  if (info.Length() < 2 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+  if (info.Length() < 2 || !IsTypedArrayOf(info[0], napi_float32_array)) {
     return Rejected(env, Status(Code::kBadArgument, "predict: input must be a Float32Array"));
   }
   Napi::Float32Array input = info[0].As<Napi::Float32Array>();
   if (!info[1].IsNumber()) return Rejected(env, Status(Code::kBadArgument, "predict: rows must be a number"));
-  const double rows_d = info[1].As<Napi::Number>().DoubleValue();
-  if (!(rows_d >= 0) || rows_d != std::floor(rows_d) || rows_d > 9007199254740991.0) {
+  int64_t rows_i = 0;
+  if (!ToCount(info[1], &rows_i)) {
     return Rejected(env, Status(Code::kBadArgument, "predict: rows must be a non-negative integer"));
   }
   PredictOptions options;
@@ -263,12 +211,10 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
   }
   if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kBadArgument, "predict: bad options"));
 
-  const uint64_t rows = static_cast<uint64_t>(rows_d);
+  const uint64_t rows = static_cast<uint64_t>(rows_i);
   const uint64_t nf = static_cast<uint64_t>(model_->num_feature);
   const uint64_t len = input.ElementLength();
-  // rows * nf == len, checked without overflow.
-  const bool shape_ok = nf == 0 ? len == 0 : (rows <= len / nf && rows * nf == len);
-  if (!shape_ok) {
+  if (!ShapeOk(len, rows, nf)) {
     return Rejected(env, Status(Code::kInputShape, "predict: input has " + std::to_string(len) +
                                                        " values, expected rows x numFeature = " +
                                                        std::to_string(rows) + " x " + std::to_string(nf)));
@@ -287,17 +233,13 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
     d.Resolve(Napi::Float32Array::New(env, 0, out, 0));
     return d.Promise();
   }
-  auto* worker = new PredictWorker(env, model_, input, static_cast<int64_t>(rows), out, static_cast<size_t>(out_len),
-                                   options);
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  return QueueWorker(new PredictWorker(env, model_, input, static_cast<int64_t>(rows), out,
+                                       static_cast<size_t>(out_len), options));
 }
 
 Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  if (info.Length() < 3 || !IsTypedArrayOf(info[0], napi_uint8_array)) {
     return Rejected(env, Status(Code::kBadArgument, "loadModel: bytes must be a Uint8Array"));
   }
   if (!info[1].IsString() || !info[2].IsString()) {
@@ -307,17 +249,9 @@ Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   std::string format = info[1].As<Napi::String>().Utf8Value();
   std::string name = info[2].As<Napi::String>().Utf8Value();
   std::vector<uint8_t> copy;
-  try {
-    // A private copy: the parse runs on another thread and must not see the
-    // caller's buffer change (or be detached) underneath it.
-    copy.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
-  } catch (const std::bad_alloc&) {
-    return Rejected(env, Status(Code::kOutOfMemory, name + ": out of memory reading the model"));
-  }
-  auto* worker = new LoadWorker(env, std::move(copy), std::move(format), std::move(name));
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  Status st = CopyModelBytes(bytes, name, &copy);
+  if (!st.ok()) return Rejected(env, st);
+  return QueueWorker(new LoadWorker(env, std::move(copy), std::move(format), std::move(name)));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "addon/bindings.h"
+#include "addon/napi_util.h"
 #include "triton/loader.h"
 #include "triton/server.h"
 
@@ -36,6 +37,8 @@ std::shared_ptr<triton::Server> CurrentServer() {
   return g_server;
 }
 
+// Triton's errors carry their code as a string (triton::Result), so these
+// take the place of napi_util.h's Status-based Throw/Rejected here.
 Napi::Error MakeError(Napi::Env env, const Result& r) {
   Napi::Error e = Napi::Error::New(env, r.message);
   e.Set("code", Napi::String::New(env, r.code));
@@ -54,14 +57,6 @@ Napi::Value Rejected(Napi::Env env, const Result& r) {
 }
 
 Result BadArg(const std::string& m) { return Result::Fail(triton::kBadArgument, m); }
-
-bool ToCount(const Napi::Value& v, int64_t* out) {
-  if (!v.IsNumber()) return false;
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0) return false;
-  *out = static_cast<int64_t>(d);
-  return true;
-}
 
 const char* MemoryName(int t) {
   switch (t) {
@@ -252,10 +247,7 @@ Napi::Value StartServerJs(const Napi::CallbackInfo& info) {
   so.log_verbose = static_cast<int>(verbose);
   so.exit_timeout_s = static_cast<unsigned>(exit_timeout);
   so.start_timeout_s = start_timeout;
-  auto* w = new StartWorker(env, std::move(so));
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new StartWorker(env, std::move(so)));
 }
 
 class LoadModelWorker : public Worker {
@@ -300,10 +292,7 @@ Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   }
   if (info.Length() > 1 && info[1].IsNumber()) timeout_ms = info[1].As<Napi::Number>().DoubleValue();
   if (!(timeout_ms > 0)) return Rejected(env, BadArg("triton.loadModel: timeoutMs must be > 0"));
-  auto* w = new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0));
 }
 
 Napi::Value UnloadModelJs(const Napi::CallbackInfo& info) {
@@ -312,10 +301,7 @@ Napi::Value UnloadModelJs(const Napi::CallbackInfo& info) {
   Result r = RunningServer(&s);
   if (!r.ok()) return Rejected(env, r);
   if (info.Length() < 1 || !info[0].IsString()) return Rejected(env, BadArg("triton.unloadModel(name)"));
-  auto* w = new UnloadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value());
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new UnloadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value()));
 }
 
 class StopWorker : public Worker {
@@ -333,10 +319,7 @@ class StopWorker : public Worker {
 };
 
 Napi::Value StopServerJs(const Napi::CallbackInfo& info) {
-  auto* w = new StopWorker(info.Env());
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueWorker(new StopWorker(info.Env()));
 }
 
 Napi::Value ServerStateJs(const Napi::CallbackInfo& info) {
@@ -398,9 +381,8 @@ Napi::Value InferJs(const Napi::CallbackInfo& info) {
   Result r = RunningServer(&s);
   if (!r.ok()) return Rejected(env, r);
   int64_t rows = 0, cols = 0;
-  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || !ToCount(info[2], &rows) ||
-      !ToCount(info[3], &cols) || !info[4].IsObject()) {
+  if (info.Length() < 5 || !info[0].IsString() || !IsTypedArrayOf(info[1], napi_float32_array) ||
+      !ToCount(info[2], &rows) || !ToCount(info[3], &cols) || !info[4].IsObject()) {
     return Rejected(env, BadArg("triton.infer(model, input: Float32Array, rows, cols, options)"));
   }
   Napi::Float32Array input = info[1].As<Napi::Float32Array>();
