@@ -5,7 +5,6 @@
  * data on the GPU: upload a matrix once, predict on it as often as needed,
  * read the results back or keep them on the device.
  */
-import { readFile } from 'node:fs/promises';
 import {
   addon,
   type ModelFormat,
@@ -13,7 +12,8 @@ import {
   type NativeGpuModel,
   type NativeGpuModelInfo,
 } from '../native/addon.js';
-import { fromNative, ModelError, UsageError, type AbpError } from '../errors.js';
+import { fromNative, UsageError } from '../errors.js';
+import { checkFormat, checkModelBytes, modelName, namedError, readModelFile, rowCount } from './common.js';
 
 export type GpuModelInfo = NativeGpuModelInfo;
 
@@ -34,15 +34,6 @@ export interface GpuHostPredictOptions extends GpuPredictOptions {
    * no allocation per call; from allocPinned(), results skip the staging copy too.
    */
   output?: Float32Array;
-}
-
-const FORMATS: readonly ModelFormat[] = ['auto', 'binary', 'json', 'ubjson'];
-
-function checkFormat(format: unknown): ModelFormat {
-  if (typeof format !== 'string' || !FORMATS.includes(format as ModelFormat)) {
-    throw new UsageError('ABP_BAD_ARGUMENT', `model format must be one of ${FORMATS.join(', ')}, got ${String(format)}`);
-  }
-  return format as ModelFormat;
 }
 
 function checkDevice(device: unknown): number {
@@ -115,13 +106,7 @@ export class GpuForestModel {
 
   static async fromFile(path: string, options: GpuLoadOptions = {}): Promise<GpuForestModel> {
     const format = checkFormat(options.format ?? 'auto');
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new ModelError('ABP_MODEL_READ', `${path}: cannot read the model file: ${e.message}`, { cause: err });
-    }
+    const bytes = await readModelFile(path);
     return GpuForestModel.fromBytes(bytes, { format, device: options.device, name: path });
   }
 
@@ -129,8 +114,8 @@ export class GpuForestModel {
   static async fromBytes(bytes: Uint8Array, options: GpuLoadOptions & { name?: string } = {}): Promise<GpuForestModel> {
     const format = checkFormat(options.format ?? 'auto');
     const device = checkDevice(options.device ?? 0);
-    const name = options.name ?? '<model bytes>';
-    if (!(bytes instanceof Uint8Array)) throw new UsageError('ABP_BAD_ARGUMENT', `${name}: model bytes must be a Uint8Array`);
+    const name = modelName(options.name);
+    checkModelBytes(bytes, name);
     try {
       return new GpuForestModel(name, await addon().cuda.loadModel(bytes, format, name, device));
     } catch (err) {
@@ -168,7 +153,7 @@ export class GpuForestModel {
         ...(options.output ? { output: options.output } : {}),
       });
     } catch (err) {
-      throw this.#named(fromNative(err));
+      throw namedError(this.name, fromNative(err));
     }
   }
 
@@ -202,7 +187,7 @@ export class GpuForestModel {
       if (r instanceof Float32Array) return r;
       return options.output ?? DeviceMatrix.wrap(r);
     } catch (err) {
-      throw this.#named(fromNative(err));
+      throw namedError(this.name, fromNative(err));
     }
   }
 
@@ -212,24 +197,8 @@ export class GpuForestModel {
   }
 
   #rows(input: Float32Array, rows: number | undefined): number {
-    const nf = this.info.numFeature;
     if (!(input instanceof Float32Array)) throw new UsageError('ABP_BAD_ARGUMENT', `${this.name}: input must be a Float32Array`);
-    if (rows !== undefined && !(Number.isSafeInteger(rows) && rows >= 0)) {
-      throw new UsageError('ABP_BAD_ARGUMENT', `${this.name}: rows must be a non-negative integer, got ${rows}`);
-    }
-    const n = rows ?? (nf > 0 ? input.length / nf : 0);
-    if (!Number.isInteger(n)) {
-      throw new UsageError(
-        'ABP_INPUT_SHAPE',
-        `${this.name}: input has ${input.length} values, not a whole number of rows of ${nf} features`,
-      );
-    }
-    return n;
-  }
-
-  #named(e: AbpError): AbpError {
-    if (!e.message.startsWith(this.name)) e.message = `${this.name}: ${e.message}`;
-    return e;
+    return rowCount(this.name, input, this.info.numFeature, rows);
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Argument checks and error naming shared by ForestModel (CPU) and
+ * GpuForestModel (CUDA), so both engines reject the same input with the
+ * same codes and messages.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ModelFormat } from '../native/addon.js';
+import { ModelError, UsageError, type AbpError } from '../errors.js';
+
+const FORMATS: readonly ModelFormat[] = ['auto', 'binary', 'json', 'ubjson'];
+
+export function checkFormat(format: unknown): ModelFormat {
+  if (typeof format !== 'string' || !FORMATS.includes(format as ModelFormat)) {
+    throw new UsageError('ABP_BAD_ARGUMENT', `model format must be one of ${FORMATS.join(', ')}, got ${String(format)}`);
+  }
+  return format as ModelFormat;
+}
+
+/** Reads a model file; a failure is an ABP_MODEL_READ error naming the path. */
+export async function readModelFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ModelError('ABP_MODEL_READ', `${path}: cannot read the model file: ${e.message}`, { cause: err });
+  }
+}
+
+/** The name errors use for bytes loaded without one. */
+export function modelName(name: string | undefined): string {
+  return name ?? '<model bytes>';
+}
+
+export function checkModelBytes(bytes: unknown, name: string): void {
+  if (!(bytes instanceof Uint8Array)) throw new UsageError('ABP_BAD_ARGUMENT', `${name}: model bytes must be a Uint8Array`);
+}
+
+/**
+ * Rows in a row-major batch of `numFeature` columns: `rows` if given (a safe
+ * non-negative integer), else input.length / numFeature, which must be whole.
+ */
+export function rowCount(name: string, input: Float32Array, numFeature: number, rows: number | undefined): number {
+  if (rows !== undefined && !(Number.isSafeInteger(rows) && rows >= 0)) {
+    throw new UsageError('ABP_BAD_ARGUMENT', `${name}: rows must be a non-negative integer, got ${rows}`);
+  }
+  const n = rows ?? (numFeature > 0 ? input.length / numFeature : 0);
+  if (!Number.isInteger(n)) {
+    throw new UsageError(
+      'ABP_INPUT_SHAPE',
+      `${name}: input has ${input.length} values, not a whole number of rows of ${numFeature} features`,
+    );
+  }
+  return n;
+}
+
+/** Prefixes the model's name to an error's message unless it already starts with it. */
+export function namedError(name: string, e: AbpError): AbpError {
+  if (!e.message.startsWith(name)) e.message = `${name}: ${e.message}`;
+  return e;
+}
