@@ -3,35 +3,27 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "engine/cpu_engine.h"
 #include "engine/flat_forest.h"
 #include "model/forest.h"
+#include "tools/tool_util.h"
 
 int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr, "usage: %s model input.f32 rows threads [repeats]\n", argv[0]);
     return 2;
   }
-  std::ifstream mf(argv[1], std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
   abp::Forest forest;
-  abp::Status s = abp::LoadModel(bytes.data(), bytes.size(), "auto", argv[1], &forest);
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s\n", s.message().c_str());
-    return 1;
-  }
+  if (!abp::tools::LoadForestFile(argv[1], &forest)) return 1;
   abp::FlatForest flat = abp::Flatten(forest);
   abp::CompleteForest complete;
   const bool use_complete = !std::getenv("ABP_NO_COMPLETE");
   if (use_complete) abp::BuildComplete(flat, size_t{256} << 20, &complete);
   std::fprintf(stderr, "complete layout: %s\n", complete.empty() ? "no" : "yes");
-  std::ifstream xf(argv[2], std::ios::binary);
-  std::vector<char> raw((std::istreambuf_iterator<char>(xf)), std::istreambuf_iterator<char>());
+  const std::vector<char> raw = abp::tools::ReadWhole(argv[2]);
   const size_t nf = static_cast<size_t>(flat.num_feature);
   const size_t src_rows = raw.size() / 4 / nf;
   const int64_t rows = std::stoll(argv[3]);

@@ -6,8 +6,6 @@
 // loads, predicts a few rows of random features (with NaNs).
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,6 +14,7 @@
 #include "engine/cpu_engine.h"
 #include "engine/flat_forest.h"
 #include "model/forest.h"
+#include "tools/tool_util.h"
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -26,8 +25,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(std::stoull(argv[2]));
   std::vector<std::vector<uint8_t>> seeds;
   for (int i = 3; i < argc; ++i) {
-    std::ifstream f(argv[i], std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    seeds.push_back(abp::tools::ReadWhole<uint8_t>(argv[i]));
     if (seeds.back().empty()) {
       std::fprintf(stderr, "cannot read %s\n", argv[i]);
       return 2;

@@ -5,8 +5,6 @@
 //   abp_stress_threads <model> <input.f32> [callers] [iterations]
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <thread>
@@ -15,25 +13,19 @@
 #include "engine/complete_forest.h"
 #include "engine/cpu_engine.h"
 #include "model/forest.h"
+#include "tools/tool_util.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: %s model input.f32 [callers] [iterations]\n", argv[0]);
     return 2;
   }
-  std::ifstream mf(argv[1], std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
   abp::Forest forest;
-  abp::Status s = abp::LoadModel(bytes.data(), bytes.size(), "auto", argv[1], &forest);
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s\n", s.message().c_str());
-    return 1;
-  }
+  if (!abp::tools::LoadForestFile(argv[1], &forest)) return 1;
   const abp::FlatForest flat = abp::Flatten(forest);
   abp::CompleteForest complete;
   abp::BuildComplete(flat, size_t{256} << 20, &complete);
-  std::ifstream xf(argv[2], std::ios::binary);
-  std::vector<char> raw((std::istreambuf_iterator<char>(xf)), std::istreambuf_iterator<char>());
+  const std::vector<char> raw = abp::tools::ReadWhole(argv[2]);
   std::vector<float> x(raw.size() / 4);
   std::memcpy(x.data(), raw.data(), x.size() * 4);
   const int64_t rows = static_cast<int64_t>(x.size()) / flat.num_feature;
