@@ -107,18 +107,28 @@ class SchemaReader {
     return Fail(Code::kModelFormat, path, "is not a number");
   }
 
-  // Integer array (indices, flags) of exactly `n` items, each in [lo, hi].
-  Status IntArray(const Value& obj, const std::string& path, const std::string& key, uint64_t n, int64_t lo,
-                  int64_t hi, std::vector<int64_t>* out) const {
-    const Value* v;
+  // The array-like field `key` of exactly `n` items.
+  Status ArrayField(const Value& obj, const std::string& path, const std::string& key, uint64_t n,
+                    const Value** out) const {
     const std::string p = path + "." + key;
-    Status s = Field(obj, path, key, &v);
+    Status s = Field(obj, path, key, out);
     if (!s.ok()) return s;
+    const Value* v = *out;
     if (!v->IsArrayLike()) return Fail(Code::kModelFormat, p, "is not an array");
     if (v->Length() != n) {
       return Fail(Code::kModelInvalid, p, "has " + std::to_string(v->Length()) + " items, expected " +
                                               std::to_string(n));
     }
+    return Status::Ok();
+  }
+
+  // Integer array (indices, flags) of exactly `n` items, each in [lo, hi].
+  Status IntArray(const Value& obj, const std::string& path, const std::string& key, uint64_t n, int64_t lo,
+                  int64_t hi, std::vector<int64_t>* out) const {
+    const Value* v;
+    const std::string p = path + "." + key;
+    Status s = ArrayField(obj, path, key, n, &v);
+    if (!s.ok()) return s;
     out->resize(static_cast<size_t>(n));
     for (uint64_t i = 0; i < n; ++i) {
       int64_t x = 0;
@@ -164,13 +174,8 @@ class SchemaReader {
                     std::vector<float>* out) const {
     const Value* v;
     const std::string p = path + "." + key;
-    Status s = Field(obj, path, key, &v);
+    Status s = ArrayField(obj, path, key, n, &v);
     if (!s.ok()) return s;
-    if (!v->IsArrayLike()) return Fail(Code::kModelFormat, p, "is not an array");
-    if (v->Length() != n) {
-      return Fail(Code::kModelInvalid, p, "has " + std::to_string(v->Length()) + " items, expected " +
-                                              std::to_string(n));
-    }
     out->resize(static_cast<size_t>(n));
     for (uint64_t i = 0; i < n; ++i) {
       float x;
