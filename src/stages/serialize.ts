@@ -279,7 +279,8 @@ function takeBuffer(capacity: number): Buffer {
   for (let i = spare.length - 1; i >= 0; i--) {
     if (spare[i].byteLength >= capacity) return Buffer.from(spare.splice(i, 1)[0]);
   }
-  const b = Buffer.allocUnsafeSlow(capacity);
+  // Some slack, so a spare fits the next batch of about the same size.
+  const b = Buffer.allocUnsafeSlow(Math.ceil((capacity * 1.125) / (1 << 20)) * (1 << 20));
   ours.add(b.buffer as ArrayBuffer);
   return b;
 }
