@@ -111,6 +111,8 @@ export class KeySet {
   /** Key byte length → indexes of names that long. */
   private readonly byLen: (number[] | undefined)[] = [];
   private readonly prefixFirst = new Uint8Array(256);
+  /** 1 where some name is that many bytes long (a quick rejection before match). */
+  readonly lengths = new Uint8Array(256);
   readonly index = new Map<string, number>();
 
   constructor(names: readonly string[], prefixes: readonly string[] = []) {
@@ -118,6 +120,7 @@ export class KeySet {
     this.names.forEach((n, i) => this.index.set(n, i));
     this.nameBytes = this.names.map((n) => Buffer.from(n, 'utf8'));
     this.nameBytes.forEach((nb, i) => (this.byLen[nb.length] ??= []).push(i));
+    for (const nb of this.nameBytes) if (nb.length < 256) this.lengths[nb.length] = 1;
     this.prefixes = prefixes;
     this.prefixBytes = prefixes.map((p) => Buffer.from(p, 'utf8'));
     for (const p of this.prefixBytes) this.prefixFirst[p[0]] = 1;
@@ -184,7 +187,8 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
     if (i === -1) return 0;
     let want = -1;
     if (keys !== undefined) {
-      want = keys.match(buf, ks, i - 1);
+      const kl = i - 1 - ks;
+      want = kl < 256 && keys.lengths[kl] === 0 ? -1 : keys.match(buf, ks, i - 1);
       if (want !== -1 && spans![base + want] !== -1) want = -1;
       if (keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
     }
