@@ -13,14 +13,27 @@
 
 namespace abp {
 
-ABP_HD float Sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+// exp in float as XGBoost gets it: glibc's expf on the host. CUDA's expf
+// differs from glibc's in the last bit on about one input in seven; the
+// double-precision exp rounded to float is the correctly rounded value, which
+// glibc's expf also returns on all but ~0.01% of inputs (measured over every
+// 16th float in [-30, 30)).
+ABP_HD float ExpF(float x) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<float>(exp(static_cast<double>(x)));
+#else
+  return expf(x);
+#endif
+}
+
+ABP_HD float Sigmoid(float x) { return 1.0f / (1.0f + ExpF(-x)); }
 
 ABP_HD void SoftmaxInPlace(float* v, int32_t n) {
   float wmax = v[0];
   for (int32_t i = 1; i < n; ++i) wmax = fmaxf(v[i], wmax);
   double wsum = 0.0;
   for (int32_t i = 0; i < n; ++i) {
-    v[i] = expf(v[i] - wmax);
+    v[i] = ExpF(v[i] - wmax);
     wsum += v[i];
   }
   for (int32_t i = 0; i < n; ++i) v[i] /= static_cast<float>(wsum);
