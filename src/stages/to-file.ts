@@ -63,7 +63,8 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
 
 /** JSON lines to a plain file: each batch's bytes copied to FileWriter's staging buffers (then free for the serializer to reuse). */
 async function writePlain(tmp: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
-  const w = new FileWriter(tmp);
+  // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
+  const w = new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' });
   try {
     for await (const b of batches) {
       if (b.serialized === undefined) throw new OutputError('ABP_INTERNAL', 'to-file received a batch that was not serialized');
