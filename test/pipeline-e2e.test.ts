@@ -138,4 +138,26 @@ describe.runIf(fs.existsSync(path.join(ROOT, 'models/abp-nvsmi-xgb/config.pbtxt'
     expect(r.code).toBe(0);
     checkRows(inputRecords(), readLines(out), columns, probs);
   });
+
+  it('damaged records (absent, N/A, null, bare numbers, old field names) match XGBoost (test/golden odd)', async () => {
+    const golden = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/golden/nvsmi-h200-odd.predictions.json'), 'utf8')) as {
+      probabilities: number[];
+      columns: string[];
+      input: string;
+    };
+    const dir = tmpdir();
+    const out = path.join(dir, 'odd-out.jsonlines');
+    const r = await abp(['detect', golden.input, out]);
+    expect(r.code).toBe(0);
+    const input = readLines(path.join(ROOT, golden.input));
+    expect(checkRows(input, readLines(out), golden.columns, golden.probabilities)).toBe(golden.probabilities.filter((p) => p > 0.5).length);
+    // The probabilities themselves, through the library: XGBoost's float32 outputs exactly.
+    const d = await Detector.open({ scores: true });
+    try {
+      const scored = await d.classify(input);
+      scored.forEach((rec, i) => expect(rec.mining).toBe(Math.fround(golden.probabilities[i])));
+    } finally {
+      d.dispose();
+    }
+  });
 });
