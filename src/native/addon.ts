@@ -3,6 +3,7 @@
  * one place that loads it (node-gyp-build: prebuilds/<platform>-<arch>/ or
  * build/Release). Nothing else imports the .node file.
  */
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -222,10 +223,56 @@ let cached: AbpAddon | undefined;
 /** Package root: two levels up from src/native or dist/native. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+export interface NodeGypBuild {
+  (dir: string): unknown;
+  parseTuple(name: string): unknown;
+  matchTuple(platform: string, arch: string): (t: unknown) => boolean;
+  compareTuples(a: unknown, b: unknown): number;
+  parseTags(file: string): { file: string } | undefined;
+  matchTags(runtime: string, abi: string): (t: unknown) => boolean;
+  compareTags(runtime: string): (a: unknown, b: unknown) => number;
+}
+
+/** The prebuilt addon for this platform in prebuilds/<platform>-<arch>/, chosen by node-gyp-build's own tag rules. */
+export function prebuildPath(ngb: NodeGypBuild, root: string): string | undefined {
+  const base = path.join(root, 'prebuilds');
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return undefined;
+  }
+  const tuple = names
+    .map((n) => ngb.parseTuple(n))
+    .filter(ngb.matchTuple(process.platform, process.arch))
+    .sort(ngb.compareTuples)[0] as { name: string } | undefined;
+  if (!tuple) return undefined;
+  const dir = path.join(base, tuple.name);
+  const winner = readdirSync(dir)
+    .map((f) => ngb.parseTags(f))
+    .filter(ngb.matchTags('node', process.versions.modules))
+    .sort(ngb.compareTags('node'))[0];
+  return winner ? path.join(dir, winner.file) : undefined;
+}
+
+/**
+ * Prebuilt first (what a published package ships), then node-gyp-build's own
+ * search, which finds the local build in build/Release. A prebuild that does
+ * not load (another libc, say) falls through to the local build.
+ */
 export function addon(): AbpAddon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  const load = require('node-gyp-build') as (dir: string) => unknown;
-  cached = load(packageRoot) as AbpAddon;
+  const ngb = require('node-gyp-build') as NodeGypBuild;
+  const pre = prebuildPath(ngb, packageRoot);
+  if (pre) {
+    try {
+      cached = require(pre) as AbpAddon;
+      return cached;
+    } catch {
+      // fall through to the local build
+    }
+  }
+  cached = ngb(packageRoot) as AbpAddon;
   return cached;
 }
