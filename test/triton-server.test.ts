@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TritonError } from '../src/errors.js';
 import { addon, packageRoot, type TritonMemory } from '../src/native/addon.js';
-import { TritonServer, checkMetadata, libraryPath } from '../src/triton/index.js';
+import { DeviceMatrix } from '../src/engine/gpu-model.js';
+import { TritonForest, TritonServer, checkMetadata, libraryPath } from '../src/triton/index.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 
 const HOME = process.env.TRITON_HOME ? path.resolve(process.env.TRITON_HOME) : undefined;
@@ -24,6 +25,8 @@ const GPU = cudaInfo.available && process.env.TRITON_GPU !== '0';
 const KIND = process.env.TRITON_INSTANCE_KIND ?? (GPU ? 'KIND_GPU' : 'KIND_CPU');
 const COLS = 5;
 const MAX_BATCH = 4096;
+/** The identity model seen as a Forest (for TritonForest): COLS values in, the same COLS out. */
+const IDENTITY_INFO = { objective: 'identity', numFeature: COLS, numGroup: 1, numTrees: 0, numOutput: COLS };
 
 function identityConfig(name: string): string {
   return `name: "${name}"
@@ -167,6 +170,65 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(TRITON_HOME unset)'} (
     expect(after.responsesReceived - before.responsesReceived).toBe(n);
   });
 
+  it.skipIf(!GPU)('reads a CUDA engine DeviceMatrix in place and returns it bit for bit', async () => {
+    const rows = 777;
+    const input = randomBits(rows * COLS, 4242);
+    const m = await DeviceMatrix.upload(input, rows, COLS, 0);
+    try {
+      const before = server.counters();
+      const r = await server.infer('identity_fp32', m, rows, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0', output: 'gpu' });
+      expect(r.inputMemory).toBe('gpu');
+      expect(r.outputMemory).toBe('gpu');
+      expect(r.shape).toEqual([rows, COLS]);
+      expect(sameBits(r.output, input)).toBe(true);
+      // Zero copy: the bridge staged no input buffer of its own.
+      expect(server.counters().inputBuffersAllocated).toBe(before.inputBuffersAllocated);
+      // Through the Forest interface as well, output in host memory.
+      const forest = new TritonForest(server, 'identity_fp32', IDENTITY_INFO, { input: 'INPUT0', output: 'OUTPUT0' });
+      expect(sameBits(await forest.predict(m), input)).toBe(true);
+      // The matrix is still the engine's, unchanged.
+      expect(sameBits(await m.read(), input)).toBe(true);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it.skipIf(!GPU)('keeps a DeviceMatrix alive when it is disposed while its requests are in flight', async () => {
+    const rows = 2048;
+    const input = randomBits(rows * COLS, 99);
+    const pending: Promise<{ output: Float32Array }>[] = [];
+    for (let i = 0; i < 16; i++) {
+      const m = await DeviceMatrix.upload(input, rows, COLS, 0);
+      pending.push(server.infer('identity_fp32', m, rows, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0' }));
+      m.dispose();
+      // Another allocation right away would reuse freed memory if the request had not kept it.
+      const other = await DeviceMatrix.upload(new Float32Array(rows * COLS).fill(-1), rows, COLS, 0);
+      other.dispose();
+    }
+    for (const r of await Promise.all(pending)) expect(sameBits(r.output, input)).toBe(true);
+    // A matrix disposed before the call is refused.
+    const gone = await DeviceMatrix.upload(input.subarray(0, COLS), 1, COLS, 0);
+    gone.dispose();
+    await expect(server.infer('identity_fp32', gone, 1, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0' })).rejects.toMatchObject({
+      code: 'ABP_DISPOSED',
+    });
+  });
+
+  it.skipIf(!GPU)('refuses a DeviceMatrix of the wrong shape or device with a clear error', async () => {
+    const m = await DeviceMatrix.upload(randomBits(10 * (COLS + 1), 5), 10, COLS + 1, 0);
+    try {
+      const wrong = await server.infer('identity_fp32', m, 10, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0' }).catch((e) => e);
+      expect(wrong.code).toBe('ABP_INPUT_SHAPE');
+      expect(wrong.message).toMatch(/device matrix is 10 x 6, not rows x cols = 10 x 5/);
+      const forest = new TritonForest(server, 'identity_fp32', IDENTITY_INFO, { input: 'INPUT0', output: 'OUTPUT0' });
+      await expect(forest.predict(m)).rejects.toMatchObject({ code: 'ABP_INPUT_SHAPE' });
+      await expect(server.infer('identity_fp32', m, 10, COLS + 1, { memory: 'cpu' })).rejects.toMatchObject({ code: 'ABP_BAD_ARGUMENT' });
+      await expect(server.infer('identity_fp32', m, 10, COLS + 1, { device: 1 })).rejects.toThrow(/on device 0, not device 1/);
+    } finally {
+      m.dispose();
+    }
+  });
+
   it('surfaces Triton errors as JS errors', async () => {
     const x = randomBits(2 * COLS, 3);
     const unknown = await server.infer('no_such_model', x, 2, COLS, { inputName: 'INPUT0', outputName: 'OUTPUT0' }).catch((e) => e);
@@ -183,6 +245,9 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(TRITON_HOME unset)'} (
     const wrongCols = await server.infer('identity_fp32', randomBits(12, 5), 2, 6, { inputName: 'INPUT0', outputName: 'OUTPUT0' }).catch((e) => e);
     expect(wrongCols.code).toBe('ABP_TRITON_ERROR');
     await expect(server.infer('identity_fp32', x, 3, COLS, {})).rejects.toMatchObject({ code: 'ABP_INPUT_SHAPE' });
+    // Only a Float32Array or the CUDA engine's own device matrix is an input; a look-alike object is not.
+    const fake = { shape: () => ({ rows: 2, cols: COLS, device: 0 }), read: async () => x, dispose() {} };
+    await expect(addon().triton.infer('identity_fp32', fake, 2, COLS, {})).rejects.toMatchObject({ code: 'ABP_BAD_ARGUMENT' });
     const noModel = await server.loadModel('missing_model').catch((e) => e);
     expect(noModel.code).toBe('ABP_TRITON_ERROR');
     expect(noModel.message).toMatch(/missing_model/);

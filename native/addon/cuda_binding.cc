@@ -67,6 +67,10 @@ class Worker : public Napi::AsyncWorker {
 
 Napi::Object WrapMatrix(Napi::Env env, CudaData* data, MatrixPtr m);
 
+// Marks NativeDeviceMatrix objects so other bindings can recognise them
+// without this file's per-environment constructor (UnwrapDeviceMatrix).
+constexpr napi_type_tag kMatrixTag = {0x6162702d66696c2dULL, 0x6465766d61747278ULL};
+
 // ---------------------------------------------------------------------------
 // NativeDeviceMatrix
 
@@ -81,6 +85,7 @@ class NativeDeviceMatrix : public Napi::ObjectWrap<NativeDeviceMatrix> {
   explicit NativeDeviceMatrix(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDeviceMatrix>(info) {
     if (info.Length() == 1 && info[0].IsExternal()) {
       matrix_ = *info[0].As<Napi::External<MatrixPtr>>().Data();
+      info.This().As<Napi::Object>().TypeTag(&kMatrixTag);
     } else {
       Throw(info.Env(), Status(Code::kBadArgument, "NativeDeviceMatrix is created by uploadMatrix() or predictDevice()"));
     }
@@ -549,6 +554,15 @@ Napi::Value InjectFaultJs(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+bool UnwrapDeviceMatrix(Napi::Value v, std::shared_ptr<cuda::DeviceMatrix>* out) {
+  out->reset();
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kMatrixTag)) return false;
+  NativeDeviceMatrix* m = NativeDeviceMatrix::Unwrap(v.As<Napi::Object>());
+  if (m == nullptr) return false;
+  *out = m->matrix();
+  return true;
+}
 
 void RegisterCuda(Napi::Env env, Napi::Object exports) {
   auto* data = new CudaData();

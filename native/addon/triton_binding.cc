@@ -337,7 +337,9 @@ using JobTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, JsJob, CallJs>;
 struct JsJob : triton::InferJob {
   explicit JsJob(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise::Deferred deferred;
-  Napi::Reference<Napi::Value> input_ref;  // keeps the caller's array alive while Triton reads it
+  // Keeps the caller's array alive while Triton reads it (a device matrix's
+  // memory is held by InferJob::device_matrix, whatever JS does with it).
+  Napi::Reference<Napi::Value> input_ref;
   JobTsfn tsfn;
 };
 
@@ -374,23 +376,36 @@ void CallJs(Napi::Env env, Napi::Function, std::nullptr_t*, JsJob* job) {
   delete job;
 }
 
-// infer(model, input, rows, cols, {inputName, outputName, memory, output, device, id})
+// infer(model, input, rows, cols, {inputName, outputName, memory, output, device, id});
+// input: a Float32Array, or a NativeDeviceMatrix that Triton reads in place.
 Napi::Value InferJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::shared_ptr<triton::Server> s;
   Result r = RunningServer(&s);
   if (!r.ok()) return Rejected(env, r);
   int64_t rows = 0, cols = 0;
-  if (info.Length() < 5 || !info[0].IsString() || !IsTypedArrayOf(info[1], napi_float32_array) ||
+  std::shared_ptr<cuda::DeviceMatrix> matrix;
+  const bool is_matrix = info.Length() > 1 && UnwrapDeviceMatrix(info[1], &matrix);
+  if (info.Length() < 5 || !info[0].IsString() || !(is_matrix || IsTypedArrayOf(info[1], napi_float32_array)) ||
       !ToCount(info[2], &rows) || !ToCount(info[3], &cols) || !info[4].IsObject()) {
-    return Rejected(env, BadArg("triton.infer(model, input: Float32Array, rows, cols, options)"));
+    return Rejected(env, BadArg("triton.infer(model, input: Float32Array | NativeDeviceMatrix, rows, cols, options)"));
   }
-  Napi::Float32Array input = info[1].As<Napi::Float32Array>();
-  if (cols == 0 || rows > static_cast<int64_t>(input.ElementLength()) / cols ||
-      static_cast<uint64_t>(rows * cols) != input.ElementLength()) {
-    return Rejected(env, Result::Fail("ABP_INPUT_SHAPE", "triton.infer: input has " + std::to_string(input.ElementLength()) +
-                                                             " floats, not rows x cols = " + std::to_string(rows) + " x " +
-                                                             std::to_string(cols)));
+  if (is_matrix && !matrix) {
+    return Rejected(env, Result::Fail("ABP_DISPOSED", "triton.infer: the input device matrix has been disposed"));
+  }
+  if (is_matrix && (matrix->rows() != rows || matrix->cols() != cols)) {
+    return Rejected(env, Result::Fail("ABP_INPUT_SHAPE", "triton.infer: the input device matrix is " +
+                                                             std::to_string(matrix->rows()) + " x " + std::to_string(matrix->cols()) +
+                                                             ", not rows x cols = " + std::to_string(rows) + " x " + std::to_string(cols)));
+  }
+  if (!is_matrix) {
+    Napi::Float32Array input = info[1].As<Napi::Float32Array>();
+    if (cols == 0 || rows > static_cast<int64_t>(input.ElementLength()) / cols ||
+        static_cast<uint64_t>(rows * cols) != input.ElementLength()) {
+      return Rejected(env, Result::Fail("ABP_INPUT_SHAPE", "triton.infer: input has " + std::to_string(input.ElementLength()) +
+                                                               " floats, not rows x cols = " + std::to_string(rows) + " x " +
+                                                               std::to_string(cols)));
+    }
   }
   Napi::Object o = info[4].As<Napi::Object>();
   std::string input_name = "input__0", output_name = "output__0", memory = "cpu", output = "cpu", id;
@@ -399,6 +414,18 @@ Napi::Value InferJs(const Napi::CallbackInfo& info) {
       !GetString(o, "memory", &memory) || !GetString(o, "output", &output) || !GetString(o, "id", &id) ||
       !GetNumber(o, "device", &device) || device < 0 || device != std::floor(device) || device > 1024) {
     return Rejected(env, BadArg("triton.infer: bad options"));
+  }
+  if (is_matrix) {
+    // The matrix decides where the input is; a contradicting option is a mistake.
+    if (!o.Get("memory").IsUndefined() && memory != "gpu") {
+      return Rejected(env, BadArg("triton.infer: a device matrix input is in GPU memory; memory must be 'gpu' or left out"));
+    }
+    if (!o.Get("device").IsUndefined() && static_cast<int>(device) != matrix->device()) {
+      return Rejected(env, BadArg("triton.infer: the input device matrix is on device " + std::to_string(matrix->device()) +
+                                  ", not device " + std::to_string(static_cast<int>(device))));
+    }
+    memory = "gpu";
+    device = matrix->device();
   }
   triton::InputMemory im;
   if (memory == "cpu") im = triton::InputMemory::kCpu;
@@ -416,13 +443,14 @@ Napi::Value InferJs(const Napi::CallbackInfo& info) {
   job->input_name = input_name;
   job->output_name = output_name;
   job->id = id;
-  job->host_input = input.Data();
+  if (is_matrix) job->device_matrix = std::move(matrix);
+  else job->host_input = info[1].As<Napi::Float32Array>().Data();
   job->rows = rows;
   job->cols = cols;
   job->input_memory = im;
   job->output_memory = om;
   job->device = static_cast<int>(device);
-  job->input_ref = Napi::Persistent(input.As<Napi::Value>());
+  job->input_ref = Napi::Persistent(info[1]);
   job->tsfn = JobTsfn::New(env, "abp.triton.infer", 0, 1, nullptr);
   job->done = [](triton::InferJob* j) {
     auto* jj = static_cast<JsJob*>(j);

@@ -331,26 +331,40 @@ Result Server::Infer(InferJob* job) {
   const void* data = job->host_input;
   MemoryType mtype = kMemoryCpu;
   int64_t mid = 0;
-  switch (job->input_memory) {
-    case InputMemory::kCpu:
-      job->input_memory_type = kMemoryCpu;
-      break;
-    case InputMemory::kPinned: {
-      Result r = StagePinned(job);
-      if (!r.ok()) return r;
-      data = job->pinned;
-      mtype = static_cast<MemoryType>(job->input_memory_type);
-      break;
+  if (job->device_matrix) {
+    // The caller's device buffer, read in place: no staging, no copy.
+    const cuda::DeviceMatrix& m = *job->device_matrix;
+    if (m.rows() != job->rows || m.cols() != job->cols) {
+      return Result::Fail("ABP_INPUT_SHAPE", "input device matrix is " + std::to_string(m.rows()) + " x " +
+                                                 std::to_string(m.cols()) + ", not rows x cols = " +
+                                                 std::to_string(job->rows) + " x " + std::to_string(job->cols));
     }
-    case InputMemory::kGpu: {
-      Status st = cuda::DeviceMatrix::Upload(job->host_input, job->rows, job->cols, job->device, &job->device_input);
-      if (!st.ok()) return Result::Fail(CodeName(st.code()), "input in GPU memory: " + st.message());
-      GlobalCounters().input_buffers_allocated++;
-      data = job->device_input->data();
-      mtype = kMemoryGpu;
-      mid = job->device;
-      job->input_memory_type = kMemoryGpu;
-      break;
+    data = m.data();
+    mtype = kMemoryGpu;
+    mid = m.device();
+    job->input_memory_type = kMemoryGpu;
+  } else {
+    switch (job->input_memory) {
+      case InputMemory::kCpu:
+        job->input_memory_type = kMemoryCpu;
+        break;
+      case InputMemory::kPinned: {
+        Result r = StagePinned(job);
+        if (!r.ok()) return r;
+        data = job->pinned;
+        mtype = static_cast<MemoryType>(job->input_memory_type);
+        break;
+      }
+      case InputMemory::kGpu: {
+        Status st = cuda::DeviceMatrix::Upload(job->host_input, job->rows, job->cols, job->device, &job->device_input);
+        if (!st.ok()) return Result::Fail(CodeName(st.code()), "input in GPU memory: " + st.message());
+        GlobalCounters().input_buffers_allocated++;
+        data = job->device_input->data();
+        mtype = kMemoryGpu;
+        mid = job->device;
+        job->input_memory_type = kMemoryGpu;
+        break;
+      }
     }
   }
 

@@ -58,6 +58,9 @@ struct InferJob {
   std::string output_name;
   std::string id;
   const float* host_input = nullptr;  // rows x cols floats, valid until done
+  // Or the CUDA engine's rows x cols matrix, read in place (GPU memory on its
+  // device); held until the job is deleted, so a dispose() meanwhile is safe.
+  std::shared_ptr<const cuda::DeviceMatrix> device_matrix;
   int64_t rows = 0;
   int64_t cols = 0;
   InputMemory input_memory = InputMemory::kCpu;

@@ -154,10 +154,14 @@ export type TritonMemory = 'cpu' | 'pinned' | 'gpu';
 export interface TritonInferOptions {
   inputName?: string;
   outputName?: string;
-  /** Where the input is sent from: the caller's array ('cpu'), a page-locked copy, or a device copy. */
+  /**
+   * Where the input is sent from: the caller's array ('cpu'), a page-locked copy, or a device copy.
+   * A NativeDeviceMatrix input is always 'gpu' (read in place on its device); leave this out or say 'gpu'.
+   */
   memory?: TritonMemory;
   /** Where Triton writes the output (the response allocator's answer). */
   output?: 'cpu' | 'gpu';
+  /** CUDA device of a 'gpu' input or output; for a NativeDeviceMatrix input, its device (a different one is refused). */
   device?: number;
   id?: string;
 }
@@ -198,8 +202,18 @@ export interface NativeTriton {
   /** Loads a model, waits until ready; resolves to Triton's model metadata JSON. */
   loadModel(name: string, timeoutMs?: number): Promise<string>;
   unloadModel(name: string): Promise<void>;
-  /** One asynchronous request: rows x cols float32 input, FP32 output. */
-  infer(model: string, input: Float32Array, rows: number, cols: number, options: TritonInferOptions): Promise<TritonInferResult>;
+  /**
+   * One asynchronous request: rows x cols float32 input, FP32 output. A NativeDeviceMatrix (the CUDA
+   * engine's, of exactly rows x cols) is sent as TRITONSERVER_MEMORY_GPU without a copy and kept alive
+   * until Triton releases the request, even if it is disposed meanwhile.
+   */
+  infer(
+    model: string,
+    input: Float32Array | NativeDeviceMatrix,
+    rows: number,
+    cols: number,
+    options: TritonInferOptions,
+  ): Promise<TritonInferResult>;
   /** Waits for in-flight requests, stops and deletes the server. */
   stopServer(): Promise<void>;
   serverState(): 'none' | 'running' | 'stopped';

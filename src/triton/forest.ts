@@ -3,6 +3,7 @@
  * Forest interface the pipeline's inference stage uses for the embedded
  * engine.
  */
+import { DeviceMatrix } from '../engine/gpu-model.js';
 import type { Forest, ForestInfo } from '../model-repo/forest.js';
 import type { TritonMemory } from '../native/addon.js';
 import type { TritonServer } from './server.js';
@@ -10,10 +11,11 @@ import type { TritonServer } from './server.js';
 export interface TritonForestOptions {
   input?: string;
   output?: string;
-  /** Memory the input goes in ('gpu': a device copy made by the CUDA engine). */
+  /** Memory a Float32Array input goes in ('gpu': a device copy made by the CUDA engine). A DeviceMatrix input is always read in place. */
   memory?: TritonMemory;
   /** Memory the output comes back in. */
   outputMemory?: 'cpu' | 'gpu';
+  /** CUDA device for 'gpu' memory; a DeviceMatrix input must be on it when this is given. */
   device?: number;
 }
 
@@ -23,6 +25,7 @@ export class TritonForest implements Forest {
   readonly server: TritonServer;
   readonly model: string;
   private readonly opts: Required<TritonForestOptions>;
+  private readonly deviceGiven: boolean;
 
   constructor(server: TritonServer, model: string, info: ForestInfo, opts: TritonForestOptions = {}) {
     this.server = server;
@@ -30,16 +33,23 @@ export class TritonForest implements Forest {
     this.info = info;
     this.numFeature = info.numFeature;
     this.opts = { input: 'input__0', output: 'output__0', memory: 'cpu', outputMemory: 'cpu', device: 0, ...opts };
+    this.deviceGiven = opts.device !== undefined;
   }
 
-  async predict(input: Float32Array, rows?: number): Promise<Float32Array> {
-    const n = rows ?? input.length / this.numFeature;
+  /**
+   * Probabilities (or margins, as the model says) in host memory. `input` is rows x numFeature floats: a
+   * Float32Array sent from the configured memory, or a DeviceMatrix of the CUDA engine that Triton reads in
+   * place (zero copy; its shape must be rows x numFeature, else ABP_INPUT_SHAPE).
+   */
+  async predict(input: Float32Array | DeviceMatrix, rows?: number): Promise<Float32Array> {
+    const onDevice = input instanceof DeviceMatrix;
+    const n = rows ?? (onDevice ? input.rows : input.length / this.numFeature);
     const r = await this.server.infer(this.model, input, n, this.numFeature, {
       inputName: this.opts.input,
       outputName: this.opts.output,
-      memory: this.opts.memory,
+      memory: onDevice ? undefined : this.opts.memory,
       output: this.opts.outputMemory,
-      device: this.opts.device,
+      device: onDevice && !this.deviceGiven ? undefined : this.opts.device,
     });
     return r.output;
   }

@@ -13,6 +13,7 @@ import {
   type TritonLibraryInfo,
   type TritonServerOptions,
 } from '../native/addon.js';
+import { DeviceMatrix } from '../engine/gpu-model.js';
 import { tritonError } from './errors.js';
 
 export interface TritonStartOptions extends Omit<TritonServerOptions, 'modelRepository' | 'backendDirectory'> {
@@ -139,10 +140,20 @@ export class TritonServer {
     }
   }
 
-  async infer(model: string, input: Float32Array, rows: number, cols: number, options: TritonInferOptions = {}): Promise<TritonInferResult> {
+  /**
+   * One request. A DeviceMatrix input (the CUDA engine's) is read by Triton in place, as GPU memory on its
+   * device; disposing it before the answer is safe (the request holds the memory until Triton releases it).
+   */
+  async infer(
+    model: string,
+    input: Float32Array | DeviceMatrix,
+    rows: number,
+    cols: number,
+    options: TritonInferOptions = {},
+  ): Promise<TritonInferResult> {
     this.checkOpen();
     try {
-      return await native().infer(model, input, rows, cols, options);
+      return await native().infer(model, input instanceof DeviceMatrix ? input.native : input, rows, cols, options);
     } catch (err) {
       throw tritonError(err);
     }
