@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { ForestModel } from '../src/engine/model.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
+import { tileRows } from '../test/fixtures.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,13 +42,6 @@ const work = mkdtempSync(join(tmpdir(), 'abp-bench-'));
 function f32(bytes: Buffer): Float32Array {
   const out = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
-
-function tile(base: Float32Array, width: number, rows: number): Float32Array {
-  const out = new Float32Array(rows * width);
-  const baseRows = base.length / width;
-  for (let r = 0; r < rows; r += baseRows) out.set(base.subarray(0, Math.min(baseRows, rows - r) * width), r * width);
   return out;
 }
 
@@ -195,7 +189,7 @@ try {
     const model = await ForestModel.fromFile(c.modelPath);
     const xgb = await startXgboost(c);
     for (const b of batches) {
-      const x = tile(c.input, c.width, b);
+      const x = tileRows(c.input, c.width, b);
       let ours = Infinity;
       let theirs: XgbResult | undefined;
       // Alternate ours and XGBoost's so both see the same machine load.

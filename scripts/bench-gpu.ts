@@ -23,6 +23,7 @@ import { cudaInfo } from '../src/engine/device.js';
 import { allocPinned, DeviceMatrix, GpuForestModel } from '../src/engine/gpu-model.js';
 import { ForestModel } from '../src/engine/model.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
+import { tileRows } from '../test/fixtures.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,16 +57,6 @@ function ceilings(): { d2d: number; h2d: number | null; source: string } {
   }
   if (values['copy-gbps']) return { d2d: Number(values['copy-gbps']), h2d: null, source: '--copy-gbps' };
   return { d2d: 4300, h2d: null, source: 'KINDS.md (not measured in this run)' };
-}
-
-function tile(src: Float32Array, width: number, rows: number): Float32Array {
-  const out = new Float32Array(rows * width);
-  const srcRows = src.length / width;
-  for (let r = 0; r < rows; r += srcRows) {
-    const n = Math.min(srcRows, rows - r);
-    out.set(n === srcRows ? src : src.subarray(0, n * width), r * width);
-  }
-  return out;
 }
 
 /** Median seconds of repeated runs, after one warm-up; repeats fit in ~1 s. */
@@ -132,7 +123,7 @@ for (const m of models) {
   const F = gpu.numFeature;
   layouts.push(`${m.name}: ${gpu.info.numTrees} trees, depth ${gpu.info.maxDepth}, ${F} features; kernel layout ${gpu.info.layout}`);
   step(`${m.name}: tile`);
-  const all = tile(m.data, F, sizes[sizes.length - 1]!);
+  const all = tileRows(m.data, F, sizes[sizes.length - 1]!);
   // Node 20 caps one external (pinned) buffer at 4 GiB: pinned columns stop there.
   const pinnedRows = Math.min(sizes[sizes.length - 1]!, Math.floor(2 ** 30 / F));
   step(`${m.name}: pin ${pinnedRows} rows`);
@@ -189,7 +180,7 @@ if (models[0]!.name.startsWith('abp')) {
   const m = models[0]!;
   const n = sizes[sizes.length - 1]!;
   const F = 5;
-  const x = tile(m.data, F, n);
+  const x = tileRows(m.data, F, n);
   const dm = await DeviceMatrix.upload(x, n, F);
   for (const [label, env] of [
     ['staged rows + resident tile (default)', {}],

@@ -93,3 +93,11 @@ export function modelFile(model: FixtureModel, format: FixtureFormat): string {
   }
   return out;
 }
+
+/** `rows` rows of width `width` made by repeating `src`'s rows in order (for batches larger than a fixture). */
+export function tileRows(src: Float32Array, width: number, rows: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  const srcRows = src.length / width;
+  for (let r = 0; r < rows; r += srcRows) out.set(src.subarray(0, Math.min(srcRows, rows - r) * width), r * width);
+  return out;
+}

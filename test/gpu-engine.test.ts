@@ -7,7 +7,7 @@ import { cudaInfo, openModel } from '../src/engine/device.js';
 import { allocPinned, DeviceMatrix, GpuForestModel } from '../src/engine/gpu-model.js';
 import { ForestModel } from '../src/engine/model.js';
 import { DeviceError, UsageError } from '../src/errors.js';
-import { loadManifest, modelFile, readF32, type FixtureFormat, type FixtureModel } from './fixtures.js';
+import { loadManifest, modelFile, readF32, tileRows, type FixtureFormat, type FixtureModel } from './fixtures.js';
 
 const info = await cudaInfo();
 const gpu = info.available;
@@ -35,17 +35,6 @@ function bitDifferences(a: Float32Array, b: Float32Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i]) n++;
   return n;
-}
-
-/** `rows` rows made by repeating the fixture's rows (and its expected outputs). */
-function tile(src: Float32Array, width: number, rows: number): Float32Array {
-  const out = new Float32Array(rows * width);
-  const srcRows = src.length / width;
-  for (let r = 0; r < rows; r += srcRows) {
-    const n = Math.min(srcRows, rows - r);
-    out.set(n === srcRows ? src : src.subarray(0, n * width), r * width);
-  }
-  return out;
 }
 
 function report(line: string): void {
@@ -109,8 +98,8 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
 
     for (const rows of [1, 31, 32, 33, 65_537]) {
       it(`${rows} rows of the 500-tree model: host and device-resident, equal to the CPU engine and XGBoost`, async () => {
-        const x = tile(input, fx.numFeature, rows);
-        const want = tile(expected, 1, rows);
+        const x = tileRows(input, fx.numFeature, rows);
+        const want = tileRows(expected, 1, rows);
         const out = await gpuModel.predict(x, rows);
         const cpu = await cpuModel.predict(x, rows);
         const m = await gpuModel.uploadMatrix(x, rows);
@@ -126,8 +115,8 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     it('10M rows (binary_logistic, repeated fixture rows) equal XGBoost, host and device-resident', async () => {
       const small = manifest.models.find((m) => m.name === 'binary_logistic')!;
       const rows = 10_000_000;
-      const x = tile(readF32(small.input), small.numFeature, rows);
-      const want = tile(readF32(small.expected), 1, rows);
+      const x = tileRows(readF32(small.input), small.numFeature, rows);
+      const want = tileRows(readF32(small.expected), 1, rows);
       const g = await GpuForestModel.fromFile(modelFile(small, 'json'));
       try {
         let t = performance.now();
@@ -156,7 +145,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       const fx = manifest.models.find((m) => m.name === name)!;
       const base = readF32(fx.input);
       const rows = 4096;
-      const x = tile(base, fx.numFeature, rows);
+      const x = tileRows(base, fx.numFeature, rows);
       // Rows 0-511 all NaN; rows 512-1023 NaN in every other column; then random single NaNs.
       for (let r = 0; r < 512; r++) x.fill(NaN, r * fx.numFeature, (r + 1) * fx.numFeature);
       for (let r = 512; r < 1024; r++) for (let c = 0; c < fx.numFeature; c += 2) x[r * fx.numFeature + c] = NaN;
@@ -240,8 +229,8 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
 
     it('dispose while predicting is safe; concurrent calls on one model are serialised', async () => {
       const fx = manifest.models.find((m) => m.name === 'large')!;
-      const x = tile(readF32(fx.input), fx.numFeature, 200_000);
-      const want = tile(readF32(fx.expected), 1, 200_000);
+      const x = tileRows(readF32(fx.input), fx.numFeature, 200_000);
+      const want = tileRows(readF32(fx.expected), 1, 200_000);
       const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
       const calls = [g.predict(x), g.predict(x), g.predict(x)];
       g.dispose();
@@ -257,8 +246,8 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     it('a capped device splits host batches, refuses uploads with ABP_CUDA_OOM, and the CPU path is unaffected', async () => {
       const fx = manifest.models.find((m) => m.name === 'large')!;
       const rows = 1_000_000;
-      const x = tile(readF32(fx.input), fx.numFeature, rows);
-      const want = tile(readF32(fx.expected), 1, rows);
+      const x = tileRows(readF32(fx.input), fx.numFeature, rows);
+      const want = tileRows(readF32(fx.expected), 1, rows);
       const g = await GpuForestModel.fromFile(modelFile(fx, 'json'));
       const c = await ForestModel.fromFile(modelFile(fx, 'json'));
       try {
