@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fakeScripts } from './fake-nvidia-smi.js';
 
 // `abp collect` end to end, as a child process, against stand-ins for
 // nvidia-smi (the real one cannot run here; scripts/device-collect-watch.sh
@@ -10,15 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = new URL('..', import.meta.url).pathname;
 const ENTRY = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const XML_FILE = new URL('./fixtures/collect/nvidia-smi-q-x-h200.xml', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'abp-collect-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function fake(name: string, body: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, `#!/bin/sh\n${body}\n`);
-  chmodSync(p, 0o755);
-  return p;
-}
+const { dir, fake } = fakeScripts('abp-collect-cli-');
 
 // Two GPUs in one document: the real GPU and a copy with another bus id and UUID.
 const xml = readFileSync(XML_FILE, 'utf8');

@@ -1,22 +1,14 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fakeScripts } from './fake-nvidia-smi.js';
 import { collectRecords, collectTicks, type Tick } from '../src/collect/collector.js';
 import { TelemetryError, type AbpError } from '../src/errors.js';
 
 // The real nvidia-smi cannot run here (no GPU); these stand-ins print the real
 // H200 document, fail, hang or print garbage the way a broken driver would.
 const XML_FILE = new URL('./fixtures/collect/nvidia-smi-q-x-h200.xml', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'abp-collect-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function fake(name: string, body: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, `#!/bin/sh\n${body}\n`);
-  chmodSync(p, 0o755);
-  return p;
-}
+const { dir, fake } = fakeScripts('abp-collect-');
 
 const good = fake('good', `[ "$1 $2" = "-q -x" ] || { echo "bad args: $*" >&2; exit 9; }\ncat '${XML_FILE}'`);
 const failing = fake('failing', `echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2\nexit 9`);
