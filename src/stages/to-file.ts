@@ -48,12 +48,19 @@ export function checkTarget(filename: string, overwrite: boolean): void {
   if (!fs.existsSync(dir)) throw new OutputError('ABP_OUTPUT_DIR', `cannot write to ${filename}: directory ${dir} does not exist`);
 }
 
-async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): AsyncGenerator<Buffer> {
+/** The batches that carry output bytes, counted into `counter`. */
+async function* serializedBatches(batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }): AsyncGenerator<Batch & { serialized: Buffer }> {
   for await (const b of batches) {
     if (b.serialized === undefined) throw new OutputError('ABP_INTERNAL', 'to-file received a batch that was not serialized');
     if (b.serialized.length === 0) continue;
     counter.rows += b.serializedRows;
     counter.bytes += b.serialized.length;
+    yield b as Batch & { serialized: Buffer };
+  }
+}
+
+async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): AsyncGenerator<Buffer> {
+  for await (const b of serializedBatches(batches, counter)) {
     // Time until the stream asks for more: handing over and waiting on the write.
     const t0 = performance.now();
     yield b.serialized;
@@ -66,11 +73,7 @@ async function writePlain(tmp: string, batches: AsyncIterable<Batch>, counter: {
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
   const w = new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' });
   try {
-    for await (const b of batches) {
-      if (b.serialized === undefined) throw new OutputError('ABP_INTERNAL', 'to-file received a batch that was not serialized');
-      if (b.serialized.length === 0) continue;
-      counter.rows += b.serializedRows;
-      counter.bytes += b.serialized.length;
+    for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
       await w.write(b.serialized);
       recycleOutput(b);
