@@ -58,13 +58,13 @@ const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('abp collect', () => {
   it('--count=3 writes three samples to stdout, one JSON record per GPU per sample', async () => {
-    const r = await abp(['collect', '--count=3', '--interval=100ms', '--nvidia-smi', good]);
+    const r = await abp(['collect', '--gpm=off', '--count=3', '--interval=100ms', '--nvidia-smi', good]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const recs = lines(r.stdout).map((l) => JSON.parse(l));
     expect(recs).toHaveLength(3);
     for (const rec of recs) {
-      expect(Object.keys(rec)).toHaveLength(218);
+      expect(Object.keys(rec)).toHaveLength(218 + 14);
       expect(rec['nvidia_smi_log.gpu.pci.tx_util']).toBe('836 KB/s');
       expect(typeof rec.timestamp).toBe('number');
       expect(typeof rec.hostname).toBe('string');
@@ -74,41 +74,41 @@ describe('abp collect', () => {
   });
 
   it('several GPUs give several records per sample, sharing its timestamp; --gpu picks', async () => {
-    const r = await abp(['collect', '--count=2', '--interval=0', '--nvidia-smi', two]);
+    const r = await abp(['collect', '--gpm=off', '--count=2', '--interval=0', '--nvidia-smi', two]);
     const recs = lines(r.stdout).map((l) => JSON.parse(l));
     expect(recs.map((x) => x['nvidia_smi_log.gpu.@id'])).toEqual(['00000000:00:06.0', '00000000:00:07.0', '00000000:00:06.0', '00000000:00:07.0']);
     expect(recs[0].timestamp).toBe(recs[1].timestamp);
     expect(recs[2].timestamp).toBe(recs[3].timestamp);
     expect(recs[2].timestamp).toBeGreaterThan(recs[0].timestamp);
 
-    const dash = await abp(['collect', '--count=1', '--nvidia-smi', two, '--output', '-']);
+    const dash = await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', two, '--output', '-']);
     expect(lines(dash.stdout)).toHaveLength(2);
 
-    const one = await abp(['collect', '--count=2', '--interval=0', '--nvidia-smi', two, '--gpu', 'GPU-00000000-1111-2222-3333-444444444444']);
+    const one = await abp(['collect', '--gpm=off', '--count=2', '--interval=0', '--nvidia-smi', two, '--gpu', 'GPU-00000000-1111-2222-3333-444444444444']);
     expect(lines(one.stdout).map((l) => JSON.parse(l)['nvidia_smi_log.gpu.@id'])).toEqual(['00000000:00:07.0', '00000000:00:07.0']);
 
-    const none = await abp(['collect', '--count=2', '--nvidia-smi', two, '--gpu', '5']);
+    const none = await abp(['collect', '--gpm=off', '--count=2', '--nvidia-smi', two, '--gpu', '5']);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/--gpu 5 matches no GPU \(present: 0=GPU-5dd2bfd5-7daa-9be5-4a7f-8f2acff29ee6, 1=GPU-00000000-1111/);
   });
 
   it('writes a file, refuses to overwrite it, appends with --append', async () => {
     const out = join(dir, 'out.jsonl');
-    expect((await abp(['collect', '--count=2', '--interval=0', '--nvidia-smi', good, '-o', out])).code).toBe(0);
+    expect((await abp(['collect', '--gpm=off', '--count=2', '--interval=0', '--nvidia-smi', good, '-o', out])).code).toBe(0);
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(2);
-    const again = await abp(['collect', '--count=1', '--nvidia-smi', good, '-o', out]);
+    const again = await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', good, '-o', out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/out\.jsonl exists; pass --force to overwrite or --append/);
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(2);
-    expect((await abp(['collect', '--count=1', '--nvidia-smi', good, '-o', out, '--append'])).code).toBe(0);
+    expect((await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', good, '-o', out, '--append'])).code).toBe(0);
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(3);
-    expect((await abp(['collect', '--count=1', '--nvidia-smi', good, '-o', out, '--force'])).code).toBe(0);
+    expect((await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', good, '-o', out, '--force'])).code).toBe(0);
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(1);
   });
 
   it('a missing nvidia-smi is a clear error and leaves no output file', async () => {
     const out = join(dir, 'never.jsonl');
-    const r = await abp(['collect', '--count=1', '--nvidia-smi', join(dir, 'nvidia-smi-missing'), '-o', out]);
+    const r = await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', join(dir, 'nvidia-smi-missing'), '-o', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^abp collect: .*nvidia-smi-missing not found.*\[ABP_NVSMI_NOT_FOUND\]\n$/);
     expect(existsSync(out)).toBe(false);
@@ -116,13 +116,13 @@ describe('abp collect', () => {
 
   it('a malformed document stops the run, or is logged and skipped with --on-error=skip', async () => {
     rmSync(join(dir, 'count'), { force: true });
-    const fail = await abp(['collect', '--count=3', '--interval=0', '--nvidia-smi', flaky]);
+    const fail = await abp(['collect', '--gpm=off', '--count=3', '--interval=0', '--nvidia-smi', flaky]);
     expect(fail.code).toBe(1);
     expect(lines(fail.stdout)).toHaveLength(1);
     expect(fail.stderr).toMatch(/malformed XML.*\[ABP_NVSMI_MALFORMED\]/);
 
     rmSync(join(dir, 'count'), { force: true });
-    const skip = await abp(['collect', '--count=3', '--interval=0', '--on-error=skip', '--nvidia-smi', flaky]);
+    const skip = await abp(['collect', '--gpm=off', '--count=3', '--interval=0', '--on-error=skip', '--nvidia-smi', flaky]);
     expect(skip.code).toBe(0);
     expect(lines(skip.stdout)).toHaveLength(3);
     expect(lines(skip.stderr)).toHaveLength(2);
@@ -130,14 +130,14 @@ describe('abp collect', () => {
   });
 
   it('rejects bad option values', async () => {
-    const r = await abp(['collect', '--interval=soon', '--nvidia-smi', good]);
+    const r = await abp(['collect', '--gpm=off', '--interval=soon', '--nvidia-smi', good]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--interval: expected a duration/);
   });
 
   it('Ctrl-C ends cleanly with every finished sample flushed whole', async () => {
     const out = join(dir, 'live.jsonl');
-    const r = await abp(['collect', '--interval=100ms', '--nvidia-smi', two, '-o', out], { interruptAfterMs: 1000 });
+    const r = await abp(['collect', '--gpm=off', '--interval=100ms', '--nvidia-smi', two, '-o', out], { interruptAfterMs: 1000 });
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     const m = /stopped after (\d+) sample\(s\)/.exec(r.stderr);
@@ -176,7 +176,7 @@ describe('abp collect', () => {
 
   it('Ctrl-C from a terminal (SIGINT to the whole process group, nvidia-smi included) still ends cleanly', async () => {
     const out = join(dir, 'group.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'collect', '--interval=0', '--nvidia-smi', slowGood, '-o', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'collect', '--gpm=off', '--interval=0', '--nvidia-smi', slowGood, '-o', out], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

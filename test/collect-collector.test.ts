@@ -38,7 +38,7 @@ async function failure(it: AsyncIterable<unknown>): Promise<AbpError> {
 describe('collectTicks with a stand-in nvidia-smi', () => {
   it('yields one record per GPU per tick, `count` ticks, `interval` apart', async () => {
     const t0 = Date.now();
-    const ticks = await all(collectTicks({ nvidiaSmi: good, intervalMs: 150, count: 3, hostname: 'box' }));
+    const ticks = await all(collectTicks({ gpm: 'off', nvidiaSmi: good, intervalMs: 150, count: 3, hostname: 'box' }));
     const elapsed = Date.now() - t0;
     expect(ticks.map((t) => t.index)).toEqual([0, 1, 2]);
     expect(elapsed).toBeGreaterThanOrEqual(300);
@@ -48,7 +48,7 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
       expect(r.timestamp).toBe(t.timestamp);
       expect(r.hostname).toBe('box');
       expect(r['nvidia_smi_log.gpu.uuid']).toBe('GPU-5dd2bfd5-7daa-9be5-4a7f-8f2acff29ee6');
-      expect(Object.keys(r)).toHaveLength(218);
+      expect(Object.keys(r)).toHaveLength(218 + 14);
     }
     // Calls start 150 ms apart; a timestamp is when the document arrived, so
     // only warm calls (same latency) are compared.
@@ -59,7 +59,7 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
   it('reads the binary from $ABP_NVIDIA_SMI', async () => {
     process.env.ABP_NVIDIA_SMI = good;
     try {
-      const recs = await all(collectRecords({ intervalMs: 0, count: 2 }));
+      const recs = await all(collectRecords({ gpm: 'off', intervalMs: 0, count: 2 }));
       expect(recs).toHaveLength(2);
     } finally {
       delete process.env.ABP_NVIDIA_SMI;
@@ -67,7 +67,7 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
   });
 
   it('never overlaps calls: a slow call delays the next tick', async () => {
-    const ticks = await all(collectTicks({ nvidiaSmi: slow, intervalMs: 50, count: 4 }));
+    const ticks = await all(collectTicks({ gpm: 'off', nvidiaSmi: slow, intervalMs: 50, count: 4 }));
     expect(ticks).toHaveLength(4);
     const log = readFileSync(join(dir, 'slow.log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
     expect(log.map((l) => l[0])).toEqual(['start', 'end', 'start', 'end', 'start', 'end', 'start', 'end']);
@@ -76,7 +76,7 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
 
   it('a missing binary is a clear error, even when skipping', async () => {
     for (const onError of ['fail', 'skip'] as const) {
-      const e = await failure(collectTicks({ nvidiaSmi: join(dir, 'no-such-nvidia-smi'), onError, intervalMs: 10 }));
+      const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: join(dir, 'no-such-nvidia-smi'), onError, intervalMs: 10 }));
       expect(e).toBeInstanceOf(TelemetryError);
       expect(e.code).toBe('ABP_NVSMI_NOT_FOUND');
       expect(e.message).toMatch(/no-such-nvidia-smi not found/);
@@ -84,21 +84,21 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
   });
 
   it('a failing call is an error naming the exit status and stderr', async () => {
-    const e = await failure(collectTicks({ nvidiaSmi: failing, intervalMs: 10 }));
+    const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: failing, intervalMs: 10 }));
     expect(e.code).toBe('ABP_NVSMI_FAILED');
     expect(e.message).toMatch(/exited with status 9: NVIDIA-SMI has failed/);
   });
 
   it('garbage or a cut-off document is ABP_NVSMI_MALFORMED', async () => {
     for (const bin of [garbage, truncated]) {
-      const e = await failure(collectTicks({ nvidiaSmi: bin, intervalMs: 10 }));
+      const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: bin, intervalMs: 10 }));
       expect(e.code).toBe('ABP_NVSMI_MALFORMED');
     }
   });
 
   it('a hanging call is killed at its timeout', async () => {
     const t0 = Date.now();
-    const e = await failure(collectTicks({ nvidiaSmi: hang, timeoutMs: 300, intervalMs: 10 }));
+    const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: hang, timeoutMs: 300, intervalMs: 10 }));
     expect(e.code).toBe('ABP_NVSMI_TIMEOUT');
     expect(Date.now() - t0).toBeLessThan(5000);
   });
@@ -106,7 +106,7 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
   it('with onError=skip, bad ticks are reported and skipped; good ones still count', async () => {
     rmSync(join(dir, 'count'), { force: true });
     const skipped: string[] = [];
-    const ticks = await all(collectTicks({ nvidiaSmi: flaky, onError: 'skip', intervalMs: 20, count: 3, onSkip: (e) => skipped.push(e.code) }));
+    const ticks = await all(collectTicks({ gpm: 'off', nvidiaSmi: flaky, onError: 'skip', intervalMs: 20, count: 3, onSkip: (e) => skipped.push(e.code) }));
     expect(ticks).toHaveLength(3);
     expect(ticks.map((t) => t.index)).toEqual([0, 1, 2]);
     expect(skipped).toEqual(['ABP_NVSMI_FAILED', 'ABP_NVSMI_FAILED']);
@@ -114,16 +114,16 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
 
   it('with onError=skip, gives up after maxConsecutiveErrors failures in a row', async () => {
     const skipped: AbpError[] = [];
-    const e = await failure(collectTicks({ nvidiaSmi: garbage, onError: 'skip', intervalMs: 5, maxConsecutiveErrors: 4, onSkip: (x) => skipped.push(x) }));
+    const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: garbage, onError: 'skip', intervalMs: 5, maxConsecutiveErrors: 4, onSkip: (x) => skipped.push(x) }));
     expect(skipped).toHaveLength(3);
     expect(e.code).toBe('ABP_NVSMI_MALFORMED');
     expect(e.message).toMatch(/giving up after 4 failed ticks in a row/);
   });
 
   it('a --gpu selector that matches nothing fails at once, even when skipping', async () => {
-    const e = await failure(collectTicks({ nvidiaSmi: good, gpus: ['GPU-nope'], onError: 'skip' }));
+    const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: good, gpus: ['GPU-nope'], onError: 'skip' }));
     expect(e.code).toBe('ABP_GPU_NOT_FOUND');
-    const ok = await all(collectTicks({ nvidiaSmi: good, gpus: ['0'], count: 1 }));
+    const ok = await all(collectTicks({ gpm: 'off', nvidiaSmi: good, gpus: ['0'], count: 1 }));
     expect(ok[0].records).toHaveLength(1);
   });
 
@@ -132,14 +132,14 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
     const got: Tick[] = [];
     const t0 = Date.now();
     setTimeout(() => ac.abort(), 300);
-    for await (const t of collectTicks({ nvidiaSmi: hang, timeoutMs: 20_000, signal: ac.signal })) got.push(t);
+    for await (const t of collectTicks({ gpm: 'off', nvidiaSmi: hang, timeoutMs: 20_000, signal: ac.signal })) got.push(t);
     expect(got).toHaveLength(0);
     expect(Date.now() - t0).toBeLessThan(3000);
 
     // And while waiting between ticks.
     const ac2 = new AbortController();
     const ticks: Tick[] = [];
-    for await (const t of collectTicks({ nvidiaSmi: good, intervalMs: 60_000, signal: ac2.signal })) {
+    for await (const t of collectTicks({ gpm: 'off', nvidiaSmi: good, intervalMs: 60_000, signal: ac2.signal })) {
       ticks.push(t);
       setTimeout(() => ac2.abort(), 50);
     }

@@ -8,6 +8,7 @@ import { AbpError, OutputError, UsageError } from '../errors.js';
 import { collectTicks, type ErrorPolicy } from '../collect/collector.js';
 import { parseDuration } from '../collect/duration.js';
 import { parseGpuSelectors } from '../collect/gpu-select.js';
+import { GPM_MODES, type GpmMode } from '../collect/gpm/index.js';
 import { abortOnInterrupt } from '../collect/interrupt.js';
 import { openLineSink, recordsBlock, type LineSink, type OutputMode } from '../collect/tick-writer.js';
 
@@ -22,6 +23,7 @@ export interface CollectArgs {
   'max-errors': number;
   force: boolean;
   append: boolean;
+  gpm: GpmMode;
 }
 
 /** Options shared by `collect` and `watch` (how to sample). */
@@ -37,7 +39,17 @@ export function samplingOptions<T>(y: Argv<T>, onErrorDefault: ErrorPolicy) {
       default: onErrorDefault,
       describe: 'a failing nvidia-smi call or malformed document: stop with the error, or log it and skip the sample',
     })
-    .option('max-errors', { type: 'number', default: 30, describe: 'with --on-error=skip, give up after this many failed samples in a row' });
+    .option('max-errors', { type: 'number', default: 30, describe: 'with --on-error=skip, give up after this many failed samples in a row' })
+    .option('gpm', {
+      choices: GPM_MODES,
+      default: 'auto' as GpmMode,
+      describe: 'GPM work-activity keys (Hopper and newer): auto, nvml, dmon (nvidia-smi dmon child), or off (keys null)',
+    });
+}
+
+/** Prints, once per GPU, why its GPM keys are null (and which source reads them). */
+export function gpmNotice(command: string): (gpu: string, message: string) => void {
+  return (gpu, message) => process.stderr.write(`abp ${command}: ${gpu}: ${message}\n`);
 }
 
 /** Prints an error the way every abp command does and sets the exit status. */
@@ -75,6 +87,8 @@ export async function runCollect(argv: CollectArgs): Promise<void> {
       maxConsecutiveErrors: argv['max-errors'],
       onSkip: (e) => process.stderr.write(`abp collect: skipped a sample: ${e.message} [${e.code}]\n`),
       signal: ac.signal,
+      gpm: argv.gpm,
+      onGpmNotice: gpmNotice('collect'),
     });
     for await (const tick of source) {
       // Opened at the first sample so a run that fails at once leaves no file behind.

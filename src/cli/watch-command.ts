@@ -16,7 +16,8 @@ import { AlertHookQueue } from '../collect/on-alert.js';
 import { paceTicks, replayTicks } from '../collect/replay.js';
 import { openLineSink, type LineSink } from '../collect/tick-writer.js';
 import { watchTicks, type AlertEvent } from '../collect/watch.js';
-import { reportError, samplingOptions } from './collect-command.js';
+import { gpmNotice, reportError, samplingOptions } from './collect-command.js';
+import type { GpmMode } from '../collect/gpm/index.js';
 
 export interface WatchArgs {
   interval: string;
@@ -26,6 +27,7 @@ export interface WatchArgs {
   timeout: string;
   'on-error': ErrorPolicy;
   'max-errors': number;
+  gpm: GpmMode;
   input?: string;
   speed: number;
   model: string;
@@ -78,6 +80,8 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
           maxConsecutiveErrors: argv['max-errors'],
           onSkip: (e) => process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`),
           signal: ac.signal,
+          gpm: argv.gpm,
+          onGpmNotice: gpmNotice('watch'),
         });
     classifier = await openModelClassifier(argv.model, {
       repository: argv['model-repository'],

@@ -10,6 +10,7 @@ import { AbpError, TelemetryError, UsageError } from '../errors.js';
 import { flattenNvsmi, type NvsmiRecord } from './flatten.js';
 import { selectGpus } from './gpu-select.js';
 import { runNvidiaSmi } from './nvidia-smi.js';
+import { GpmAttacher, openGpmSource, type GpmMode, type GpmNotice, type GpmSource } from './gpm/index.js';
 
 export type ErrorPolicy = 'fail' | 'skip';
 
@@ -38,6 +39,14 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** `hostname` written into records (default os.hostname()). */
   hostname?: string;
+  /**
+   * GPM work-activity keys (`nvidia_smi_log.gpu.gpm.*`): `auto` (default)
+   * reads them where the GPU supports GPM, `off` writes them null; or a
+   * source of one's own.
+   */
+  gpm?: GpmMode | GpmSource;
+  /** Told, once per GPU, why its GPM keys are null; and which source reads them. */
+  onGpmNotice?: GpmNotice;
 }
 
 export interface Tick {
@@ -62,12 +71,26 @@ export async function* collectTicks(opts: CollectOptions = {}): AsyncGenerator<T
   if (!(interval >= 0) || !Number.isFinite(interval)) throw new UsageError('ABP_BAD_ARGUMENT', `interval must be a non-negative number of ms, got ${interval}`);
   const count = opts.count;
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `count must be a non-negative integer, got ${count}`);
+  const gpmOpt = opts.gpm ?? 'auto';
+  const gpm = new GpmAttacher(
+    typeof gpmOpt === 'string' ? openGpmSource(gpmOpt, { nvidiaSmi: opts.nvidiaSmi, onChoice: (m) => opts.onGpmNotice?.('all GPUs', m) }) : gpmOpt,
+    opts.onGpmNotice,
+  );
+  try {
+    yield* ticks(opts, gpm);
+  } finally {
+    await gpm.close();
+  }
+}
+
+async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Tick> {
+  const interval = opts.intervalMs ?? 1000;
+  const count = opts.count;
   const policy = opts.onError ?? 'fail';
   const maxErrors = opts.maxConsecutiveErrors ?? 30;
   const host = opts.hostname ?? osHostname();
   const selectors = opts.gpus ?? [];
   const signal = opts.signal;
-
   let index = 0;
   let attempt = 0;
   let failures = 0;
@@ -79,7 +102,7 @@ export async function* collectTicks(opts: CollectOptions = {}): AsyncGenerator<T
     try {
       const xml = await runNvidiaSmi({ binary: opts.nvidiaSmi, timeoutMs: opts.timeoutMs, signal });
       const timestamp = Date.now() / 1000;
-      const records = selectGpus(flattenNvsmi(xml, { hostname: host, timestamp }), selectors);
+      const records = selectGpus(await gpm.attach(flattenNvsmi(xml, { hostname: host, timestamp })), selectors);
       if (records.length === 0) throw new TelemetryError('ABP_NVSMI_NO_GPU', 'nvidia-smi listed no GPU');
       tick = { index, timestamp, records };
     } catch (err) {
