@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { featureMatrix, type NumberRule } from '../src/stages/parse-value.js';
+import { readDerived } from '../src/model-repo/derived.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     columns: { type: 'string', default: 'models/abp-nvsmi-xgb/columns_fil.txt' },
     out: { type: 'string', default: 'build-train/features' },
     rule: { type: 'string', default: 'first-number' },
+    // derived_fil.txt: features computed from the columns, by the serving code (src/model-repo/derived.ts).
+    derived: { type: 'string' },
   },
 });
 
@@ -63,7 +66,11 @@ function readRecords(path: string): Record<string, unknown>[] {
 
 const columns = readColumns(values.columns!);
 const records = readRecords(values.input!);
-const X = featureMatrix(records, columns, rule);
+const raw = featureMatrix(records, columns, rule);
+const derived = values.derived ? readDerived(values.derived, columns) : undefined;
+if (values.derived && !derived) throw new Error(`--derived ${values.derived}: no such file`);
+const X = derived ? derived.apply(raw, records.length, columns.length) : raw;
+const allColumns = [...columns, ...(derived?.features.map((f) => f.name) ?? [])];
 
 const y = new Uint8Array(records.length);
 const workloads: string[] = [];
@@ -80,9 +87,9 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'X.f32'), new Uint8Array(X.buffer, X.byteOffset, X.byteLength));
 writeFileSync(join(out, 'y.u8'), y);
 writeFileSync(join(out, 'workloads.json'), JSON.stringify(workloads));
-writeFileSync(join(out, 'columns.txt'), columns.join('\n') + '\n');
+writeFileSync(join(out, 'columns.txt'), allColumns.join('\n') + '\n');
 writeFileSync(
   join(out, 'meta.json'),
-  JSON.stringify({ rows: records.length, columns: columns.length, rule, input: values.input }, null, 2) + '\n',
+  JSON.stringify({ rows: records.length, columns: allColumns.length, rule, input: values.input }, null, 2) + '\n',
 );
-console.log(`make-features: ${records.length} rows x ${columns.length} columns (${rule}) -> ${out}`);
+console.log(`make-features: ${records.length} rows x ${allColumns.length} columns (${rule}) -> ${out}`);

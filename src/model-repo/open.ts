@@ -5,6 +5,7 @@
 import { AbpError, DeviceError, ModelConfigError, ModelError, UsageError, fromNative } from '../errors.js';
 import type { EngineReport } from '../engine/device.js';
 import { loadForestFile, type Forest } from './forest.js';
+import { readDerived, type DerivedFeatures } from './derived.js';
 import { readModelEntry, readNameList, type ModelEntry } from './repository.js';
 
 export interface OpenModelOptions {
@@ -25,7 +26,11 @@ export interface LoadedModel {
   forest: Forest;
   /** Which engine and device run the model (and why the CPU, when 'auto' fell back). */
   engine: EngineReport;
+  /** The record keys preprocess reads (columns_fil.txt or an override). */
   columns: string[];
+  /** Features computed from the columns before inference (derived_fil.txt), when the model has them. */
+  derived?: DerivedFeatures;
+  /** The model's input width: columns plus derived features. */
   numFeature: number;
   /** Outputs per row (1 for binary models). */
   numGroup: number;
@@ -49,10 +54,12 @@ export async function openModel(name: string, options: OpenModelOptions = {}): P
       `model '${name}' has no columns_fil.txt in ${entry.dir}; give the feature columns with --columns_file`,
     );
   }
-  if (columns.length !== entry.featureCount) {
+  const derived = entry.derivedFile ? readDerived(entry.derivedFile, columns) : undefined;
+  const nDerived = derived?.features.length ?? 0;
+  if (columns.length + nDerived !== entry.featureCount) {
     throw new ModelConfigError(
       'ABP_MODEL_CONFIG',
-      `${columnsSource} lists ${columns.length} columns but ${entry.configPath} declares ${entry.featureCount} features`,
+      `${columnsSource} lists ${columns.length} columns${derived ? ` (+${nDerived} derived in ${derived.file})` : ''} but ${entry.configPath} declares ${entry.featureCount} features`,
     );
   }
   if (options.featureLength !== undefined && options.featureLength !== entry.featureCount) {
@@ -80,5 +87,5 @@ export async function openModel(name: string, options: OpenModelOptions = {}): P
     );
   }
   const numGroup = Number(forest.info.numOutput ?? forest.info.numGroup ?? 1) || 1;
-  return { entry, forest, engine, columns, numFeature: forest.numFeature, numGroup };
+  return { entry, forest, engine, columns, derived, numFeature: forest.numFeature, numGroup };
 }

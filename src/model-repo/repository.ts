@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ModelConfigError } from '../errors.js';
 import { packageRoot } from '../native/addon.js';
+import { readDerived } from './derived.js';
 import { field, fields, isMessage, parsePbtxt, type PbMessage, type PbValue } from './pbtxt.js';
 
 export type ModelFileFormat = 'binary' | 'json' | 'ubjson';
@@ -40,10 +41,15 @@ export interface ModelEntry {
   /** Ordered feature column names from columns_fil.txt, when present. */
   columns?: string[];
   columnsFile?: string;
+  /** derived_fil.txt (features computed from the columns), when present. */
+  derivedFile?: string;
   /** Class labels from labels.txt, when present. */
   labels?: string[];
   labelsFile?: string;
 }
+
+/** Beside columns_fil.txt: features computed from the columns (see derived.ts). */
+export const DERIVED_FILE = 'derived_fil.txt';
 
 /** The model repository bundled with the package. */
 export function defaultModelRepository(): string {
@@ -167,11 +173,17 @@ export function readModelEntry(name: string, repository = defaultModelRepository
     format: type.format, version, modelFile, threshold, outputClass,
   };
   const columnsFile = path.join(dir, 'columns_fil.txt');
+  const derivedFile = path.join(dir, DERIVED_FILE);
+  if (fs.existsSync(derivedFile)) entry.derivedFile = derivedFile;
   if (fs.existsSync(columnsFile)) {
     entry.columnsFile = columnsFile;
     entry.columns = readNameList(columnsFile);
-    if (entry.columns.length !== featureCount) {
-      configError(`${columnsFile} lists ${entry.columns.length} columns but ${configPath} declares ${featureCount} features (input dims)`);
+    const derived = entry.derivedFile ? readDerived(entry.derivedFile, entry.columns) : undefined;
+    const width = entry.columns.length + (derived?.features.length ?? 0);
+    if (width !== featureCount) {
+      configError(
+        `${columnsFile} lists ${entry.columns.length} columns${derived ? ` and ${derived.file} ${derived.features.length} derived features` : ''} but ${configPath} declares ${featureCount} features (input dims)`,
+      );
     }
   }
   const labelsFile = path.join(dir, 'labels.txt');

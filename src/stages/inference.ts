@@ -32,8 +32,10 @@ export class Inferencer {
   async process(b: Batch): Promise<Batch> {
     const w = this.model.numFeature;
     const g = this.model.numGroup;
-    const feats = b.features!;
     const n = b.size;
+    const derived = this.model.derived;
+    // Derived features widen the preprocessed rows to the model's input.
+    const feats = derived ? derived.apply(b.features!, n, this.model.columns.length) : b.features!;
     const out = new Float32Array(n * g);
     const jobs: Promise<void>[] = [];
     for (let r0 = 0; r0 < n; r0 += this.maxBatchSize) {
