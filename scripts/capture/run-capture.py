@@ -27,7 +27,7 @@ import threading
 import time
 
 ROOT = os.getcwd()
-WORKLOADS = os.path.join(ROOT, "scripts", "workloads")
+WORKLOADS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "workloads")
 sys.path.insert(0, WORKLOADS)
 from registry import resolve  # noqa: E402
 
