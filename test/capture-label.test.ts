@@ -86,6 +86,45 @@ describe.skipIf(!have)('scripts/capture/label.ts', () => {
     expect(changed).toBeGreaterThan(10);
   });
 
+  it('labels a co-located episode by the parts working at each record, as run-capture.py logs them', () => {
+    const eps = episodesOf(original);
+    const k = eps.findIndex((e) => e.label === 1);
+    const e = eps[k];
+    const mid = (e.start + e.end) / 2;
+    // the hashing part stops half-way (as a crash would); the benign part runs on to the end
+    const colocated = {
+      workload: `${e.workload}+idle/ctx`, label: 1, family: `fam-${e.workload}+idle`, start: e.start, end: e.end, rc: 1,
+      parts: [
+        { workload: e.workload, label: 1, family: `fam-${e.workload}`, start: e.start, end: mid, rc: 1 },
+        { workload: 'idle/ctx', label: 0, family: 'idle', start: e.start, end: e.end, rc: 0 },
+        { workload: 'copy/d2d', label: 0, family: 'copy', start: null, end: null, rc: 1 },
+      ],
+    };
+    const dir = capture(eps.map((x, i) => (i === k ? colocated : x)));
+    const out = join(dir, 'labelled.jsonlines.gz');
+    const run = label(dir, out);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`warning: ${e.workload} (episode ${k + 1}) exited 1`);
+    const got = readGz(out);
+    let both = 0;
+    let after = 0;
+    for (let i = 0; i < got.length; i++) {
+      const ts = original[i].timestamp as number;
+      if (original[i].workload !== e.workload) {
+        expect(got[i].label).toBe(original[i].label);
+        expect(got[i].workload).toBe(original[i].workload);
+      } else if (ts <= mid) {
+        expect([got[i].label, got[i].workload, got[i].family]).toEqual([1, `${e.workload}+idle/ctx`, `fam-${e.workload}+idle`]);
+        both++;
+      } else {
+        expect([got[i].label, got[i].workload, got[i].family]).toEqual([0, 'idle/ctx', 'idle']);
+        after++;
+      }
+    }
+    expect(both).toBeGreaterThan(5);
+    expect(after).toBeGreaterThan(5);
+  });
+
   it('names file and line of a bad telemetry line and writes no output', () => {
     const dir = capture(episodesOf(original));
     const tele = join(dir, 'telemetry.jsonlines');

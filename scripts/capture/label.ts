@@ -4,11 +4,13 @@
  *
  *   npx tsx scripts/capture/label.ts OUT_DIR data/NAME.jsonlines.gz [--force]
  *
- * A record whose `timestamp` lies in an episode's [start, end] (the first
- * workload's READY to the last one's end) gets that episode's `label`,
- * `workload` (`NAME/VARIANT` or `A/v+B/v`) and `family`; every other record
- * (start-up, gaps, a workload that never started) gets label 0, workload and
- * family `startup`. Output is gzipped JSON lines, written to a temporary file
+ * Each episode names its parts (one workload, or two co-located), each with
+ * the [start, end] of its work. A record whose `timestamp` lies in one or more
+ * parts' spans gets `workload` and `family` from those parts (`A/v+B/v` when
+ * both worked then, `A/v` if B had stopped) and `label` 1 if any of them
+ * hashes. Every other record (start-up, gaps, a workload that never started)
+ * gets label 0, workload and family `startup`. An episode without `parts` is
+ * one part. Output is gzipped JSON lines, written to a temporary file
  * and renamed, so a failed run leaves no partial file.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +19,15 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-export interface Episode {
+/** One workload's span of work (a part of an episode). */
+export interface Span {
   workload: string;
   label: 0 | 1;
   family: string;
   start: number;
   end: number;
   rc: number;
+  episode: number;
 }
 
 type Rec = Record<string, unknown>;
@@ -47,48 +51,64 @@ export function readJsonLines(path: string): Rec[] {
   return out;
 }
 
-/** Episodes that ran (start and end set), checked field by field, sorted by start. */
-export function parseEpisodes(rows: Rec[], path: string): Episode[] {
-  const eps: Episode[] = [];
+function spanOf(r: Rec, where: string, episode: number, rc: unknown): Span | undefined {
+  if (r.start === null || r.end === null) return undefined; // never started: its seconds stay `startup`
+  for (const k of ['start', 'end'] as const) {
+    if (typeof r[k] !== 'number' || !Number.isFinite(r[k])) throw new Error(`${where}: field ${k} is not a number`);
+  }
+  if (typeof rc !== 'number') throw new Error(`${where}: field rc is not a number`);
+  if (r.label !== 0 && r.label !== 1) throw new Error(`${where}: field label is not 0 or 1`);
+  for (const k of ['workload', 'family'] as const) {
+    if (typeof r[k] !== 'string' || r[k] === '') throw new Error(`${where}: field ${k} is not a non-empty string`);
+  }
+  if ((r.end as number) < (r.start as number)) throw new Error(`${where}: end is before start`);
+  return { workload: r.workload as string, label: r.label as 0 | 1, family: r.family as string, start: r.start as number, end: r.end as number, rc, episode };
+}
+
+/** The spans of work of every part of every episode that ran, checked field by field, sorted by start. */
+export function parseEpisodes(rows: Rec[], path: string): Span[] {
+  const spans: Span[] = [];
   rows.forEach((r, i) => {
     const where = `${path}: episode ${i + 1}`;
-    if (r.start === null || r.end === null) return; // never started: its seconds stay `startup`
-    for (const k of ['start', 'end', 'rc'] as const) {
-      if (typeof r[k] !== 'number' || !Number.isFinite(r[k])) throw new Error(`${where}: field ${k} is not a number`);
+    if (r.parts === undefined) {
+      const s = spanOf(r, where, i, r.rc);
+      if (s) spans.push(s);
+      return;
     }
-    if (r.label !== 0 && r.label !== 1) throw new Error(`${where}: field label is not 0 or 1`);
-    for (const k of ['workload', 'family'] as const) {
-      if (typeof r[k] !== 'string' || r[k] === '') throw new Error(`${where}: field ${k} is not a non-empty string`);
-    }
-    if ((r.end as number) < (r.start as number)) throw new Error(`${where}: end is before start`);
-    eps.push({ workload: r.workload as string, label: r.label as 0 | 1, family: r.family as string, start: r.start as number, end: r.end as number, rc: r.rc as number });
+    if (!Array.isArray(r.parts)) throw new Error(`${where}: field parts is not a list`);
+    r.parts.forEach((p: unknown, j: number) => {
+      if (p === null || typeof p !== 'object') throw new Error(`${where}: part ${j + 1} is not an object`);
+      const s = spanOf(p as Rec, `${where}, part ${j + 1}`, i, (p as Rec).rc);
+      if (s) spans.push(s);
+    });
   });
-  eps.sort((a, b) => a.start - b.start);
-  for (let i = 1; i < eps.length; i++) {
-    if (eps[i].start <= eps[i - 1].end) throw new Error(`${path}: episodes ${eps[i - 1].workload} and ${eps[i].workload} overlap`);
+  spans.sort((a, b) => a.start - b.start);
+  // parts of one episode overlap by design; different episodes must not
+  let last: Span | undefined;
+  for (const s of spans) {
+    if (last && s.episode !== last.episode && s.start <= last.end) {
+      throw new Error(`${path}: episodes ${last.workload} and ${s.workload} overlap`);
+    }
+    if (!last || s.end > last.end) last = s;
   }
-  return eps;
+  return spans;
 }
 
 /** The records with label, workload and family added (ground truth keys from the input are replaced). */
-export function labelRecords(records: Rec[], episodes: Episode[], path = 'telemetry'): Rec[] {
+export function labelRecords(records: Rec[], spans: Span[], path = 'telemetry'): Rec[] {
+  const byPart = [...spans].sort((a, b) => a.episode - b.episode); // stable: keeps each episode's part order
   return records.map((rec, i) => {
     const ts = rec.timestamp;
     if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new Error(`${path}: record ${i + 1}: field timestamp is not a number`);
-    // binary search: the last episode starting at or before ts
-    let lo = 0;
-    let hi = episodes.length - 1;
-    let hit = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (episodes[mid].start <= ts) {
-        hit = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const ep = hit >= 0 && ts <= episodes[hit].end ? episodes[hit] : undefined;
+    const on = byPart.filter((s) => s.start <= ts && ts <= s.end);
     const { label: _l, workload: _w, family: _f, ...rest } = rec;
-    return { ...rest, label: ep ? ep.label : 0, workload: ep ? ep.workload : 'startup', family: ep ? ep.family : 'startup' };
+    if (on.length === 0) return { ...rest, label: 0, workload: 'startup', family: 'startup' };
+    return {
+      ...rest,
+      label: on.some((s) => s.label === 1) ? 1 : 0,
+      workload: on.map((s) => s.workload).join('+'),
+      family: on.map((s) => s.family).join('+'),
+    };
   });
 }
 
@@ -116,10 +136,11 @@ function main(): void {
   const counts = new Map<string, number>();
   for (const r of labelled) counts.set(r.workload as string, (counts.get(r.workload as string) ?? 0) + 1);
   const ones = labelled.filter((r) => r.label === 1).length;
-  process.stdout.write(`${outPath}: ${labelled.length} records, ${ones} labelled 1, ${episodes.length} episodes\n`);
+  const ran = new Set(episodes.map((s) => s.episode)).size;
+  process.stdout.write(`${outPath}: ${labelled.length} records, ${ones} labelled 1, ${ran} episodes\n`);
   for (const [w, n] of counts) process.stdout.write(`  ${String(n).padStart(5)}  ${w}\n`);
   for (const e of episodes.filter((x) => x.rc !== 0)) {
-    process.stdout.write(`  warning: ${e.workload} exited ${e.rc}: check its log before committing its records\n`);
+    process.stdout.write(`  warning: ${e.workload} (episode ${e.episode + 1}) exited ${e.rc}: check its log before committing its records\n`);
   }
 }
 

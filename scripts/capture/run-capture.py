@@ -72,13 +72,15 @@ class Part:
     def __init__(self, w, variant, seconds, log_path):
         self.w, self.variant, self.seconds = w, variant, seconds
         self.spec = f"{w.name}/{variant}"
-        self.ready_at = None
+        self.ready_at = None  # printed READY: set-up done, waiting for GO
+        self.go_at = None     # told to start its work
         self.ended_at = None
         self.ready = threading.Event()
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-u", os.path.join(WORKLOADS, "run.py"), self.spec, str(seconds)],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True,
+            env={**os.environ, "ABP_WORKLOAD_GO": "1", "PYTHONUNBUFFERED": "1"})
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -91,6 +93,14 @@ class Part:
                 self.log.write(line)
                 self.log.flush()
         self.ready.set()  # end of output: READY will not come any more
+
+    def go(self, at):
+        try:
+            self.proc.stdin.write("GO\n")
+            self.proc.stdin.flush()
+            self.go_at = at
+        except (BrokenPipeError, OSError):
+            pass  # it exited after READY: logged by its rc
 
     def wait(self, deadline):
         """Waits for the process until the deadline; kills its group after that."""
@@ -118,9 +128,9 @@ class Part:
 
     def end_of_work(self):
         """When this part stopped working: its clock's end, or its exit if earlier."""
-        if self.ready_at is None:
+        if self.go_at is None:
             return None
-        return min(self.ended_at, self.ready_at + self.seconds)
+        return min(self.ended_at, self.go_at + self.seconds)
 
 
 def run_episode(index, parts_spec, seconds, out_dir, hard_end):
@@ -133,15 +143,18 @@ def run_episode(index, parts_spec, seconds, out_dir, hard_end):
         for p in parts:
             p.ready.wait(timeout=max(0.0, ready_deadline - time.time()))
         if all(p.ready_at is not None for p in parts):
-            deadline = min(max(p.ready_at for p in parts) + seconds + 30.0, hard_end)
+            go = time.time()
+            for p in parts:  # together, so co-located parts work over the same span
+                p.go(go)
+            deadline = min(go + seconds + 30.0, hard_end)
         else:
-            deadline = time.time()  # one never started: stop the rest now
+            deadline = time.time()  # one never got ready: stop the rest now
         for p in parts:
             p.wait(deadline)
     finally:
         for p in parts:
             p.kill()
-    started = [p for p in parts if p.ready_at is not None]
+    started = [p for p in parts if p.go_at is not None]
     rcs = [p.proc.returncode for p in parts]
     # a part's own failure (rc > 0) before a kill we made to stop its partner (rc < 0)
     rc = next((r for r in rcs if r > 0), next((r for r in rcs if r != 0), 0))
@@ -149,16 +162,17 @@ def run_episode(index, parts_spec, seconds, out_dir, hard_end):
         rc = -1  # exited 0 without READY
     return {
         "workload": "+".join(p.spec for p in parts),
-        # the label says what actually ran: hashing counts only if that part reached READY
+        # the label says what actually ran: hashing counts only if that part started
         "label": 1 if any(p.w.label == 1 for p in started) else 0,
         "family": "+".join(p.w.family for p in parts),
         "variant": "+".join(p.variant for p in parts),
-        "start": min(p.ready_at for p in started) if started else None,
+        "start": min(p.go_at for p in started) if started else None,
         "end": max(p.end_of_work() for p in started) if started else None,
         "seconds": seconds,
         "rc": rc,
-        "parts": [{"workload": p.spec, "ready": p.ready_at, "end": p.end_of_work(), "rc": p.proc.returncode}
-                  for p in parts],
+        # what label.ts joins on: a record's label and workload come from the parts working at its time
+        "parts": [{"workload": p.spec, "label": p.w.label, "family": p.w.family, "ready": p.ready_at,
+                   "start": p.go_at, "end": p.end_of_work(), "rc": p.proc.returncode} for p in parts],
     }
 
 

@@ -1,4 +1,5 @@
 """Shared helpers for the workloads: the READY handshake and the run clock."""
+import os
 import sys
 import time
 
@@ -11,8 +12,17 @@ class Clock:
         self.end = None
 
     def ready(self):
-        # The capture runner labels from this line on: print it only once set-up is done.
+        """Set-up is done: say so, and start the clock.
+
+        Under the capture runner (ABP_WORKLOAD_GO set) wait first for a `GO`
+        line on stdin, so that the parts of a co-located episode start their
+        work together and the runner knows when each part's work began.
+        """
         print("READY", flush=True)
+        if os.environ.get("ABP_WORKLOAD_GO"):
+            line = sys.stdin.readline()
+            if line.strip() != "GO":
+                raise RuntimeError(f"expected GO on stdin, got {line!r}")
         self.end = time.time() + self.seconds
 
     def running(self):

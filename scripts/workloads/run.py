@@ -2,7 +2,8 @@
 """Run one workload: `run.py NAME[/VARIANT] SECONDS`.
 
 Prints READY (flushed) when the GPU work begins, runs until SECONDS have
-passed since then, exits 0. Exits 1 with a message on stderr on failure.
+passed since then, exits 0. With ABP_WORKLOAD_GO set (the capture runner
+sets it) it waits after READY for a `GO` line on stdin before starting. Exits 1 with a message on stderr on failure.
 `run.py --list` prints every NAME/VARIANT; `run.py --markdown` the README table.
 """
 import importlib
