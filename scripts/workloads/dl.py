@@ -54,12 +54,17 @@ def _train(model, batch_fn, loss_fn, variant, clock, lr=1e-3):
     torch.cuda.synchronize()
 
 
-def _host_batch(shape, classes, batch):
-    """Batches made on the host and copied over pinned memory, like a data loader."""
+def _host_batch(shape, classes, batch, ready=4):
+    """Batches waiting in pinned host memory, copied over each step, as a data loader's prefetch does."""
+    xs = [torch.randn(batch, *shape).pin_memory() for _ in range(ready)]
+    ys = [torch.randint(0, classes, (batch,)).pin_memory() for _ in range(ready)]
+    step = 0
+
     def make():
-        x = torch.randn(batch, *shape).pin_memory().to(DEV, non_blocking=True)
-        y = torch.randint(0, classes, (batch,)).pin_memory().to(DEV, non_blocking=True)
-        return x, y
+        nonlocal step
+        i = step % ready
+        step += 1
+        return xs[i].to(DEV, non_blocking=True), ys[i].to(DEV, non_blocking=True)
     return make
 
 
@@ -126,8 +131,10 @@ def train(shape, variant, clock):
     elif shape == "cnn":
         model = cnn()
 
+        host = _host_batch((3, 224, 224), 1000, 128)
+
         def batch():
-            x, y = _host_batch((3, 224, 224), 1000, 128)()
+            x, y = host()
             return x.contiguous(memory_format=torch.channels_last), y
         _train(model, batch, F.cross_entropy, variant, clock)
     elif shape == "transformer":
