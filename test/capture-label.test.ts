@@ -71,7 +71,7 @@ describe.skipIf(!have)('scripts/capture/label.ts', () => {
   it('leaves the records of an episode missing from the log as startup, label 0', () => {
     const eps = episodesOf(original);
     const dropped = eps.findIndex((e) => e.label === 1);
-    const dir = capture(eps.filter((_, i) => i !== dropped).concat([{ ...eps[dropped], start: null, end: null, rc: 1 }]));
+    const dir = capture([...eps.filter((_, i) => i !== dropped), { ...eps[dropped], start: null, end: null, rc: 1 }]);
     const out = join(dir, 'labelled.jsonlines.gz');
     expect(label(dir, out).status).toBe(0);
     const got = readGz(out);
