@@ -1,0 +1,42 @@
+"""Shared helpers for the workloads: the READY handshake and the run clock."""
+import os
+import sys
+import time
+
+
+class Clock:
+    """Counts down SECONDS from the moment GPU work begins (ready())."""
+
+    def __init__(self, seconds):
+        self.seconds = float(seconds)
+        self.end = None
+
+    def ready(self):
+        """Set-up is done: say so, and start the clock.
+
+        Under the capture runner (ABP_WORKLOAD_GO set) wait first for a `GO`
+        line on stdin, so that the parts of a co-located episode start their
+        work together and the runner knows when each part's work began.
+        """
+        print("READY", flush=True)
+        if os.environ.get("ABP_WORKLOAD_GO"):
+            line = sys.stdin.readline()
+            if line.strip() != "GO":
+                raise RuntimeError(f"expected GO on stdin, got {line!r}")
+        self.end = time.time() + self.seconds
+
+    def running(self):
+        return time.time() < self.end
+
+    def left(self):
+        return max(0.0, self.end - time.time())
+
+
+def note(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def sms():
+    """Number of streaming multiprocessors of the current GPU (cupy)."""
+    import cupy as cp
+    return cp.cuda.Device().attributes["MultiProcessorCount"]

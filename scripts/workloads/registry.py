@@ -1,0 +1,86 @@
+"""Every workload: NAME -> family, label, variants, what it does.
+
+The runner (run.py), the capture runner (../capture/run-capture.py) and the
+table in data/README.md (`run.py --markdown`) all come from here. Only this
+file is imported by the capture runner, so it must not import torch or cupy.
+"""
+from collections import namedtuple
+
+Workload = namedtuple("Workload", "name family label variants module function args doc")
+
+_W = []
+
+
+def _add(name, family, label, variants, module, function, doc, args=()):
+    _W.append(Workload(name, family, label, tuple(variants), module, function, tuple(args), doc))
+
+
+# deep learning
+_add("train_mlp", "dl_train", 0, ["bf16", "fp16", "fp32", "tf32"], "dl", "train", "MLP training (6 x 4096 linear + GELU), batches from pinned host memory", ["mlp"])
+_add("train_cnn", "dl_train", 0, ["bf16", "fp32"], "dl", "train", "CNN training (8 conv 3x3 + BN, channels-last, 224x224, batch 128)", ["cnn"])
+_add("train_transformer", "dl_train", 0, ["bf16", "fp16"], "dl", "train", "transformer LM training (8 layers, width 1024, 1024 tokens)", ["transformer"])
+_add("train_lstm", "dl_train", 0, ["fp32", "bf16"], "dl", "train", "3-layer LSTM sequence classifier training (cuDNN)", ["lstm"])
+_add("train_gru", "dl_train", 0, ["fp32"], "dl", "train", "3-layer GRU sequence classifier training (cuDNN)", ["gru"])
+_add("train_recsys", "dl_train", 0, ["bf16"], "dl", "train", "embedding-bag recommender (8 tables x 1M rows, Zipf-skewed lookups) + MLP training", ["recsys"])
+_add("infer_mlp", "dl_infer", 0, ["int8", "fp8", "bf16", "fp16", "fp32", "tf32"], "dl", "infer_mlp",
+     "MLP inference, 8 x 8192 GEMMs at batch 4096; int8 = torch._int_mm, fp8 = torch._scaled_mm e4m3, activations re-quantised per layer")
+_add("infer_transformer", "dl_infer", 0, ["batch", "decode"], "dl", "infer_transformer",
+     "bf16 transformer inference: batched encoder passes, or token-by-token decoding at batch 4")
+_add("infer_cnn", "dl_infer", 0, ["bf16", "fp32"], "dl", "infer_cnn", "CNN inference, batch 256 copied in from pinned host memory")
+# data processing, science, copies, interactive
+_add("sort", "data", 0, ["int64", "argsort", "float"], "datawork", "sort", "torch.sort of 2^28 int64 keys; argsort + payload gather; float sort")
+_add("hashjoin", "data", 0, ["partition", "probe"], "datawork", "hashjoin",
+     "hash partitioning (multiply-shift hash, bincount, scatter into 1024 buckets); hash-join probe of 2^27 keys into a 2^26-slot linear-probing table (cupy kernel)")
+_add("embedding", "data", 0, ["uniform", "zipf"], "datawork", "embedding", "embedding_bag lookups into an 8 GiB table, uniform or skewed row choice")
+_add("histogram", "data", 0, ["bincount", "histc"], "datawork", "histogram", "bincount of 2^26 int keys into 65536 bins; histc of 2^26 floats")
+_add("compress", "data", 0, ["bitpack", "delta_rle", "shuffle"], "datawork", "compress",
+     "4-bit packing/unpacking; delta + zigzag + run-length + varint sizing of an int32 column; byte shuffle of int32 words")
+_add("bfs", "data", 0, ["csr"], "datawork", "bfs", "breadth-first search over a 16M-node, 256M-edge random CSR graph (gather/scatter)")
+_add("fft", "science", 0, ["c2c", "r2c"], "datawork", "fft", "batched 2-D complex FFT and inverse; 1-D real FFT of 2^28 points")
+_add("fp64", "science", 0, ["gemm", "stencil"], "datawork", "fp64", "fp64 8192^3 GEMM (DFMA tensor cores); 3-D 7-point Jacobi stencil on 512^3 doubles")
+_add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
+_add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
+     "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
+_add("idle", "idle", 0, ["ctx"], "datawork", "idle", "a process holding a CUDA context, doing nothing")
+# hashing (the stand-in for mining)
+_HASH_VARIANTS = ["full", "low", "throttled", "cycling"]
+for _fam, _doc in [
+    ("dag", "memory-hard: 64-byte random reads from a 4 GiB table, FNV-32 mixing (Ethash-like)"),
+    ("arx", "32-bit add/rotate/xor: BLAKE G function on a 16-word state"),
+    ("keccak", "64-bit theta/rho/pi/chi/iota rounds on 25 lanes (Keccak-f[1600]-like)"),
+    ("sha", "SHA-256-like compression: sigma, ch, maj, rolling message schedule"),
+    ("mulxs", "64-bit multiply + xorshift chains on four lanes"),
+    ("matrix", "HeavyHash-like: 64x64 4-bit matrix times a nibble vector (dp4a)"),
+    ("mixed", "random-program: per-round choice of 11 math ops, shared-cache and 2 GiB table reads (KawPow-like)"),
+]:
+    _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, "hashing", "run", _doc, [_fam])
+
+REGISTRY = {w.name: w for w in _W}
+
+VARIANT_NOTES = {
+    "full": "8 blocks of 256 threads per SM, launches back to back",
+    "low": "one 64-thread block per SM",
+    "throttled": "launches for 0.12 s then sleeps 0.18 s (40 % duty)",
+    "cycling": "4 s at full load, 4 s idle, repeating",
+}
+
+
+def resolve(spec):
+    """'NAME[/VARIANT]' -> (Workload, variant); the first variant when none is given."""
+    name, _, variant = spec.partition("/")
+    if name not in REGISTRY:
+        raise KeyError(f"unknown workload {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    w = REGISTRY[name]
+    variant = variant or w.variants[0]
+    if variant not in w.variants:
+        raise KeyError(f"workload {name!r} has no variant {variant!r}; its variants: {', '.join(w.variants)}")
+    return w, variant
+
+
+def markdown():
+    rows = ["| workload | family | label | variants | what it does |", "|---|---|---:|---|---|"]
+    for w in _W:
+        rows.append(f"| `{w.name}` | {w.family} | {w.label} | {', '.join(w.variants)} | {w.doc} |")
+    rows.append("")
+    rows.append("Hashing variants: " + "; ".join(f"`{k}` {v}" for k, v in VARIANT_NOTES.items()) + ".")
+    return "\n".join(rows)
