@@ -124,7 +124,8 @@ function main(): void {
   if (existsSync(outPath) && !values.force) throw new Error(`${outPath} exists; pass --force to replace it`);
   const telePath = join(dir, 'telemetry.jsonlines');
   const epPath = join(dir, 'episodes.jsonl');
-  const episodes = parseEpisodes(readJsonLines(epPath), epPath);
+  const rows = readJsonLines(epPath);
+  const episodes = parseEpisodes(rows, epPath);
   const labelled = labelRecords(readJsonLines(telePath), episodes, telePath);
   const tmp = `${outPath}.tmp-${process.pid}`;
   try {
@@ -142,6 +143,11 @@ function main(): void {
   for (const e of episodes.filter((x) => x.rc !== 0)) {
     process.stdout.write(`  warning: ${e.workload} (episode ${e.episode + 1}) exited ${e.rc}: check its log before committing its records\n`);
   }
+  rows.forEach((r, i) => {
+    if (!episodes.some((s) => s.episode === i)) {
+      process.stdout.write(`  warning: ${String(r.workload)} (episode ${i + 1}) never started (rc ${String(r.rc)}): its seconds are startup\n`);
+    }
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

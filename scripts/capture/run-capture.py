@@ -2,6 +2,7 @@
 """Record labelled GPU telemetry: `abp collect` runs while a schedule of workloads does.
 
     python3 scripts/capture/run-capture.py SCHEDULE_FILE OUT_DIR [--budget-s 540] [--interval 500ms]
+        [--gpm auto|nvml|dmon|off] [--abp "node dist/cli/main.js"]
 
 Run from the repository root on the GPU machine (needs dist/ and build/).
 SCHEDULE_FILE: one episode a line, `NAME[/VARIANT][+NAME2[/VARIANT]] SECONDS`;
@@ -20,6 +21,7 @@ skipped and listed.
 import argparse
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -191,6 +193,8 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--budget-s", type=float, default=540.0)
     ap.add_argument("--interval", default="500ms")
+    ap.add_argument("--gpm", help="passed to abp collect (default: collect's own, auto)")
+    ap.add_argument("--abp", default="node dist/cli/main.js", help="how to run the abp CLI, split like a shell")
     args = ap.parse_args()
     t0 = time.time()
     episodes = parse_schedule(args.schedule)
@@ -199,13 +203,15 @@ def main():
     if os.path.exists(tele):
         sys.exit(f"{tele} exists: use a fresh OUT_DIR")
     os.makedirs(os.path.join(out, "logs"), exist_ok=True)
-    cli = os.path.join(ROOT, "dist", "cli", "main.js")
-    if not os.path.exists(cli):
-        sys.exit(f"{cli} missing: run from the repository root with dist/ built (npm run build:ts)")
+    abp = shlex.split(args.abp)
+    if args.abp == ap.get_default("abp") and not os.path.exists(os.path.join(ROOT, "dist", "cli", "main.js")):
+        sys.exit("dist/cli/main.js missing: run from the repository root with dist/ built (npm run build:ts)")
     meta = {"schedule": os.path.basename(args.schedule), "budget_s": args.budget_s, "interval": args.interval,
             "gpus": gpu_facts(), "started": t0}
     collect_err = open(os.path.join(out, "logs", "collect.log"), "w")
-    collect = subprocess.Popen(["node", cli, "collect", "--interval", args.interval, "-o", tele],
+    collect_cmd = abp + ["collect", "--interval", args.interval, "-o", tele] + (["--gpm", args.gpm] if args.gpm else [])
+    meta["collect"] = collect_cmd
+    collect = subprocess.Popen(collect_cmd,
                                stdout=collect_err, stderr=subprocess.STDOUT, start_new_session=True)
     results, skipped = [], []
     ep_log = open(os.path.join(out, "episodes.jsonl"), "w")

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { fakeScripts } from './fake-nvidia-smi.js';
+
+// scripts/capture/run-capture.py end to end with the real `abp collect` (from
+// src/ through tsx) against a stand-in nvidia-smi that prints the real H200
+// document, then scripts/capture/label.ts on what it wrote. No GPU here: the
+// workloads run against a stand-in `torch` module that has only `zeros`, so
+// `idle` runs as it does on the GPU machine and `sort` fails (the crash path).
+const ROOT = new URL('..', import.meta.url).pathname;
+const XML_FILE = new URL('./fixtures/collect/nvidia-smi-q-x-h200.xml', import.meta.url).pathname;
+const python = spawnSync('python3', ['--version']).status === 0;
+if (!python) console.log('capture-run: skipped, no python3 on PATH');
+
+type Rec = Record<string, unknown>;
+
+describe.skipIf(!python)('scripts/capture/run-capture.py', () => {
+  const { dir, fake } = fakeScripts('abp-capture-run-');
+  const smi = fake('nvidia-smi', `cat '${XML_FILE}'`);
+  mkdirSync(join(dir, 'stub', 'torch'), { recursive: true });
+  writeFileSync(join(dir, 'stub', 'torch', '__init__.py'), 'def zeros(*args, **kwargs):\n    return None\n');
+  const schedule = join(dir, 'schedule.txt');
+  writeFileSync(schedule, '# a comment\nidle 2\nidle/ctx+idle 2  # two at once\n\nsort/int64 1\nidle 100\n');
+  const out = join(dir, 'out');
+
+  it('runs the schedule beside abp collect, logs each episode, skips what does not fit the budget', () => {
+    const run = spawnSync(
+      'python3',
+      ['scripts/capture/run-capture.py', schedule, out, '--budget-s', '45', '--interval', '250ms', '--gpm', 'off',
+        '--abp', `${process.execPath} --import tsx src/cli/main.ts`],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ABP_NVIDIA_SMI: smi, PYTHONPATH: join(dir, 'stub') }, timeout: 110_000 },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('3 episodes');
+    expect(run.stdout).toContain('skipped (budget): idle/ctx 100');
+    expect(run.stdout).toContain('failed: sort/int64 rc 1');
+
+    const eps = readFileSync(join(out, 'episodes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(eps.map((e) => [e.workload, e.label, e.family, e.rc])).toEqual([
+      ['idle/ctx', 0, 'idle', 0],
+      ['idle/ctx+idle/ctx', 0, 'idle+idle', 0],
+      ['sort/int64', 0, 'data', 1],
+    ]);
+    expect(eps[0].end - eps[0].start).toBeCloseTo(2, 0);
+    // co-located parts start together, on the runner's GO
+    expect(eps[1].parts[0].start).toBe(eps[1].parts[1].start);
+    expect(eps[2].start).toBeNull();
+    expect(readFileSync(join(out, 'logs', '02-sort-int64-0.log'), 'utf8')).toContain('sort/int64 failed');
+    const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
+    expect(meta.skipped).toEqual(['idle/ctx 100']);
+    expect(meta.collect_rc).toBe(0);
+
+    const labelled = join(dir, 'labelled.jsonlines.gz');
+    const lab = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/capture/label.ts', out, labelled], { cwd: ROOT, encoding: 'utf8' });
+    expect(lab.status, lab.stderr).toBe(0);
+    expect(lab.stdout).toContain('warning: sort/int64 (episode 3) never started (rc 1)');
+    const recs: Rec[] = gunzipSync(readFileSync(labelled)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const count = (w: string) => recs.filter((r) => r.workload === w).length;
+    // 2 s at 4 samples a second, give or take the edges
+    expect(count('idle/ctx')).toBeGreaterThanOrEqual(6);
+    expect(count('idle/ctx+idle/ctx')).toBeGreaterThanOrEqual(6);
+    expect(count('startup')).toBeGreaterThan(0);
+    expect(count('sort/int64')).toBe(0);
+    for (const r of recs) {
+      expect(r.label).toBe(0);
+      expect(typeof r['nvidia_smi_log.gpu.@id']).toBe('string');
+      const inFirst = (r.timestamp as number) >= eps[0].start && (r.timestamp as number) <= eps[0].end;
+      expect(r.workload === 'idle/ctx').toBe(inFirst);
+    }
+    expect(existsSync(join(out, 'telemetry.jsonlines'))).toBe(true);
+  });
+});
