@@ -65,7 +65,14 @@ function readRecords(path: string): Record<string, unknown>[] {
 }
 
 const columns = readColumns(values.columns!);
-const records = readRecords(values.input!);
+// Several inputs (comma-separated) are read in order, as one matrix.
+const inputs = values.input!.split(',').map((p) => p.trim()).filter((p) => p !== '');
+const sourceOf: number[] = [];
+const records = inputs.flatMap((path, i) => {
+  const rs = readRecords(path);
+  for (let k = 0; k < rs.length; k++) sourceOf.push(i);
+  return rs;
+});
 const raw = featureMatrix(records, columns, rule);
 const derived = values.derived ? readDerived(values.derived, columns) : undefined;
 if (values.derived && !derived) throw new Error(`--derived ${values.derived}: no such file`);
@@ -87,6 +94,20 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'X.f32'), new Uint8Array(X.buffer, X.byteOffset, X.byteLength));
 writeFileSync(join(out, 'y.u8'), y);
 writeFileSync(join(out, 'workloads.json'), JSON.stringify(workloads));
+// Per row: which input, the workload family where the capture recorded one, time and GPU,
+// for leave-one-family-out and for replaying episodes in time order.
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+writeFileSync(
+  join(out, 'rows.json'),
+  JSON.stringify(
+    records.map((r, i) => ({
+      source: inputs[sourceOf[i]],
+      family: str(r.family),
+      t: typeof r.timestamp === 'number' ? r.timestamp : null,
+      gpu: str(r['nvidia_smi_log.gpu.uuid']),
+    })),
+  ),
+);
 writeFileSync(join(out, 'columns.txt'), allColumns.join('\n') + '\n');
 writeFileSync(
   join(out, 'meta.json'),
