@@ -1,12 +1,11 @@
 /**
- * The HTTP endpoint of `--metrics-listen`: GET /metrics and nothing else.
- * Whatever a client does (never sends its request, never reads the answer,
- * pipelines thousands of requests), it costs the sampling loop one short
- * synchronous serialisation per request at most: idle or stalled connections
- * are cut after a few seconds and their number is capped.
+ * The HTTP endpoint of `--metrics-listen`: GET /metrics and nothing else, one
+ * request per connection. Whatever a client does (never sends its request,
+ * never reads the answer, pipelines thousands of requests), it costs the
+ * sampling loop at most one serialisation, shared with concurrent scrapes;
+ * idle or stalled connections are cut after 10 s and their number is capped.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
+import { createServer, isIP, type Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { OutputError, UsageError } from '../errors.js';
 
@@ -45,47 +44,68 @@ export interface ServeOptions {
   onError?: (err: Error) => void;
 }
 
-/** Limits on what one client can hold: connections, and how long a slow one may take. */
-const MAX_CONNECTIONS = 64;
+/** Limits on what clients can hold: connections, request head size, time. */
+const MAX_CONNECTIONS = 256;
+const MAX_HEAD = 8 * 1024;
 const IDLE_MS = 10_000;
+
+const REASON: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
 
 /** Listens on `addr`; resolves once listening, rejects with ABP_METRICS_LISTEN when it cannot. */
 export async function serveMetrics(registry: Registry, addr: ListenAddress, opts: ServeOptions = {}): Promise<MetricsServer> {
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics') {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found: only /metrics is served here\n');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
-      return;
-    }
-    registry.metrics().then(
-      (body) => {
-        res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      },
-      (err: Error) => {
-        opts.onError?.(err);
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('metrics failed\n');
-      },
-    );
+  // Single flight: scrapes arriving together share one serialisation.
+  let inFlight: Promise<string> | null = null;
+  const exposition = (): Promise<string> => {
+    inFlight ??= registry.metrics().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
   };
-  const server = createServer(
-    {
-      // A client that never finishes its request, or stalls reading the answer, is cut off.
-      requestTimeout: IDLE_MS,
-      headersTimeout: IDLE_MS / 2,
-      keepAliveTimeout: IDLE_MS / 2,
-      maxHeaderSize: 8 * 1024,
-    },
-    handle,
-  );
+  const answer = (socket: Socket, status: number, body: string, head: boolean, extra: Record<string, string> = {}): void => {
+    const type = status === 200 ? registry.contentType : 'text/plain; charset=utf-8';
+    let h = `HTTP/1.1 ${status} ${REASON[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n`;
+    for (const [k, v] of Object.entries(extra)) h += `${k}: ${v}\r\n`;
+    socket.end(h + '\r\n' + (head ? '' : body));
+  };
+  // One request per connection, read by hand rather than by node:http: a
+  // client that pipelines thousands of requests in one packet would otherwise
+  // have node parse (and answer) every one on the sampling loop's thread.
+  // Here everything after the first request's head is never parsed.
+  const onConnection = (socket: Socket): void => {
+    socket.on('error', () => undefined);
+    // A client that sends nothing, or never reads the answer, is cut off.
+    socket.setTimeout(IDLE_MS, () => socket.destroy());
+    let buffered: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0 && buffered.length <= MAX_HEAD) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (end < 0 || end > MAX_HEAD) return answer(socket, 431, 'Request head too large\n', false);
+      const line = /^([A-Z]{1,16}) (\S{1,2048}) HTTP\/1\.[01]\r\n/.exec(buffered.toString('latin1', 0, end + 2));
+      if (!line) return answer(socket, 400, 'Bad request\n', false);
+      const [, method, target] = line;
+      const head = method === 'HEAD';
+      if (target.split('?')[0] !== '/metrics') return answer(socket, 404, 'Not found: only /metrics is served here\n', head);
+      if (method !== 'GET' && !head) return answer(socket, 405, 'Method not allowed\n', false, { Allow: 'GET, HEAD' });
+      exposition().then(
+        (body) => answer(socket, 200, body, head),
+        (err: Error) => {
+          opts.onError?.(err);
+          answer(socket, 500, 'metrics failed\n', head);
+        },
+      );
+    };
+    socket.on('data', onData);
+  };
+  const sockets = new Set<Socket>();
+  const server = createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
   server.maxConnections = MAX_CONNECTIONS;
-  server.timeout = IDLE_MS;
-  server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException): void => {
       const shown = addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
@@ -120,7 +140,7 @@ export async function serveMetrics(registry: Registry, addr: ListenAddress, opts
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
       });
       return closing;
     },
