@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WatchMetrics } from '../src/collect/metrics.js';
-import { parseListenAddress } from '../src/collect/metrics-server.js';
+import { parseListenAddress, serveMetrics } from '../src/collect/metrics-server.js';
 import { openModelClassifier, type ModelClassifier } from '../src/collect/model-classifier.js';
-import { watchTicks, type TickVerdict } from '../src/collect/watch.js';
+import { watchTicks, type MiningClassifier, type TickVerdict } from '../src/collect/watch.js';
 import type { Tick } from '../src/collect/collector.js';
 import { fakeScripts } from './fake-nvidia-smi.js';
 import { asFleetGpu, fleetGpu, recordedSamples, RECORDING } from './fleet-telemetry.js';
@@ -81,6 +81,40 @@ describe('WatchMetrics on replayed telemetry', () => {
     expect(valueOf(end, 'abp_ticks_total')).toBe(40);
     expect(valueOf(end, 'abp_tick_scoring_seconds_count')).toBe(40);
     expect(end.some((s) => s.name.startsWith('process_'))).toBe(false);
+  });
+});
+
+describe('metrics served while the watch runs', () => {
+  it('a scrape while a tick is being scored sees the whole previous tick', async () => {
+    const rec = recordedSamples();
+    const ticks: Tick[] = [0, 1, 2].map((t) => ({ index: t, timestamp: 2000 + t, records: [0, 1, 2, 3].map((g) => asFleetGpu(rec[200 + t + g], g, 2000 + t)) }));
+    const metrics = new WatchMetrics({ model: 'abp-nvsmi-xgb', processMetrics: false });
+    // The real model, held at the third tick until the test has scraped.
+    let release: (() => void) | null = null;
+    const held: MiningClassifier = {
+      async probabilities(records) {
+        if (records[0].timestamp === 2002) await new Promise<void>((r) => (release = r));
+        return classifier.probabilities(records);
+      },
+    };
+    const server = await serveMetrics(metrics.registry, { host: '127.0.0.1', port: 0 });
+    try {
+      const run = (async () => {
+        for await (const v of watchTicks(ticks, metrics.timed(held))) metrics.observe(v);
+      })();
+      while (!release) await sleep(10);
+      const during = await scrape(server.url);
+      const times = (m: Sample[]) => m.filter((x) => x.name === 'abp_gpu_last_sample_timestamp_seconds').map((x) => x.value);
+      expect(times(during)).toEqual([2001, 2001, 2001, 2001]);
+      expect(valueOf(during, 'abp_samples_scored_total')).toBe(8);
+      (release as () => void)();
+      await run;
+      const after = await scrape(server.url);
+      expect(times(after)).toEqual([2002, 2002, 2002, 2002]);
+      expect(valueOf(after, 'abp_samples_scored_total')).toBe(12);
+    } finally {
+      await server.close();
+    }
   });
 });
 
