@@ -124,4 +124,6 @@ const maxRss = (ps: Point[]) => Math.max(...ps.map((p) => p.rss));
 if (firstHalf.length && secondHalf.length) {
   console.log(`\nRSS max: first half ${mb(maxRss(firstHalf))} MiB, second half ${mb(maxRss(secondHalf))} MiB; ${(fed / 2 ** 30).toFixed(2)} GiB of JSON lines fed; ${points.length} scrapes`);
 }
-console.log(`abp watch exited ${exit.code ?? exit.signal}${w.stderr.replace(/^abp watch: serving metrics on \S+\n/, '') ? `; stderr: ${w.stderr.split('\n').slice(1).join(' | ').slice(0, 500)}` : ''}`);
+const other = w.stderr.split('\n').filter((l) => l && !/^abp watch: (serving metrics on |alert still active at exit: )/.test(l));
+const active = w.stderr.split('\n').filter((l) => l.startsWith('abp watch: alert still active at exit: ')).length;
+console.log(`abp watch exited ${exit.code ?? exit.signal}; ${active} alert(s) still active at exit${other.length ? `; stderr: ${other.join(' | ').slice(0, 500)}` : ''}`);
