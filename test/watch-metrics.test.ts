@@ -229,7 +229,7 @@ describe('abp watch --metrics-listen, as a process', () => {
         `if [ "$c" -eq 1 ]; then echo 'NVIDIA-SMI has failed' >&2; exit 9; fi\n` +
         `cat '${XML_FILE}'`,
     );
-    const w = startWatch(['--interval', '50ms', '--nvidia-smi', smi, '--format', 'json', '--metrics-listen', '127.0.0.1:0']);
+    const w = startWatch(['--interval', '50ms', '--gpm', 'off', '--nvidia-smi', smi, '--format', 'json', '--metrics-listen', '127.0.0.1:0']);
     const url = await w.url;
     while (w.stdout.split('\n').length < 4 && w.child.exitCode === null) await sleep(50);
     const m = await scrape(url);
