@@ -118,6 +118,39 @@ describe('metrics served while the watch runs', () => {
   });
 });
 
+describe('the metrics endpoint against slow clients', () => {
+  it('cuts a connection that sends nothing, then one that trickles its request, and still answers a scrape', async () => {
+    const metrics = new WatchMetrics({ model: 'm', processMetrics: false });
+    const server = await serveMetrics(metrics.registry, { host: '127.0.0.1', port: 0 }, { idleTimeoutMs: 300, headTimeoutMs: 800 });
+    try {
+      const closedAfter = (s: Socket, t0: number) => new Promise<number>((r) => s.once('close', () => r(performance.now() - t0)));
+      const t0 = performance.now();
+      const silent = connect(server.port, '127.0.0.1');
+      const trickle = connect(server.port, '127.0.0.1');
+      for (const s of [silent, trickle]) s.on('error', () => undefined);
+      const silentGone = closedAfter(silent, t0);
+      const trickleGone = closedAfter(trickle, t0);
+      // One byte every 100 ms: never idle for 300 ms, never a whole request head.
+      const drip = setInterval(() => trickle.write('G'), 100);
+      try {
+        const [silentMs, trickleMs] = await Promise.all([silentGone, trickleGone]);
+        // The silent one at its idle timeout; the trickling one, never idle, at the head deadline.
+        expect(silentMs).toBeLessThan(trickleMs);
+        expect(trickleMs).toBeGreaterThanOrEqual(700);
+      } finally {
+        clearInterval(drip);
+      }
+      // A normal scrape still gets its answer, and its connection is closed by the server.
+      const r = await fetch(server.url);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('connection')).toBe('close');
+      expect(await r.text()).toMatch(/^# HELP abp_gpu_mining_probability /m);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('--metrics-listen addresses', () => {
   it('takes HOST:PORT with an explicit host, IPv6 in brackets', () => {
     expect(parseListenAddress('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });

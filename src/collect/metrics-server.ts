@@ -42,12 +42,16 @@ export interface MetricsServer {
 export interface ServeOptions {
   /** Told about a scrape that failed to serialise (never expected; the scraper gets a 500). */
   onError?: (err: Error) => void;
+  /** Cut a connection idle (sending nothing, or not reading its answer) this long, ms (default 10 000). */
+  idleTimeoutMs?: number;
+  /** Cut a connection whose request head is not complete this long after it opened, however it trickles, ms (default 10 000). */
+  headTimeoutMs?: number;
 }
 
 /** Limits on what clients can hold: connections, request head size, time. */
 const MAX_CONNECTIONS = 256;
 const MAX_HEAD = 8 * 1024;
-const IDLE_MS = 10_000;
+const TIMEOUT_MS = 10_000;
 
 const REASON: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
 
@@ -65,7 +69,9 @@ export async function serveMetrics(registry: Registry, addr: ListenAddress, opts
     const type = status === 200 ? registry.contentType : 'text/plain; charset=utf-8';
     let h = `HTTP/1.1 ${status} ${REASON[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n`;
     for (const [k, v] of Object.entries(extra)) h += `${k}: ${v}\r\n`;
-    socket.end(h + '\r\n' + (head ? '' : body));
+    // Closed once the answer is handed to the kernel: the client is not read
+    // from again, so the connection must not wait for it to hang up.
+    socket.end(h + '\r\n' + (head ? '' : body), () => socket.destroy());
   };
   // One request per connection, read by hand rather than by node:http: a
   // client that pipelines thousands of requests in one packet would otherwise
@@ -74,7 +80,11 @@ export async function serveMetrics(registry: Registry, addr: ListenAddress, opts
   const onConnection = (socket: Socket): void => {
     socket.on('error', () => undefined);
     // A client that sends nothing, or never reads the answer, is cut off.
-    socket.setTimeout(IDLE_MS, () => socket.destroy());
+    socket.setTimeout(opts.idleTimeoutMs ?? TIMEOUT_MS, () => socket.destroy());
+    // ...and so is one that trickles its request a byte at a time to hold a slot.
+    const headTimer = setTimeout(() => socket.destroy(), opts.headTimeoutMs ?? TIMEOUT_MS);
+    headTimer.unref();
+    socket.once('close', () => clearTimeout(headTimer));
     let buffered: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
@@ -82,6 +92,7 @@ export async function serveMetrics(registry: Registry, addr: ListenAddress, opts
       if (end < 0 && buffered.length <= MAX_HEAD) return;
       socket.off('data', onData);
       socket.pause();
+      clearTimeout(headTimer);
       if (end < 0 || end > MAX_HEAD) return answer(socket, 431, 'Request head too large\n', false);
       const line = /^([A-Z]{1,16}) (\S{1,2048}) HTTP\/1\.[01]\r\n/.exec(buffered.toString('latin1', 0, end + 2));
       if (!line) return answer(socket, 400, 'Bad request\n', false);
