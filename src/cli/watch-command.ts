@@ -10,6 +10,8 @@ import { parseDuration } from '../collect/duration.js';
 import { formatEvent, type WatchFormat } from '../collect/format.js';
 import { parseGpuSelectors, selectGpus } from '../collect/gpu-select.js';
 import { abortOnInterrupt } from '../collect/interrupt.js';
+import { WatchMetrics } from '../collect/metrics.js';
+import { parseListenAddress, serveMetrics, type MetricsServer } from '../collect/metrics-server.js';
 import { openModelClassifier, type ModelClassifier } from '../collect/model-classifier.js';
 import { DEFAULT_MODEL } from '../pipeline/pipeline.js';
 import { AlertHookQueue } from '../collect/on-alert.js';
@@ -40,6 +42,7 @@ export interface WatchArgs {
   format: WatchFormat;
   'on-alert'?: string;
   'on-alert-timeout': string;
+  'metrics-listen'?: string;
 }
 
 /** The first `count` ticks of `ticks` (all when undefined). */
@@ -59,6 +62,8 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
   let classifier: ModelClassifier | null = null;
   let hooks: AlertHookQueue | null = null;
   let out: LineSink | null = null;
+  let metrics: WatchMetrics | null = null;
+  let server: MetricsServer | null = null;
   try {
     if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--count must be a non-negative integer, got ${argv.count}`);
@@ -68,6 +73,12 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       throw new UsageError('ABP_BAD_ARGUMENT', `--threshold must be a probability from 0 to 1, got ${argv.threshold}`);
     }
     const gpus = parseGpuSelectors(argv.gpu);
+    if (argv['metrics-listen'] !== undefined) {
+      const addr = parseListenAddress(argv['metrics-listen']);
+      metrics = new WatchMetrics({ model: argv.model });
+      server = await serveMetrics(metrics.registry, addr, { onError: (e) => process.stderr.write(`abp watch: metrics: ${e.message}\n`) });
+      process.stderr.write(`abp watch: serving metrics on ${server.url}\n`);
+    }
     const ticks: AsyncIterable<Tick> = argv.input
       ? take(paceTicks(filterGpus(replayTicks(argv.input), gpus), argv.speed, ac.signal), argv.count, ac.signal)
       : collectTicks({
@@ -78,7 +89,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
           timeoutMs: parseDuration(argv.timeout, 'timeout'),
           onError: argv['on-error'],
           maxConsecutiveErrors: argv['max-errors'],
-          onSkip: (e) => process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`),
+          onSkip: (e) => {
+            metrics?.telemetryError(e.code);
+            process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`);
+          },
           signal: ac.signal,
           gpm: argv.gpm,
           onGpmNotice: gpmNotice('watch'),
@@ -96,12 +110,13 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     }
     out = await openLineSink('-');
     const active = new Map<string, AlertEvent>();
-    const verdicts = watchTicks(ticks, classifier, {
+    const verdicts = watchTicks(ticks, metrics ? metrics.timed(classifier) : classifier, {
       threshold: argv.threshold ?? classifier.threshold,
       window: argv.window,
       minFlagged: argv['min-flagged'],
     });
     for await (const v of verdicts) {
+      metrics?.observe(v);
       for (const a of v.alerts) {
         const key = `${a.hostname ?? ''} ${a.gpu}`;
         if (a.state === 'firing') active.set(key, a);
@@ -123,6 +138,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     reportError('watch', err);
   } finally {
     stop();
+    await server?.close();
     await hooks?.drain();
     await out?.close();
     classifier?.dispose();
@@ -160,8 +176,10 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output lines as readable text or JSON' })
       .option('on-alert', { type: 'string', describe: 'shell command run for each alert, with the alert as JSON on its stdin' })
       .option('on-alert-timeout', { type: 'string', default: '30s', describe: 'kill an --on-alert command that runs longer than this' })
+      .option('metrics-listen', { type: 'string', nargs: 1, describe: 'serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; 0.0.0.0:PORT for every interface)' })
       .example('abp watch', 'watch every GPU once a second')
       .example('abp watch --alerts-only --on-alert "logger -t abp"', 'log alerts to syslog')
+      .example('abp watch --alerts-only --metrics-listen 127.0.0.1:9464', 'alerts on stdout, metrics for Prometheus')
       .example('abp watch --input recorded.jsonl.gz --format json', 'replay a recording') as unknown as Argv<WatchArgs>,
   handler: (argv) => runWatch(argv),
 };

@@ -18,3 +18,5 @@ export {
 export { openModelClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
+export { WatchMetrics, PRODUCT_KEY, type WatchMetricsOptions } from './metrics.js';
+export { serveMetrics, parseListenAddress, type MetricsServer, type ListenAddress, type ServeOptions } from './metrics-server.js';
