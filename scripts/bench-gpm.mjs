@@ -20,13 +20,15 @@
  *   3. both at once: per tick and GPU, the 14 values of each side by side, and
  *      per metric the mean absolute difference and the largest one.
  * --load runs a shell command for the whole bench (a GPU workload, e.g.
- * `python3 .shared-capture/workloads.py matmul 120 0`) and kills it at the end.
+ * `python3 scripts/workloads/run.py train_mlp/bf16 120`), starts measuring once
+ * it prints READY, and kills it at the end.
  * Plain JavaScript on dist/ (npm run build:ts) so that it runs where only
  * node, dist/ and the addon are carried. Without nvidia-smi or NVML it says
  * so and exits 0.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -102,9 +104,26 @@ console.log(`driver ${records[0]?.['nvidia_smi_log.driver_version'] ?? '?'}; ${s
 
 let load = null;
 if (args.load) {
-  load = spawn('sh', ['-c', args.load], { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  load = spawn('sh', ['-c', args.load], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   console.log(`load: ${args.load} (pid ${load.pid})`);
-  await sleep(3000); // let it reach steady state
+  // Workloads print READY when the GPU work begins (scripts/workloads, capture's workloads.py).
+  const t0 = Date.now();
+  const ready = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 90_000);
+    createInterface({ input: load.stdout }).on('line', (l) => {
+      if (l.trim() === 'READY') {
+        clearTimeout(timer);
+        resolve(true);
+      } else console.log(`load: ${l}`);
+    });
+    load.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(false);
+      console.log(`load exited with status ${code}`);
+    });
+  });
+  console.log(ready ? `load READY after ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'load: no READY (running without a load, or with one that does not say so)');
+  await sleep(2000); // past the ramp
 }
 const result = { seconds, intervalMs, load: args.load ?? null, gpus: records.length };
 

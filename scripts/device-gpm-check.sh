@@ -12,7 +12,8 @@
 # missing); .shared-capture/ = a copy of ../shared/tools/capture (capture.py,
 # workloads.py; ignored by git); python3, with torch and cupy for the loads;
 # stdbuf. Env: SCHEDULE (capture.py's, default below), BUDGET (capture.py's
-# time budget, s), BENCH_SECONDS (per bench phase), LOAD (bench load command).
+# time budget, s), BENCH_SECONDS (per bench phase), LOAD (the bench's load
+# command; empty for none).
 #
 # `scripts/device-gpm-check.sh prepare` (here, on the development machine)
 # builds dist/, packs node and the production node_modules into .devcarry/,
@@ -53,7 +54,13 @@ trap cleanup EXIT
 SCHEDULE=${SCHEDULE:-idle/0:15,matmul/0:35,pow_compute/0:35}
 BUDGET=${BUDGET:-115}
 BENCH_SECONDS=${BENCH_SECONDS:-25}
-LOAD=${LOAD-python3 .shared-capture/workloads.py matmul $((BENCH_SECONDS * 3 + 40)) 0}
+# The bench's load: a steady bf16 training loop (scripts/workloads), else capture's matmul.
+LOAD_SECONDS=$((BENCH_SECONDS * 3 + 40))
+if [[ -f scripts/workloads/run.py ]]; then
+  LOAD=${LOAD-python3 scripts/workloads/run.py train_mlp/bf16 $LOAD_SECONDS}
+else
+  LOAD=${LOAD-python3 .shared-capture/workloads.py matmul $LOAD_SECONDS 0}
+fi
 
 say() { printf '\n=== %s\n' "$*"; }
 
