@@ -25,6 +25,19 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Every source a test opens is closed after it, pass or fail: the stub reads
+// its devices at the first nvmlInit only, so one left open would leak its
+// devices into the next test.
+const opened: { close(): Promise<void> }[] = [];
+async function track<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
+  const s = await p;
+  opened.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+
 const saved = { lib: process.env.ABP_NVML_LIBRARY, stub: process.env.ABP_NVML_STUB, log: process.env.ABP_NVML_STUB_LOG, init: process.env.ABP_NVML_STUB_INIT };
 afterEach(() => {
   for (const [k, v] of [
@@ -57,7 +70,7 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
       ['GPU-a', '00000000:01:00.0', 'gpm'],
       ['GPU-b', '00000000:02:00.0', 'gpm'],
     ]);
-    const s = await NvmlGpmSource.open();
+    const s = await track(NvmlGpmSource.open());
     expect(s.devices.map((d) => [d.uuid, d.gpm])).toEqual([
       ['GPU-a', true],
       ['GPU-b', true],
@@ -95,7 +108,7 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
 
   it('finds a GPU by PCI bus id when NVML does not know its UUID; a GPU it does not know at all gets a reason', async () => {
     useStub([['GPU-a', '00000000:01:00.0', 'gpm']]);
-    const s = await NvmlGpmSource.open();
+    const s = await track(NvmlGpmSource.open());
     const records = [rec('GPU-renamed', '00000000:01:00.0'), rec('GPU-z', '00000000:09:00.0')];
     await s.sample(records);
     const r = await s.sample(records);
@@ -113,7 +126,7 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
       ['GPU-f', '00000000:04:00.0', 'fail'],
       ['GPU-p', '00000000:05:00.0', 'partial'],
     ]);
-    const s = await NvmlGpmSource.open();
+    const s = await track(NvmlGpmSource.open());
     expect(s.gpmDevices).toBe(3);
     expect(s.devices.find((d) => d.uuid === 'GPU-n')!.reason).toMatch(/GPM is not supported on this GPU/);
     expect(s.devices.find((d) => d.uuid === 'GPU-i')!.reason).toMatch(/a MIG instance/);
@@ -141,7 +154,7 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
 
   it('a driver without GPM functions: every GPU says why', async () => {
     useStub([['GPU-a', '00000000:01:00.0', 'gpm']], stubNoGpm);
-    const s = await NvmlGpmSource.open();
+    const s = await track(NvmlGpmSource.open());
     expect(s.gpmDevices).toBe(0);
     const [r] = await s.sample([rec('GPU-a', null)]);
     expect(r.values).toBeNull();
@@ -153,11 +166,11 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
     process.env.ABP_NVML_LIBRARY = join(dir, 'no-such-libnvidia-ml.so.1');
     await expect(NvmlGpmSource.open()).rejects.toMatchObject({ code: 'ABP_NVML_UNAVAILABLE', message: expect.stringMatching(/cannot load .*no-such-libnvidia-ml\.so\.1 \(no NVIDIA driver here\?\)/) });
     const choices: string[] = [];
-    const auto = await openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) });
+    const auto = await track(openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) }));
     expect(auto.kind).toBe('dmon');
     await auto.close();
     expect(choices[0]).toMatch(/^GPM: nvidia-smi dmon \(NVML: cannot load .*no-such-libnvidia-ml/);
-    const asked = await openGpmSource('nvml', { onChoice: (m) => choices.push(m) });
+    const asked = await track(openGpmSource('nvml', { onChoice: (m) => choices.push(m) }));
     expect(asked.kind).toBe('nvml');
     const [r] = await asked.sample([rec(H200_UUID, null)]);
     expect(r.values).toBeNull();
@@ -174,12 +187,12 @@ describe('NVML GPM source (stand-in libnvidia-ml)', () => {
       ['GPU-a', '00000000:02:00.0', 'gpm'],
     ]);
     const choices: string[] = [];
-    const s = await openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) });
+    const s = await track(openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) }));
     expect(s.kind).toBe('nvml');
     expect(choices).toEqual([`GPM: NVML (${stub}: 1 of 2 GPU(s) read GPM)`]);
     await s.close();
     useStub([['GPU-n', '00000000:01:00.0', 'nogpm']]);
-    const d = await openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) });
+    const d = await track(openGpmSource('auto', { nvidiaSmi: '/bin/false', onChoice: (m) => choices.push(m) }));
     expect(d.kind).toBe('dmon');
     await d.close();
     expect(choices[1]).toBe('GPM: nvidia-smi dmon (NVML: no GPU reads GPM through NVML (GPM is not supported on this GPU (Hopper or newer; not on virtual GPUs)))');
@@ -227,7 +240,7 @@ describe('collect with --gpm=nvml (stand-in libnvidia-ml)', () => {
     const notices: string[] = [];
     const migXml = three.replace(/<current_mig>[^<]*<\/current_mig>/, '<current_mig>Enabled</current_mig>');
     const records = () => flattenNvsmi(migXml, { hostname: 'h', timestamp: 1 });
-    const s = await NvmlGpmSource.open();
+    const s = await track(NvmlGpmSource.open());
     const a = new GpmAttacher(s, (g, m) => notices.push(`${g}: ${m}`));
     await a.attach(records());
     const out = await a.attach(records());
