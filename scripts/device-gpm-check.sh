@@ -34,7 +34,7 @@ if [[ ${1:-} == prepare ]]; then
     tar -C "$tmp" -cJf .devcarry/abp-node_modules.tar.xz node_modules
     rm -rf "$tmp"
   fi
-  rm -rf .shared-capture && cp -r "$shared/tools/capture" .shared-capture
+  rm -rf .shared-capture && cp -rL "$shared/tools/capture" .shared-capture
   ls build/Release/*.node >/dev/null || { echo "no addon in build/Release: npm run build:native first" >&2; exit 1; }
   du -sh .devcarry .shared-capture dist build/Release >&2
   echo "run: carry [\".devcarry\", \".shared-capture\", \"dist\", \"build/Release\"], timeout_s 600, command:"
