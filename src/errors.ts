@@ -52,6 +52,7 @@ const NATIVE_CLASSES: Record<string, new (code: string, message: string, options
   ABP_CUDA_UNAVAILABLE: DeviceError,
   ABP_CUDA_OOM: DeviceError,
   ABP_CUDA_ERROR: DeviceError,
+  ABP_NVML_UNAVAILABLE: TelemetryError,
   ABP_INTERNAL: InternalError,
 };
 

@@ -114,6 +114,15 @@ describe('abp collect', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('with a GPM dmon child running, a missing nvidia-smi still stops with the error and status 1', async () => {
+    // stdbuf starts before it finds out nvidia-smi is missing: the run ends
+    // while the child may still be up, and closing it must not let the
+    // process quit silently with status 0.
+    const r = await abp(['collect', '--gpm=dmon', '--count=1', '--nvidia-smi', join(dir, 'nvidia-smi-missing')]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr).at(-1)).toMatch(/^abp collect: .*nvidia-smi-missing not found.*\[ABP_NVSMI_NOT_FOUND\]$/);
+  });
+
   it('a malformed document stops the run, or is logged and skipped with --on-error=skip', async () => {
     rmSync(join(dir, 'count'), { force: true });
     const fail = await abp(['collect', '--gpm=off', '--count=3', '--interval=0', '--nvidia-smi', flaky]);

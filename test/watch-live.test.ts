@@ -77,7 +77,7 @@ function abp(args: string[], interruptAfterLines?: number): Promise<{ code: numb
 
 describe('abp watch on a live (stand-in) nvidia-smi', () => {
   it('flags the hashing samples and alerts once during them, clearing after', async () => {
-    const r = await abp(['watch', '--interval=20ms', `--count=${script.length}`, '--format=json', '--nvidia-smi', fake]);
+    const r = await abp(['watch', '--gpm=off', '--interval=20ms', `--count=${script.length}`, '--format=json', '--nvidia-smi', fake]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events: Array<GpuSample | AlertEvent> = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -114,7 +114,7 @@ describe('abp watch on a live (stand-in) nvidia-smi', () => {
   });
 
   it('a missing nvidia-smi stops watch with a clear error', async () => {
-    const r = await abp(['watch', '--nvidia-smi', join(dir, 'absent')]);
+    const r = await abp(['watch', '--gpm=off', '--nvidia-smi', join(dir, 'absent')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^abp watch: .*absent not found.*\[ABP_NVSMI_NOT_FOUND\]\n$/);
   });

@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   abp::addon::RegisterModel(env, exports);
   abp::addon::RegisterCuda(env, exports);
   abp::addon::RegisterTriton(env, exports);
+  abp::addon::RegisterNvml(env, exports);
   Napi::Object info = Napi::Object::New(env);
   info.Set("version", Napi::String::New(env, "0.1.0"));
 #ifdef ABP_WITH_CUDA

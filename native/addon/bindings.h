@@ -20,4 +20,6 @@ void RegisterCuda(Napi::Env env, Napi::Object exports);
 bool UnwrapDeviceMatrix(Napi::Value v, std::shared_ptr<cuda::DeviceMatrix>* out);
 // exports.triton: Triton's in-process C API (triton_binding.cc).
 void RegisterTriton(Napi::Env env, Napi::Object exports);
+// exports.nvml: GPM metrics through libnvidia-ml opened at run time (nvml_binding.cc).
+void RegisterNvml(Napi::Env env, Napi::Object exports);
 }  // namespace abp::addon

@@ -19,6 +19,7 @@ enum class Code {
   kCudaUnavailable,   // ABP_CUDA_UNAVAILABLE: no CUDA in this build, no driver, or no device
   kCudaOutOfMemory,   // ABP_CUDA_OOM: device allocation failed even after splitting
   kCudaError,         // ABP_CUDA_ERROR: a kernel or copy failed
+  kNvmlUnavailable,   // ABP_NVML_UNAVAILABLE: libnvidia-ml cannot be loaded or initialised
   kInternal,          // ABP_INTERNAL
 };
 
@@ -35,6 +36,7 @@ inline const char* CodeName(Code c) {
     case Code::kCudaUnavailable: return "ABP_CUDA_UNAVAILABLE";
     case Code::kCudaOutOfMemory: return "ABP_CUDA_OOM";
     case Code::kCudaError: return "ABP_CUDA_ERROR";
+    case Code::kNvmlUnavailable: return "ABP_NVML_UNAVAILABLE";
     case Code::kInternal: return "ABP_INTERNAL";
   }
   return "ABP_INTERNAL";

@@ -73,7 +73,7 @@ export async function* collectTicks(opts: CollectOptions = {}): AsyncGenerator<T
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `count must be a non-negative integer, got ${count}`);
   const gpmOpt = opts.gpm ?? 'auto';
   const gpm = new GpmAttacher(
-    typeof gpmOpt === 'string' ? openGpmSource(gpmOpt, { nvidiaSmi: opts.nvidiaSmi, onChoice: (m) => opts.onGpmNotice?.('all GPUs', m) }) : gpmOpt,
+    typeof gpmOpt === 'string' ? await openGpmSource(gpmOpt, { nvidiaSmi: opts.nvidiaSmi, onChoice: (m) => opts.onGpmNotice?.('all GPUs', m) }) : gpmOpt,
     opts.onGpmNotice,
   );
   try {

@@ -3,6 +3,21 @@ export { flattenNvsmi, flattenDocument, recordsOf, type NvsmiRecord, type FlatDo
 export { runNvidiaSmi, nvidiaSmiBinary, NVIDIA_SMI_ENV, type NvidiaSmiOptions } from './nvidia-smi.js';
 export { collectTicks, collectRecords, type CollectOptions, type Tick, type ErrorPolicy } from './collector.js';
 export { selectGpus, parseGpuSelectors, UUID_KEY, BUS_ID_KEY } from './gpu-select.js';
+export {
+  openGpmSource,
+  NvmlGpmSource,
+  DmonGpmSource,
+  GpmAttacher,
+  GPM_METRICS,
+  GPM_KEYS,
+  GPM_MODES,
+  withGpm,
+  type GpmMode,
+  type GpmSource,
+  type GpmReading,
+  type GpmValues,
+  type OpenGpmOptions,
+} from './gpm/index.js';
 export { replayTicks, readRecords, paceTicks, type ReplayOptions } from './replay.js';
 export { AlertTracker, DEFAULT_ALERT_POLICY, checkAlertPolicy, type AlertPolicy, type AlertStep } from './alerts.js';
 export {

@@ -221,6 +221,52 @@ export interface NativeTriton {
   readonly apiVersion: { major: number; minorRequired: number; minorWritten: number };
 }
 
+/** A GPU as a record names it, for NVML to find: by UUID, else by PCI bus id. */
+export interface NvmlGpuRef {
+  uuid: string | null;
+  pciBusId: string | null;
+}
+
+/** One GPU's GPM metrics for the interval since its previous sample. */
+export interface NvmlGpmReading {
+  /** One per metric id asked for, null where the driver had no value for that metric; null when none. */
+  values: (number | null)[] | null;
+  /** Why values is null (the GPU lacks GPM, MIG is on, a call failed). */
+  reason?: string;
+  /** The GPU's first sample (or the first after a failed one): no interval yet, nothing wrong. */
+  quiet?: boolean;
+}
+
+export interface NvmlDeviceInfo {
+  index: number;
+  uuid: string;
+  /** GPM can be read (supported, not a MIG instance). */
+  gpm: boolean;
+  reason?: string;
+}
+
+/** An initialised NVML (nvmlInit_v2 done; close() shuts it down). */
+export interface NativeNvmlSession {
+  info(): { path: string; devices: NvmlDeviceInfo[]; missing: string[] };
+  /**
+   * Takes one GPM sample of each GPU (off the JS thread) and computes `metricIds`
+   * (nvmlGpmMetricId_t) between it and that GPU's previous sample. Resolves to one
+   * reading per GPU, in order; never rejects for a GPU's own failure.
+   */
+  sample(gpus: NvmlGpuRef[], metricIds: number[]): Promise<NvmlGpmReading[]>;
+  /** Frees the samples and calls nvmlShutdown; later samples read nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * NVML (libnvidia-ml), opened at run time with dlopen, never linked: the addon
+ * loads where there is no driver.
+ */
+export interface NativeNvml {
+  /** Loads the library at `path` and initialises NVML. Rejects ABP_NVML_UNAVAILABLE with the reason. */
+  open(path: string): Promise<NativeNvmlSession>;
+}
+
 export interface AbpAddon {
   /** Parses and validates a model from its bytes, off the JS thread. `name` is used in errors. */
   loadModel(bytes: Uint8Array, format: ModelFormat, name: string): Promise<NativeModel>;
@@ -228,6 +274,8 @@ export interface AbpAddon {
   readonly cuda: NativeCuda;
   /** Triton's in-process server (see NativeTriton). */
   readonly triton: NativeTriton;
+  /** NVML's GPM metrics (see NativeNvml). */
+  readonly nvml: NativeNvml;
   /** Addon build information. */
   readonly buildInfo: { version: string; cuda: boolean };
 }

@@ -123,10 +123,18 @@ export class DmonGpmSource implements GpmSource {
 
   async close(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
+      // The child and its pipes are unref'd so that they never hold a process
+      // open; while close() waits for the exit, something must, or a process
+      // with nothing else to do (a collect ending on an error) would quit here
+      // with status 0 before it reports anything.
+      this.child.ref();
       const done = new Promise<void>((r) => this.child.once('exit', () => r()));
       this.child.kill('SIGTERM');
-      await Promise.race([done, new Promise((r) => setTimeout(r, 1000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
       if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      this.child.unref();
     }
   }
 }
