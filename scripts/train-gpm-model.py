@@ -52,7 +52,6 @@ PARAMS = {
 }
 TRANSITION = "startup"
 SM_COL = "nvidia_smi_log.gpu.gpm.sm_activity"
-UTIL_COL = "nvidia_smi_log.gpu.utilization.gpu_util"
 
 
 def parts_of(workload):
@@ -145,10 +144,9 @@ def main():
     names = [parts_of(w) for w in workloads]
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
     sm = X[:, columns.index(SM_COL)]
-    util = X[:, columns.index(UTIL_COL)]
     transition = np.array([w == TRANSITION or w == "" for w in workloads])
-    # No work: GPM's SM activity below the floor (or, without GPM, no utilisation).
-    no_work = np.where(np.isnan(sm), np.nan_to_num(util, nan=0.0) < NO_WORK_SM, sm < NO_WORK_SM)
+    # No work (or no GPM value to tell): SM activity below the floor.
+    no_work = np.isnan(sm) | (sm < NO_WORK_SM)
     usable = ~transition & ~(no_work & (y == 1))
     print(f"train-gpm-model: {X.shape[0]} records x {X.shape[1]} features; usable {int(usable.sum())} "
           f"(left out: {int(transition.sum())} startup, {int((no_work & (y == 1) & ~transition).sum())} hashing-episode samples with no work)")

@@ -7,7 +7,7 @@ import { reportCliError } from './run-command.js';
 export interface DetectArgs {
   input: string;
   output?: string;
-  model_name: string;
+  model_name?: string;
   model_repository?: string;
   columns_file?: string;
   threshold?: number;
@@ -70,7 +70,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     (y as Argv)
       .positional('input', { type: 'string', describe: 'telemetry: JSON lines (.gz) or Arrow IPC; - for stdin' })
       .positional('output', { type: 'string', describe: 'output: JSON lines, .gz or .arrow; - for stdout; omit for the summary only' })
-      .option('model_name', { type: 'string', default: DEFAULT_MODEL, describe: 'model in the model repository' })
+      .option('model_name', { type: 'string', describe: 'model in the model repository (default: abp-gpm-xgb when the input carries GPM values, else abp-nvsmi-xgb)' })
       .option('model_repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
       .option('columns_file', { type: 'string', describe: "feature columns, one per line (default: the model's columns_fil.txt)" })
       .option('threshold', { type: 'number', describe: "mining when probability > threshold (default: the model's, 0.5)" })

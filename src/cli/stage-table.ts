@@ -106,7 +106,7 @@ export const STAGES: CommandDef[] = [
   {
     name: 'inf-fil',
     help: 'Inference on the embedded FIL engine with a model of the model repository.',
-    options: [o('model_name', 'string', 'Model name in the model repository', { default: 'abp-nvsmi-xgb' }), ...MODEL_OPTS],
+    options: [o('model_name', 'string', 'Model name in the model repository (default: abp-gpm-xgb when the input carries GPM values, else abp-nvsmi-xgb)'), ...MODEL_OPTS],
   },
   {
     name: 'add-class',

@@ -13,7 +13,6 @@ import { abortOnInterrupt } from '../collect/interrupt.js';
 import { WatchMetrics } from '../collect/metrics.js';
 import { parseListenAddress, serveMetrics, type MetricsServer } from '../collect/metrics-server.js';
 import { openModelClassifier, type ModelClassifier } from '../collect/model-classifier.js';
-import { DEFAULT_MODEL } from '../pipeline/pipeline.js';
 import { AlertHookQueue } from '../collect/on-alert.js';
 import { paceTicks, replayTicks } from '../collect/replay.js';
 import { openLineSink, type LineSink } from '../collect/tick-writer.js';
@@ -32,7 +31,7 @@ export interface WatchArgs {
   gpm: GpmMode;
   input?: string;
   speed: number;
-  model: string;
+  model?: string;
   'model-repository'?: string;
   device: string;
   threshold?: number;
@@ -75,7 +74,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const gpus = parseGpuSelectors(argv.gpu);
     if (argv['metrics-listen'] !== undefined) {
       const addr = parseListenAddress(argv['metrics-listen']);
-      metrics = new WatchMetrics({ model: argv.model });
+      metrics = new WatchMetrics({ model: argv.model ?? 'auto' });
       server = await serveMetrics(metrics.registry, addr, { onError: (e) => process.stderr.write(`abp watch: metrics: ${e.message}\n`) });
       process.stderr.write(`abp watch: serving metrics on ${server.url}\n`);
     }
@@ -101,6 +100,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       repository: argv['model-repository'],
       engineOptions: { device: argv.device },
       onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${c}"; the model sees it as missing\n`),
+      onChoice: (gpu, model, why) => process.stderr.write(`abp watch: ${printableId(gpu)}: scored by ${model} (${why})\n`),
     });
     if (argv['on-alert']) {
       hooks = new AlertHookQueue(argv['on-alert'], {
@@ -145,6 +145,11 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
   }
 }
 
+/** A record's id for a terminal: control characters escaped. */
+function printableId(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Applies --gpu to replayed ticks (live ticks are filtered by the collector). */
 async function* filterGpus(ticks: AsyncIterable<Tick>, selectors: string[]): AsyncGenerator<Tick> {
   if (selectors.length === 0) return yield* ticks;
@@ -161,7 +166,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
     samplingOptions(y, 'skip')
       .option('input', { alias: 'i', type: 'string', nargs: 1, describe: 'replay recorded telemetry (JSON lines, plain or gzipped; - for stdin) instead of running nvidia-smi' })
       .option('speed', { type: 'number', default: 0, describe: 'with --input: replay at the recorded pace times this (1 = real time); 0 = as fast as possible' })
-      .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model name in the model repository' })
+      .option('model', { type: 'string', describe: 'model name in the model repository (default: abp-gpm-xgb for records with GPM values, abp-nvsmi-xgb for the rest, per GPU)' })
       .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
       // The CPU by default: a CUDA context on the watched GPU would show up in its own telemetry.
       .option('device', { type: 'string', default: 'cpu', describe: 'engine device for scoring: cpu (default), auto, gpu, gpu:N' })

@@ -1,9 +1,15 @@
 /**
- * Per-GPU alert state: K of the last N ticks. An alert fires when the GPU was
- * flagged in at least K of its last N ticks and clears when it was clean in at
- * least K of its last N, so one noisy sample neither pages anyone nor ends an
- * alert. K must be more than half of N, so firing and clearing cannot both
- * hold and the state cannot flap on a steady window.
+ * Per-GPU alert state over time: K of the last N working samples. An alert
+ * fires when the GPU was flagged in at least K of its last N samples and
+ * clears when it was clean in at least K of its last N, so one noisy sample
+ * neither pages anyone nor ends an alert. K must be more than half of N, so
+ * firing and clearing cannot both hold and the state cannot flap.
+ *
+ * A sample in which the GPU does no work (idle: a cycling miner's off phase,
+ * a pause between batches) can show neither mining nor its absence: it does
+ * not enter the window, so a miner that sleeps between bursts is judged on
+ * its bursts and keeps its alert through the pauses. An alert whose GPU then
+ * stays idle for `idleClearS` seconds clears.
  */
 import { UsageError } from '../errors.js';
 
@@ -12,15 +18,19 @@ export interface AlertPolicy {
   window: number;
   /** Flagged ticks in the window that fire an alert; clean ticks that clear it (K). */
   minFlagged: number;
+  /** An active alert clears after this many seconds with only idle samples (default 60). */
+  idleClearS?: number;
 }
 
-export const DEFAULT_ALERT_POLICY: Readonly<AlertPolicy> = { window: 5, minFlagged: 3 };
+export const DEFAULT_ALERT_POLICY: Readonly<Required<AlertPolicy>> = { window: 5, minFlagged: 3, idleClearS: 60 };
 
 export function checkAlertPolicy(p: AlertPolicy): AlertPolicy {
   const { window: n, minFlagged: k } = p;
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError('ABP_BAD_ARGUMENT', `window must be an integer from 1 to 10000, got ${n}`);
   if (!Number.isInteger(k) || k < 1 || k > n) throw new UsageError('ABP_BAD_ARGUMENT', `min-flagged must be an integer from 1 to window (${n}), got ${k}`);
   if (2 * k <= n) throw new UsageError('ABP_BAD_ARGUMENT', `min-flagged (${k}) must be more than half of window (${n}), or an alert could fire and clear on the same window`);
+  const idle = p.idleClearS;
+  if (idle !== undefined && !(idle > 0 && Number.isFinite(idle))) throw new UsageError('ABP_BAD_ARGUMENT', `idle-clear must be a positive number of seconds, got ${idle}`);
   return p;
 }
 
@@ -41,6 +51,8 @@ class GpuWindow {
   private pos = 0;
   flagged = 0;
   active = false;
+  /** Time of the last working sample (seconds), NaN before one. */
+  lastWork = NaN;
   constructor(private readonly n: number) {}
   push(flag: boolean): void {
     if (this.bits.length < this.n) {
@@ -66,13 +78,27 @@ export class AlertTracker {
     this.policy = checkAlertPolicy({ ...policy });
   }
 
-  /** Adds one tick's verdict for `key`. */
-  update(key: string, flagged: boolean): AlertStep {
+  /**
+   * Adds one sample's verdict for `key`. `idle`: the GPU did no work in this
+   * sample, which then counts neither way; `time` (epoch seconds) ages an
+   * active alert through idle samples.
+   */
+  update(key: string, flagged: boolean, sample: { idle?: boolean; time?: number } = {}): AlertStep {
     let w = this.gpus.get(key);
     if (!w) {
       w = new GpuWindow(this.policy.window);
       this.gpus.set(key, w);
     }
+    const time = sample.time ?? NaN;
+    if (sample.idle) {
+      const hold = this.policy.idleClearS ?? DEFAULT_ALERT_POLICY.idleClearS;
+      if (w.active && time - w.lastWork >= hold) {
+        w.active = false;
+        return { flagged: w.flagged, seen: w.seen, active: false, change: 'cleared' };
+      }
+      return { flagged: w.flagged, seen: w.seen, active: w.active, change: null };
+    }
+    w.lastWork = time;
     w.push(flagged);
     const k = this.policy.minFlagged;
     const clean = w.seen - w.flagged;

@@ -4,7 +4,8 @@
  * scores a record exactly as `abp detect` does.
  */
 import { Detector } from '../pipeline/detector.js';
-import { DEFAULT_MODEL } from '../pipeline/pipeline.js';
+import { CLASSIC_MODEL, GPM_MODEL, hasGpmValues } from '../pipeline/model-choice.js';
+import { gpuIdOf } from './watch.js';
 import type { NumberRule } from '../stages/parse-value.js';
 import type { NvsmiRecord } from './flatten.js';
 import type { MiningClassifier } from './watch.js';
@@ -18,6 +19,8 @@ export interface ModelClassifierOptions {
   engineOptions?: Record<string, unknown>;
   /** Told once per feature column the first time a record lacks it (other drivers name fields differently). */
   onMissingColumn?: (column: string) => void;
+  /** With no model named: told which model scores a GPU's records, and why, when that changes. */
+  onChoice?: (gpu: string, model: string, why: string) => void;
 }
 
 export interface ModelClassifier extends MiningClassifier {
@@ -27,7 +30,61 @@ export interface ModelClassifier extends MiningClassifier {
   dispose(): void;
 }
 
-export async function openModelClassifier(name = DEFAULT_MODEL, opts: ModelClassifierOptions = {}): Promise<ModelClassifier> {
+/**
+ * A classifier for one named model, or, with no name, one that routes each
+ * record: the GPM model (abp-gpm-xgb) where the record carries GPM values,
+ * the classic one (abp-nvsmi-xgb) otherwise, each opened when first needed.
+ */
+export async function openModelClassifier(name?: string, opts: ModelClassifierOptions = {}): Promise<ModelClassifier> {
+  if (name === undefined) return openRoutingClassifier(opts);
+  return openNamedClassifier(name, opts);
+}
+
+async function openRoutingClassifier(opts: ModelClassifierOptions): Promise<ModelClassifier> {
+  const models = new Map<string, Promise<ModelClassifier>>();
+  const open = (n: string) => {
+    let m = models.get(n);
+    if (!m) {
+      m = openNamedClassifier(n, opts);
+      models.set(n, m);
+    }
+    return m;
+  };
+  // The classic model is opened at once: it answers for every record without GPM, and a bad
+  // repository should fail at start, not at the first sample.
+  const classic = await open(CLASSIC_MODEL);
+  const told = new Map<string, string>();
+  return {
+    threshold: classic.threshold,
+    columns: classic.columns,
+    async probabilities(records: NvsmiRecord[]): Promise<Float64Array> {
+      const p = new Float64Array(records.length);
+      const groups = new Map<string, number[]>();
+      records.forEach((r, i) => {
+        const m = hasGpmValues(r) ? GPM_MODEL : CLASSIC_MODEL;
+        const g = groups.get(m) ?? [];
+        g.push(i);
+        groups.set(m, g);
+        const gpu = gpuIdOf(r, i);
+        if (told.get(gpu) !== m) {
+          told.set(gpu, m);
+          opts.onChoice?.(gpu, m, m === GPM_MODEL ? 'its records carry GPM values' : 'its records carry no GPM values');
+        }
+      });
+      for (const [m, idx] of groups) {
+        const c = await open(m);
+        const q = await c.probabilities(idx.map((i) => records[i]));
+        idx.forEach((i, k) => (p[i] = q[k]));
+      }
+      return p;
+    },
+    dispose: () => {
+      for (const m of models.values()) void m.then((c) => c.dispose(), () => {});
+    },
+  };
+}
+
+async function openNamedClassifier(name: string, opts: ModelClassifierOptions): Promise<ModelClassifier> {
   const detector = await Detector.open({
     modelName: name,
     modelRepository: opts.repository,

@@ -7,6 +7,9 @@ import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts.j
 import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
+import { featureValue } from '../stages/parse-value.js';
+
+const firstNumber = (v: unknown): number => featureValue(v, 'first-number');
 
 /** Anything that turns records into mining probabilities, one per record, in order. */
 export interface MiningClassifier {
@@ -67,6 +70,23 @@ function text(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+const SM_ACTIVITY = 'nvidia_smi_log.gpu.gpm.sm_activity';
+const GPU_UTIL = 'nvidia_smi_log.gpu.utilization.gpu_util';
+/** Below this much SM activity (GPM) or utilisation, a sample shows no work. */
+export const IDLE_PERCENT = 5;
+
+/**
+ * Whether a record shows a GPU doing no work: GPM's SM activity where the
+ * record has it, else nvidia-smi's utilisation. Unknown is not idle.
+ */
+export function isIdle(rec: NvsmiRecord): boolean {
+  for (const key of [SM_ACTIVITY, GPU_UTIL]) {
+    const v = firstNumber(rec[key]);
+    if (!Number.isNaN(v)) return v < IDLE_PERCENT;
+  }
+  return false;
+}
+
 /** Identity of a record's GPU: its UUID, else its PCI bus id, else its position in the tick. */
 export function gpuIdOf(rec: NvsmiRecord, position: number): string {
   return text(rec[UUID_KEY]) ?? text(rec[BUS_ID_KEY]) ?? `#${position}`;
@@ -74,7 +94,11 @@ export function gpuIdOf(rec: NvsmiRecord, position: number): string {
 
 /** Verdicts for each tick of `ticks`. */
 export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: MiningClassifier, opts: WatchOptions = {}): AsyncGenerator<TickVerdict> {
-  const tracker = new AlertTracker({ window: opts.window ?? DEFAULT_ALERT_POLICY.window, minFlagged: opts.minFlagged ?? DEFAULT_ALERT_POLICY.minFlagged });
+  const tracker = new AlertTracker({
+    window: opts.window ?? DEFAULT_ALERT_POLICY.window,
+    minFlagged: opts.minFlagged ?? DEFAULT_ALERT_POLICY.minFlagged,
+    idleClearS: opts.idleClearS ?? DEFAULT_ALERT_POLICY.idleClearS,
+  });
   const { window, minFlagged } = tracker.policy;
   const threshold = opts.threshold ?? 0.5;
   for await (const tick of ticks) {
@@ -88,7 +112,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const probability = probs[i];
       // NaN (no prediction) never flags.
       const mining = probability > threshold;
-      const step = tracker.update(`${hostname ?? ''}\u0000${gpu}`, mining);
+      const step = tracker.update(`${hostname ?? ''}\u0000${gpu}`, mining, { idle: isIdle(rec), time: tick.timestamp });
       samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, probability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       if (step.change) {
         alerts.push({

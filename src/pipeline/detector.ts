@@ -5,9 +5,10 @@
 import { openModel, type LoadedModel } from '../model-repo/open.js';
 import type { NumberRule } from '../stages/parse-value.js';
 import { DEFAULT_MODEL, Pipeline, quietLogger, type Logger, type RunResult } from './pipeline.js';
+import { chooseModel, peekRecords } from './model-choice.js';
 
 export interface DetectorOptions {
-  /** Model name in the repository (default abp-nvsmi-xgb). */
+  /** Model name in the repository (Detector.open: default abp-nvsmi-xgb; classify(): chosen from the records). */
   modelName?: string;
   /** Model repository directory (default: the package's models/). */
   modelRepository?: string;
@@ -78,11 +79,22 @@ export class Detector {
   }
 }
 
-/** Classifies records with a Detector opened and disposed for this call. */
+/**
+ * Classifies records with a Detector opened and disposed for this call. With
+ * no model named, the first records choose it: abp-gpm-xgb when they carry
+ * GPM values, abp-nvsmi-xgb otherwise (model-choice.ts).
+ */
 export async function classify(
   records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
   options: DetectorOptions = {},
 ): Promise<Record<string, unknown>[]> {
+  if (options.modelName === undefined) {
+    const peek = await peekRecords(records);
+    const choice = chooseModel(peek.records, options.modelRepository);
+    options.logger?.info(`model: ${choice.name} (${choice.reason})`);
+    options = { ...options, modelName: choice.name };
+    records = peek.all;
+  }
   const d = await Detector.open(options);
   try {
     return await d.classify(records);

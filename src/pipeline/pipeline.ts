@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
 import { describeEngine } from '../engine/device.js';
 import { openModel, type LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
+import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
+import type { Readable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Batch, type LineBlock, type SourceBlock } from '../stages/batch.js';
@@ -64,7 +66,7 @@ export interface PipelineOptions {
 }
 
 export type StageSpec =
-  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number }
+  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number; stdin?: Readable }
   | { type: 'from-records'; records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>; source?: string }
   | { type: 'deserialize'; onError?: string | OnErrorPolicy }
   | { type: 'preprocess'; columns?: string[]; columnsFile?: string; rule?: NumberRule }
@@ -232,6 +234,33 @@ export class Pipeline {
     }
   }
 
+  /**
+   * No model named: look at the input's first records and pick the GPM model
+   * where they carry GPM values, the classic one otherwise (model-choice.ts).
+   * stdin and record streams are read ahead and handed back whole.
+   */
+  private async chooseDefaultModel(repository: string | undefined, log: Logger): Promise<string> {
+    const i = this.stages.findIndex((s) => SOURCES.has(s.type));
+    const src = this.stages[i];
+    let head: Record<string, unknown>[] = [];
+    if (src?.type === 'from-file') {
+      if (src.filename === '-') {
+        const peek = await peekStdin(undefined, src.stdin);
+        head = peek.records;
+        this.stages[i] = { ...src, stdin: peek.stream };
+      } else {
+        head = await peekFile(src.filename);
+      }
+    } else if (src?.type === 'from-records') {
+      const peek = await peekRecords(src.records);
+      head = peek.records;
+      this.stages[i] = { ...src, records: peek.all };
+    }
+    const choice = chooseModel(head, repository);
+    log.info(`model: ${choice.name} (${choice.reason}; name one with --model_name to choose)`);
+    return choice.name;
+  }
+
   async run(): Promise<RunResult> {
     this.validate();
     const opts = this.options;
@@ -249,9 +278,10 @@ export class Pipeline {
     let ownModel = false;
     if (infSpec) {
       const columnsFile = ppSpec?.columnsFile ?? opts.columnsFile;
+      const modelName = infSpec.model ? undefined : (infSpec.modelName ?? (await this.chooseDefaultModel(infSpec.modelRepository, log)));
       model =
         infSpec.model ??
-        (await openModel(infSpec.modelName ?? DEFAULT_MODEL, {
+        (await openModel(modelName!, {
           repository: infSpec.modelRepository,
           columns: ppSpec?.columns,
           columnsFile,
@@ -361,7 +391,7 @@ export class Pipeline {
     const opts = this.options;
     // Source → blocks (timed as read).
     let blocks: AsyncIterable<SourceBlock>;
-    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined });
+    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined, stdin: src.stdin });
     else if (src.type === 'from-records') blocks = fromRecords(src.records, src.source);
     else throw new UsageError('ABP_PIPELINE_ORDER', 'a pipeline must start with a source stage');
     blocks = timedSource(blocks, times);

@@ -20,6 +20,8 @@ export interface FromFileOptions {
   chunkSize?: number;
   /** Plain files: read into blocks that own their memory (for transfer to worker threads). */
   owned?: boolean;
+  /** What '-' reads instead of process.stdin (e.g. stdin after its first records were looked at). */
+  stdin?: Readable;
 }
 
 export function formatOf(filename: string): InputFormat {
@@ -31,8 +33,8 @@ export function formatOf(filename: string): InputFormat {
 
 const CHUNK = 4 << 20;
 
-function openRaw(filename: string, chunkSize: number): Readable {
-  if (filename === '-') return process.stdin;
+function openRaw(filename: string, chunkSize: number, stdin?: Readable): Readable {
+  if (filename === '-') return stdin ?? process.stdin;
   try {
     const fd = fs.openSync(filename, 'r');
     if (fs.fstatSync(fd).isDirectory()) {
@@ -250,7 +252,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
       yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool);
       continue;
     }
-    const raw = openRaw(filename, opts.chunkSize ?? CHUNK);
+    const raw = openRaw(filename, opts.chunkSize ?? CHUNK, opts.stdin);
     if (format === 'arrow') {
       yield* arrowBlocks(raw, source);
     } else {
