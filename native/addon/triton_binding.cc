@@ -9,6 +9,7 @@
 // crosses into Node (std::bad_alloc is caught here).
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,26 @@ using triton::Result;
 std::mutex g_mu;
 std::shared_ptr<triton::Server> g_server;
 int g_envs = 0;
+
+// Exit ordering. process.exit(), an uncaught exception or a signal handler
+// that exits all end in exit(), which runs no environment cleanup hook but
+// does run static destructors and atexit handlers in the reverse order of
+// their registration. g_server was constructed when the addon loaded, before
+// libtritonserver.so and the backends were dlopen()ed, so its destructor would
+// run after theirs and delete the server into freed memory (double free).
+// An atexit handler registered after each dlopen (server start, model load)
+// runs before any of those libraries' destructors and stops the server while
+// they are whole; the static destructor then finds it stopped (a no-op).
+void StopAtExit() {
+  std::shared_ptr<triton::Server> s;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    s = g_server;
+  }
+  if (s) s->Stop();
+}
+
+void StopBeforeLibrariesAtExit() { std::atexit(StopAtExit); }
 
 std::shared_ptr<triton::Server> CurrentServer() {
   std::lock_guard<std::mutex> lock(g_mu);
@@ -181,6 +202,7 @@ class StartWorker : public Worker {
       return Result::Fail(triton::kState, "a Triton server is already running in this process (one per process)");
     }
     g_server = std::move(s);
+    StopBeforeLibrariesAtExit();
     return r;
   }
 
@@ -254,7 +276,12 @@ class LoadModelWorker : public Worker {
  public:
   LoadModelWorker(Napi::Env env, std::shared_ptr<triton::Server> s, std::string name, double timeout_s)
       : Worker(env, "abp.triton.loadModel"), server_(std::move(s)), name_(std::move(name)), timeout_s_(timeout_s) {}
-  Result Run() override { return server_->LoadModel(name_, timeout_s_, &metadata_); }
+  Result Run() override {
+    Result r = server_->LoadModel(name_, timeout_s_, &metadata_);
+    // The load dlopen()ed the model's backend (even when it then failed).
+    StopBeforeLibrariesAtExit();
+    return r;
+  }
   Napi::Value Value(Napi::Env env) override { return Napi::String::New(env, metadata_); }
 
  private:
