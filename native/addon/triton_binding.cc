@@ -274,10 +274,14 @@ Napi::Value StartServerJs(const Napi::CallbackInfo& info) {
 
 class LoadModelWorker : public Worker {
  public:
-  LoadModelWorker(Napi::Env env, std::shared_ptr<triton::Server> s, std::string name, double timeout_s)
-      : Worker(env, "abp.triton.loadModel"), server_(std::move(s)), name_(std::move(name)), timeout_s_(timeout_s) {}
+  LoadModelWorker(Napi::Env env, std::shared_ptr<triton::Server> s, std::string name, double timeout_s, std::string config)
+      : Worker(env, "abp.triton.loadModel"),
+        server_(std::move(s)),
+        name_(std::move(name)),
+        timeout_s_(timeout_s),
+        config_(std::move(config)) {}
   Result Run() override {
-    Result r = server_->LoadModel(name_, timeout_s_, &metadata_);
+    Result r = server_->LoadModel(name_, timeout_s_, config_, &metadata_);
     // The load dlopen()ed the model's backend (even when it then failed).
     StopBeforeLibrariesAtExit();
     return r;
@@ -288,6 +292,7 @@ class LoadModelWorker : public Worker {
   std::shared_ptr<triton::Server> server_;
   std::string name_;
   double timeout_s_;
+  std::string config_;
   std::string metadata_;
 };
 
@@ -314,12 +319,15 @@ Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   Result r = RunningServer(&s);
   if (!r.ok()) return Rejected(env, r);
   double timeout_ms = 120000;
-  if (info.Length() < 1 || !info[0].IsString() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNumber())) {
-    return Rejected(env, BadArg("triton.loadModel(name, timeoutMs?)"));
+  std::string config;
+  if (info.Length() < 1 || !info[0].IsString() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNumber()) ||
+      (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsString())) {
+    return Rejected(env, BadArg("triton.loadModel(name, timeoutMs?, configJson?)"));
   }
   if (info.Length() > 1 && info[1].IsNumber()) timeout_ms = info[1].As<Napi::Number>().DoubleValue();
+  if (info.Length() > 2 && info[2].IsString()) config = info[2].As<Napi::String>().Utf8Value();
   if (!(timeout_ms > 0)) return Rejected(env, BadArg("triton.loadModel: timeoutMs must be > 0"));
-  return QueueWorker(new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0));
+  return QueueWorker(new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0, std::move(config)));
 }
 
 Napi::Value UnloadModelJs(const Napi::CallbackInfo& info) {

@@ -114,13 +114,17 @@ export class TritonServer {
     }
   }
 
-  /** Loads `name` once (later calls share the load) and checks its metadata against `expect`. */
-  async loadModel(name: string, expect?: ModelExpectation, timeoutMs?: number): Promise<ModelMetadata> {
+  /**
+   * Loads `name` once (later calls share the load) and checks its metadata against `expect`. `config`: a
+   * whole model configuration in Triton's JSON form, used instead of the repository's config.pbtxt (which is
+   * not touched); see model-config.ts.
+   */
+  async loadModel(name: string, expect?: ModelExpectation, timeoutMs?: number, config?: string): Promise<ModelMetadata> {
     this.checkOpen();
     let p = this.models.get(name);
     if (!p) {
       p = native()
-        .loadModel(name, timeoutMs)
+        .loadModel(name, timeoutMs, config)
         .then((json) => JSON.parse(json) as ModelMetadata, (err) => Promise.reject(tritonError(err)));
       this.models.set(name, p);
       p.catch(() => this.models.delete(name));
