@@ -5,8 +5,11 @@
  * so that every test run, CI included, exercises the real server. `missing`
  * names what is absent where nothing usable is found (the skip reason).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { packageRoot } from '../src/native/addon.js';
 import { libraryPath } from '../src/triton/index.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -52,3 +55,45 @@ export function testTriton(): TestTriton {
     missing: missing.map((m) => `${m} missing in ${where}`),
   };
 }
+
+/**
+ * Runs a child Node process that starts a server on `repo`, loads `model`, answers 16 requests and then
+ * leaves the way `how` says.
+ */
+export function runExitScript(repo: string, home: string, model: string, how: string, cols: number, names: { input: string; output: string }, config?: string) {
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abp-triton-exit-')), 'exit.mjs');
+  fs.writeFileSync(
+    script,
+    `import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(path.join(packageRoot, 'package.json'))});
+const t = require('node-gyp-build')(${JSON.stringify(packageRoot)}).triton;
+t.load([${JSON.stringify(libraryPath(home))}]);
+await t.startServer({ modelRepository: ${JSON.stringify(repo)}, backendDirectory: ${JSON.stringify(path.join(home, 'backends'))}, logInfo: true });
+await t.loadModel(${JSON.stringify(model)}, undefined, ${JSON.stringify(config)});
+const x = new Float32Array(${cols * 3}).fill(0.5);
+const opts = { inputName: ${JSON.stringify(names.input)}, outputName: ${JSON.stringify(names.output)} };
+const rs = await Promise.all(Array.from({ length: 16 }, () => t.infer(${JSON.stringify(model)}, x, 3, ${cols}, opts)));
+console.log('answered ' + rs.length);
+const how = ${JSON.stringify(how)};
+if (how === 'exit0') process.exit(0);
+if (how === 'exit1') process.exit(1);
+if (how === 'exit0-in-flight') {
+  for (let i = 0; i < 64; i++) t.infer(${JSON.stringify(model)}, x, 3, ${cols}, opts).catch(() => {});
+  process.exit(0);
+}
+if (how === 'throw') setImmediate(() => { throw new Error('uncaught on purpose'); });
+if (how === 'reject') Promise.reject(new Error('unhandled rejection on purpose'));
+const hold = () => setTimeout(() => {}, 30000);
+if (how === 'sigint-handler') { process.on('SIGINT', () => process.exit(130)); hold(); process.kill(process.pid, 'SIGINT'); }
+if (how === 'sigterm-handler') { process.on('SIGTERM', () => process.exit(143)); hold(); process.kill(process.pid, 'SIGTERM'); }
+if (how === 'sigint') { hold(); process.kill(process.pid, 'SIGINT'); }
+if (how === 'sigterm') { hold(); process.kill(process.pid, 'SIGTERM'); }
+`,
+  );
+  try {
+    return spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000 });
+  } finally {
+    fs.rmSync(path.dirname(script), { recursive: true, force: true });
+  }
+}
+

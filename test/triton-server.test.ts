@@ -9,7 +9,7 @@
  * every request, response and buffer is released exactly once, and a process
  * with a live server leaves by every way out with its own status.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { addon, packageRoot, type TritonMemory } from '../src/native/addon.js';
 import { DeviceMatrix } from '../src/engine/gpu-model.js';
 import { TritonForest, TritonServer, checkMetadata, libraryPath } from '../src/triton/index.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
-import { testTriton } from './triton-home.js';
+import { runExitScript, testTriton } from './triton-home.js';
 
 const T = testTriton();
 const HOME = T.home;
@@ -311,7 +311,7 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(none)'} (${KIND}, GPU 
   ];
   for (const e of exits) {
     it(`a process with a live server ends cleanly: ${e.how} → ${e.signal ?? `status ${e.status}`}`, () => {
-      const r = runExitScript(repo, HOME!, 'identity_fp32', e.how);
+      const r = runExitScript(repo, HOME!, 'identity_fp32', e.how, COLS, { input: 'INPUT0', output: 'OUTPUT0' });
       const out = r.stdout + r.stderr;
       expect(r.signal, out).toBe(e.signal ?? null);
       expect(r.status, out).toBe(e.status);
@@ -322,47 +322,6 @@ describe.skipIf(!READY)(`in-process Triton at ${HOME ?? '(none)'} (${KIND}, GPU 
     });
   }
 });
-
-/**
- * Runs a child Node process that starts a server on `repo`, loads `model`, answers 16 requests and then
- * leaves the way `how` says. Shared with test/triton-fil.test.ts.
- */
-export function runExitScript(repo: string, home: string, model: string, how: string, cols = COLS, names = { input: 'INPUT0', output: 'OUTPUT0' }) {
-  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abp-triton-exit-')), 'exit.mjs');
-  fs.writeFileSync(
-    script,
-    `import { createRequire } from 'node:module';
-const require = createRequire(${JSON.stringify(path.join(packageRoot, 'package.json'))});
-const t = require('node-gyp-build')(${JSON.stringify(packageRoot)}).triton;
-t.load([${JSON.stringify(libraryPath(home))}]);
-await t.startServer({ modelRepository: ${JSON.stringify(repo)}, backendDirectory: ${JSON.stringify(path.join(home, 'backends'))}, logInfo: true });
-await t.loadModel(${JSON.stringify(model)});
-const x = new Float32Array(${cols * 3}).fill(0.5);
-const opts = { inputName: ${JSON.stringify(names.input)}, outputName: ${JSON.stringify(names.output)} };
-const rs = await Promise.all(Array.from({ length: 16 }, () => t.infer(${JSON.stringify(model)}, x, 3, ${cols}, opts)));
-console.log('answered ' + rs.length);
-const how = ${JSON.stringify(how)};
-if (how === 'exit0') process.exit(0);
-if (how === 'exit1') process.exit(1);
-if (how === 'exit0-in-flight') {
-  for (let i = 0; i < 64; i++) t.infer(${JSON.stringify(model)}, x, 3, ${cols}, opts).catch(() => {});
-  process.exit(0);
-}
-if (how === 'throw') setImmediate(() => { throw new Error('uncaught on purpose'); });
-if (how === 'reject') Promise.reject(new Error('unhandled rejection on purpose'));
-const hold = () => setTimeout(() => {}, 30000);
-if (how === 'sigint-handler') { process.on('SIGINT', () => process.exit(130)); hold(); process.kill(process.pid, 'SIGINT'); }
-if (how === 'sigterm-handler') { process.on('SIGTERM', () => process.exit(143)); hold(); process.kill(process.pid, 'SIGTERM'); }
-if (how === 'sigint') { hold(); process.kill(process.pid, 'SIGINT'); }
-if (how === 'sigterm') { hold(); process.kill(process.pid, 'SIGTERM'); }
-`,
-  );
-  try {
-    return spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000 });
-  } finally {
-    fs.rmSync(path.dirname(script), { recursive: true, force: true });
-  }
-}
 
 // Visible in the report as skipped, naming what is missing.
 if (!READY) it.skip(`in-process Triton: ${T.missing.filter((m) => !m.includes('FIL backend')).join('; ')}`, () => {});
