@@ -90,6 +90,19 @@ describe.skipIf(!READY)(`models on Triton's FIL backend at ${T.home} (${KIND})`,
     for (const m of opened) m.forest.dispose();
   });
 
+  // The CPU-only build in ../shared on a machine where the pipeline would run on a GPU (a CUDA engine report):
+  // the KIND_GPU load is refused and the model runs on CPU instances instead, said in the changes.
+  it.skipIf(GPU || T.source !== '../shared')('a Triton without GPU support serves a pipeline that runs on a GPU with KIND_CPU', async () => {
+    const m = await open('dev-xgb');
+    const sel = await selectTritonEngine({ ...m, engine: { engine: 'cuda', device: 'gpu:0' } }, { engine: 'triton', tritonHome: T.home });
+    expect(sel).toMatchObject({ engine: 'triton', kind: 'KIND_CPU' });
+    if (sel.engine === 'triton') {
+      expect(sel.configChanges).toContain('KIND_CPU because this Triton does not support GPUs');
+      const x = featureMatrix(records(DATA[0]), m.columns);
+      expect(maxDiff(await sel.forest.predict(x), await m.forest.predict(x, x.length / m.numFeature))).toBeLessThanOrEqual(TOL);
+    }
+  });
+
   for (const name of ['dev-xgb', 'dev-xgb-bin']) {
     it(`${name} (${name.endsWith('bin') ? 'legacy binary' : 'JSON'}, Morpheus-style config): inf-triton = the embedded engine within ${TOL} on the real telemetry`, async () => {
       for (const file of DATA) {

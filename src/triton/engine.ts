@@ -71,8 +71,7 @@ export async function selectTritonEngine(model: LoadedModel, opts: TritonEngineO
   }
   try {
     const repo = opts.modelRepository ?? path.dirname(model.entry.dir);
-    const kind = opts.kind ?? (model.engine.engine === 'cuda' ? 'KIND_GPU' : 'KIND_CPU');
-    const memory = opts.memory ?? (kind === 'KIND_GPU' ? await defaultMemory() : 'cpu');
+    let kind: InstanceKind = opts.kind ?? (model.engine.engine === 'cuda' ? 'KIND_GPU' : 'KIND_CPU');
     const server = await TritonServer.start({
       libraries: [usable.library],
       modelRepository: repo,
@@ -81,7 +80,17 @@ export async function selectTritonEngine(model: LoadedModel, opts: TritonEngineO
       pinnedMemoryPoolBytes: opts.pinnedMemoryPoolBytes,
       logVerbose: opts.logVerbose,
     });
-    const configChanges = await loadWithConfig(server, model, path.join(repo, model.entry.name, 'config.pbtxt'), kind);
+    const configPath = path.join(repo, model.entry.name, 'config.pbtxt');
+    let configChanges: string[];
+    try {
+      configChanges = await loadWithConfig(server, model, configPath, kind);
+    } catch (err) {
+      // A Triton built without GPU support on a machine with a GPU: the model runs on its CPU instances.
+      if (opts.kind || kind !== 'KIND_GPU' || !(err instanceof TritonError) || !/does not support GPUs/.test(err.message)) throw err;
+      kind = 'KIND_CPU';
+      configChanges = [...(await loadWithConfig(server, model, configPath, kind)), 'KIND_CPU because this Triton does not support GPUs'];
+    }
+    const memory = opts.memory ?? (kind === 'KIND_GPU' ? await defaultMemory() : 'cpu');
     const forest = new TritonForest(server, model.entry.name, { ...model.forest.info, numFeature: model.numFeature }, {
       memory,
       outputMemory: memory === 'gpu' ? 'gpu' : 'cpu',
