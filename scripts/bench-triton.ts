@@ -4,7 +4,8 @@
  * fixture rows for the 500-tree depth-8 model), rows/s at batch sizes 1k to
  * 1M, printed as a Markdown table with the two engines' largest difference.
  *
- *   node --import tsx scripts/bench-triton.ts [--device cpu|gpu] [--triton-home DIR] [--max-rows 1000000] [--models abp,large] [--out bench.json]
+ *   node --import tsx scripts/bench-triton.ts [--device cpu|gpu] [--triton-home DIR] [--max-rows 1000000]
+ *     [--models abp,large] [--seconds 8] [--out bench.json]
  *
  * --device cpu: the CPU engine on all cores against Triton FIL with KIND_CPU
  * instances. --device gpu: the CUDA engine against Triton FIL with KIND_GPU,
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'max-rows': { type: 'string', default: '1000000' },
     models: { type: 'string', default: 'abp,large' },
     out: { type: 'string', default: '' },
+    seconds: { type: 'string', default: '8' },
   },
 });
 
@@ -48,13 +50,16 @@ if (device === 'gpu' && !cuda.available) {
 }
 const home = path.resolve(values['triton-home'] || process.env.TRITON_HOME || path.join(ROOT, '..', 'shared', 'triton', 'linux-x64-cpu'));
 const maxRows = Number(values['max-rows']);
+/** A size whose call would take longer than this at the last size's rate is skipped ('—'). */
+const budget = Number(values.seconds);
 const sizes = [1e3, 1e4, 1e5, 1e6, 1e7].filter((n) => n <= maxRows);
 
-/** Median seconds of repeated runs after one warm-up; the repeats fit in about a second. */
+/** Median seconds of repeated runs after one warm-up; the repeats fit in about a second (a slow first run is the figure). */
 async function time(fn: () => Promise<unknown>): Promise<number> {
   let t = performance.now();
   await fn();
   const first = (performance.now() - t) / 1e3;
+  if (first > 2) return first;
   const reps = Math.max(3, Math.min(25, Math.floor(1 / Math.max(first, 1e-6))));
   const runs: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -122,9 +127,10 @@ const wanted = values.models!.split(',').map((k) => {
 interface Row {
   model: string;
   rows: number;
-  embedded: number;
-  triton: number;
-  maxDiff: number;
+  /** rows/s; null: skipped, the call would take over --seconds. */
+  embedded: number | null;
+  triton: number | null;
+  maxDiff: number | null;
   /** --device gpu: DeviceMatrix input for both, output to host. */
   embeddedDevice?: number;
   tritonDevice?: number;
@@ -142,15 +148,23 @@ try {
     const triton: TritonForest = sel.forest;
     const F = embedded.numFeature;
     const all = tileRows(m.data, F, sizes[sizes.length - 1]!);
+    let embeddedRate = Infinity;
+    let tritonRate = Infinity;
     for (const n of sizes) {
       const x = all.subarray(0, n * F);
-      const [a, b] = await Promise.all([embedded.forest.predict(x, n), triton.predict(x, n)]);
+      const runEmbedded = n / embeddedRate < budget;
+      const runTriton = n / tritonRate < budget;
+      if (!runEmbedded && !runTriton) break;
+      const [a, b] = await Promise.all([
+        runEmbedded ? embedded.forest.predict(x, n) : undefined,
+        runTriton ? triton.predict(x, n) : undefined,
+      ]);
       const row: Row = {
         model: m.label,
         rows: n,
-        embedded: n / (await time(() => embedded.forest.predict(x, n))),
-        triton: n / (await time(() => triton.predict(x, n))),
-        maxDiff: maxDiff(a, b),
+        embedded: runEmbedded ? (embeddedRate = n / (await time(() => embedded.forest.predict(x, n)))) : null,
+        triton: runTriton ? (tritonRate = n / (await time(() => triton.predict(x, n)))) : null,
+        maxDiff: a && b ? maxDiff(a, b) : null,
       };
       if (device === 'gpu' && embedded.forest instanceof GpuForestModel) {
         const gpu = embedded.forest;
@@ -172,16 +186,20 @@ try {
   fs.rmSync(repo, { recursive: true, force: true });
 }
 
-const fmt = (r: number) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
+const fmt = (r: number | null | undefined) => (r == null ? '—' : r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(1)} k`);
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? '—' : `${(a / b).toFixed(2)}x`);
 const engineName = device === 'gpu' ? `CUDA engine (${cuda.devices[0]?.name ?? 'gpu:0'})` : `CPU engine (${os.cpus().length} cores)`;
-console.log(`Triton FIL (${library}, ${kind}) vs the embedded ${engineName}; rows/s, median of repeats, one request per batch.`);
-const deviceCols = device === 'gpu';
 console.log(
-  `| model | rows | embedded | Triton FIL | embedded / Triton | max |diff| |${deviceCols ? ' embedded, device in | Triton, device in | ratio |' : ''}`,
+  `Triton FIL (${library}, ${kind}) vs the embedded ${engineName}; rows/s, median of repeats, one request per batch; ` +
+    `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
 );
+const deviceCols = device === 'gpu';
+console.log(`| model | rows | embedded | Triton FIL | embedded / Triton | max abs diff |${deviceCols ? ' embedded, device in | Triton, device in | ratio |' : ''}`);
 console.log(`|---|---:|---:|---:|---:|---:|${deviceCols ? '---:|---:|---:|' : ''}`);
 for (const r of results) {
-  const dev = deviceCols ? ` ${fmt(r.embeddedDevice!)} | ${fmt(r.tritonDevice!)} | ${(r.embeddedDevice! / r.tritonDevice!).toFixed(2)}x |` : '';
-  console.log(`| ${r.model} | ${r.rows.toLocaleString('en-US')} | ${fmt(r.embedded)} | ${fmt(r.triton)} | ${(r.embedded / r.triton).toFixed(2)}x | ${r.maxDiff.toExponential(1)} |${dev}`);
+  const dev = deviceCols ? ` ${fmt(r.embeddedDevice)} | ${fmt(r.tritonDevice)} | ${ratio(r.embeddedDevice, r.tritonDevice)} |` : '';
+  const diff = r.maxDiff == null ? '—' : r.maxDiff.toExponential(1);
+  console.log(`| ${r.model} | ${r.rows.toLocaleString('en-US')} | ${fmt(r.embedded)} | ${fmt(r.triton)} | ${ratio(r.embedded, r.triton)} | ${diff} |${dev}`);
 }
+console.log("'—': skipped, the call would take over --seconds at the previous size's rate.");
 if (values.out) fs.writeFileSync(values.out, JSON.stringify({ device, library, kind, results }, null, 2));
