@@ -82,6 +82,10 @@ export class TritonServer {
     }
     starting = (async () => {
       let lib: TritonLibraryInfo;
+      // Triton's CPU backends (FIL) run OpenMP; by default its idle threads spin, which in a process that
+      // shares its cores with Node and other work turns a 1-row request from microseconds into tens of
+      // milliseconds. Passive waiting unless the environment says otherwise (libgomp reads it when loaded).
+      process.env.OMP_WAIT_POLICY ??= 'passive';
       try {
         lib = native().load(options.libraries);
         const { libraries: _l, ...serverOptions } = options;
