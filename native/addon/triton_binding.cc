@@ -9,7 +9,9 @@
 // crosses into Node (std::bad_alloc is caught here).
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
+#include <link.h>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -51,7 +53,26 @@ void StopAtExit() {
   if (s) s->Stop();
 }
 
-void StopBeforeLibrariesAtExit() { std::atexit(StopAtExit); }
+// Arms the handler again only when a library was loaded since the last time
+// (a model load that reuses a loaded backend adds nothing to run before).
+void StopBeforeLibrariesAtExit() {
+  static std::mutex mu;
+  static unsigned long long armed_at = 0;
+  // dlpi_adds: how many objects the process has loaded so far (never decreases).
+  unsigned long long adds = 0;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t size, void* out) {
+        if (size >= offsetof(dl_phdr_info, dlpi_adds) + sizeof(info->dlpi_adds)) {
+          *static_cast<unsigned long long*>(out) = info->dlpi_adds;
+        }
+        return 1;  // every entry carries the same counters
+      },
+      &adds);
+  std::lock_guard<std::mutex> lock(mu);
+  if (adds != 0 && adds <= armed_at) return;
+  armed_at = adds;
+  std::atexit(StopAtExit);
+}
 
 std::shared_ptr<triton::Server> CurrentServer() {
   std::lock_guard<std::mutex> lock(g_mu);
