@@ -112,6 +112,31 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       });
     }
 
+    it('small batches of the 500-tree model spread its tiles over the device (split trees): the same bits as without', async () => {
+      expect(gpuModel.info.layout).toMatch(/split-trees-to=\d+/);
+      const limit = Number(/split-trees-to=(\d+)/.exec(gpuModel.info.layout)![1]);
+      process.env.ABP_CUDA_SPLIT_TREES = '0';
+      const plain = await GpuForestModel.fromFile(modelFile(fx, 'ubjson')).finally(() => delete process.env.ABP_CUDA_SPLIT_TREES);
+      try {
+        expect(plain.info.layout).not.toMatch(/split-trees/);
+        for (const rows of [1, 2, 255, 256, 257, 1000, 4999, limit - 1, limit, limit + 1, 2 * limit + 3]) {
+          const x = tileRows(input, fx.numFeature, rows);
+          const a = await gpuModel.predict(x, rows);
+          expect(bitDifferences(a, await plain.predict(x, rows)), `${rows} rows`).toBe(0);
+          expect(bitDifferences(await gpuModel.predict(x, rows, { margin: true }), await plain.predict(x, rows, { margin: true })), `${rows} rows, margins`).toBe(0);
+          const m = await gpuModel.uploadMatrix(x, rows);
+          const kept = await gpuModel.predictDevice(m, { keepOnDevice: true });
+          expect(bitDifferences(await kept.read(), a), `${rows} rows, device-resident`).toBe(0);
+          m.dispose();
+          kept.dispose();
+          expect(maxAbsDiff(a, tileRows(expected, 1, rows))).toBeLessThanOrEqual(1e-6);
+        }
+        report(`split trees up to ${limit} rows: bit-identical to the one-block walk at 1..${2 * limit + 3} rows (${gpuModel.info.layout})`);
+      } finally {
+        plain.dispose();
+      }
+    });
+
     it('10M rows (binary_logistic, repeated fixture rows) equal XGBoost, host and device-resident', async () => {
       const small = manifest.models.find((m) => m.name === 'binary_logistic')!;
       const rows = 10_000_000;

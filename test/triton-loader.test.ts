@@ -154,6 +154,34 @@ describe('engine selection without Triton', () => {
     expect(describeHomes([r])).toContain(path.join('backends', 'fil', 'libtriton_fil.so (FIL backend)'));
   });
 
+  it.skipIf(fs.existsSync('/opt/tritonserver'))('says so when the library is found but not the FIL backend', async () => {
+    const saved = process.env.TRITON_HOME;
+    delete process.env.TRITON_HOME;
+    const home = path.join(dir, 'no-fil');
+    fs.mkdirSync(path.join(home, 'lib'), { recursive: true });
+    fs.mkdirSync(path.join(home, 'backends', 'identity'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'lib', 'libtritonserver.so'), '');
+    const model = await openModel('abp-nvsmi-xgb');
+    try {
+      const sel = await selectTritonEngine(model, { tritonHome: home });
+      expect(sel).toMatchObject({
+        engine: 'embedded',
+        reason: `Triton's server library is at ${path.join(home, 'lib', 'libtritonserver.so')} but its FIL backend is not (${path.join(home, 'backends', 'fil', 'libtriton_fil.so')} is missing)`,
+      });
+      const infos: string[] = [];
+      const logger = { info: (m: string) => infos.push(m), warn: () => undefined };
+      await new Pipeline({ logger })
+        .fromRecords([{ 'nvidia_smi_log.gpu.utilization.gpu_util': '3 %' }]).deserialize().preprocess()
+        .inference({ stage: 'inf-triton', modelName: 'abp-nvsmi-xgb', tritonHome: home }).addClass().collect().run();
+      const line = infos.find((m) => m.startsWith('inf-triton:'));
+      expect(line).toContain('but its FIL backend is not');
+      expect(line).not.toContain('not available here');
+    } finally {
+      model.forest.dispose();
+      if (saved !== undefined) process.env.TRITON_HOME = saved;
+    }
+  });
+
   it.skipIf(fs.existsSync('/opt/tritonserver'))('falls back to the embedded engine, or fails with the paths tried under engine triton', async () => {
     const saved = process.env.TRITON_HOME;
     delete process.env.TRITON_HOME;
@@ -195,7 +223,7 @@ describe.skipIf(fs.existsSync('/opt/tritonserver'))('inf-triton in the pipeline 
         new Pipeline({ logger }).fromFile(input()).deserialize().preprocess().inference({ stage, modelName: 'abp-nvsmi-xgb', tritonHome: path.join(dir, 'none') }).addClass().collect().run();
       const viaTriton = await run('inf-triton');
       expect(infos.filter((m) => m.startsWith('inf-triton:'))).toEqual([
-        expect.stringContaining('Triton Inference Server is not available here; running model \'abp-nvsmi-xgb\''),
+        expect.stringMatching(/^inf-triton: Triton Inference Server is not available here \(no .*libtritonserver\.so.*\); running model 'abp-nvsmi-xgb'/),
       ]);
       const viaFil = await run('inf-fil');
       expect(viaTriton.rowsOut).toBe(1020);

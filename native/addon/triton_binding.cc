@@ -9,6 +9,9 @@
 // crosses into Node (std::bad_alloc is caught here).
 #include <atomic>
 #include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <link.h>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -31,6 +34,45 @@ using triton::Result;
 std::mutex g_mu;
 std::shared_ptr<triton::Server> g_server;
 int g_envs = 0;
+
+// Exit ordering. process.exit(), an uncaught exception or a signal handler
+// that exits all end in exit(), which runs no environment cleanup hook but
+// does run static destructors and atexit handlers in the reverse order of
+// their registration. g_server was constructed when the addon loaded, before
+// libtritonserver.so and the backends were dlopen()ed, so its destructor would
+// run after theirs and delete the server into freed memory (double free).
+// An atexit handler registered after each dlopen (server start, model load)
+// runs before any of those libraries' destructors and stops the server while
+// they are whole; the static destructor then finds it stopped (a no-op).
+void StopAtExit() {
+  std::shared_ptr<triton::Server> s;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    s = g_server;
+  }
+  if (s) s->Stop();
+}
+
+// Arms the handler again only when a library was loaded since the last time
+// (a model load that reuses a loaded backend adds nothing to run before).
+void StopBeforeLibrariesAtExit() {
+  static std::mutex mu;
+  static unsigned long long armed_at = 0;
+  // dlpi_adds: how many objects the process has loaded so far (never decreases).
+  unsigned long long adds = 0;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t size, void* out) {
+        if (size >= offsetof(dl_phdr_info, dlpi_adds) + sizeof(info->dlpi_adds)) {
+          *static_cast<unsigned long long*>(out) = info->dlpi_adds;
+        }
+        return 1;  // every entry carries the same counters
+      },
+      &adds);
+  std::lock_guard<std::mutex> lock(mu);
+  if (adds != 0 && adds <= armed_at) return;
+  armed_at = adds;
+  std::atexit(StopAtExit);
+}
 
 std::shared_ptr<triton::Server> CurrentServer() {
   std::lock_guard<std::mutex> lock(g_mu);
@@ -181,6 +223,7 @@ class StartWorker : public Worker {
       return Result::Fail(triton::kState, "a Triton server is already running in this process (one per process)");
     }
     g_server = std::move(s);
+    StopBeforeLibrariesAtExit();
     return r;
   }
 
@@ -252,15 +295,25 @@ Napi::Value StartServerJs(const Napi::CallbackInfo& info) {
 
 class LoadModelWorker : public Worker {
  public:
-  LoadModelWorker(Napi::Env env, std::shared_ptr<triton::Server> s, std::string name, double timeout_s)
-      : Worker(env, "abp.triton.loadModel"), server_(std::move(s)), name_(std::move(name)), timeout_s_(timeout_s) {}
-  Result Run() override { return server_->LoadModel(name_, timeout_s_, &metadata_); }
+  LoadModelWorker(Napi::Env env, std::shared_ptr<triton::Server> s, std::string name, double timeout_s, std::string config)
+      : Worker(env, "abp.triton.loadModel"),
+        server_(std::move(s)),
+        name_(std::move(name)),
+        timeout_s_(timeout_s),
+        config_(std::move(config)) {}
+  Result Run() override {
+    Result r = server_->LoadModel(name_, timeout_s_, config_, &metadata_);
+    // The load dlopen()ed the model's backend (even when it then failed).
+    StopBeforeLibrariesAtExit();
+    return r;
+  }
   Napi::Value Value(Napi::Env env) override { return Napi::String::New(env, metadata_); }
 
  private:
   std::shared_ptr<triton::Server> server_;
   std::string name_;
   double timeout_s_;
+  std::string config_;
   std::string metadata_;
 };
 
@@ -287,12 +340,15 @@ Napi::Value LoadModelJs(const Napi::CallbackInfo& info) {
   Result r = RunningServer(&s);
   if (!r.ok()) return Rejected(env, r);
   double timeout_ms = 120000;
-  if (info.Length() < 1 || !info[0].IsString() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNumber())) {
-    return Rejected(env, BadArg("triton.loadModel(name, timeoutMs?)"));
+  std::string config;
+  if (info.Length() < 1 || !info[0].IsString() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNumber()) ||
+      (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsString())) {
+    return Rejected(env, BadArg("triton.loadModel(name, timeoutMs?, configJson?)"));
   }
   if (info.Length() > 1 && info[1].IsNumber()) timeout_ms = info[1].As<Napi::Number>().DoubleValue();
+  if (info.Length() > 2 && info[2].IsString()) config = info[2].As<Napi::String>().Utf8Value();
   if (!(timeout_ms > 0)) return Rejected(env, BadArg("triton.loadModel: timeoutMs must be > 0"));
-  return QueueWorker(new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0));
+  return QueueWorker(new LoadModelWorker(env, s, info[0].As<Napi::String>().Utf8Value(), timeout_ms / 1000.0, std::move(config)));
 }
 
 Napi::Value UnloadModelJs(const Napi::CallbackInfo& info) {

@@ -22,6 +22,8 @@ namespace {
 
 using detail::ForestKernel;
 using detail::KernelArgs;
+using detail::SplitTreesKernel;
+using detail::SumLeavesKernel;
 
 std::atomic<uint64_t> g_limit{0};
 std::atomic<uint64_t> g_used{0};
@@ -362,6 +364,7 @@ constexpr int64_t kMinChunkRows = 1024;   // below this, OOM is reported, not sp
 constexpr size_t kChunkInputBytes = 32u << 20;
 constexpr size_t kSingleTileMax = 96u << 10;  // a forest this small is one resident tile
 constexpr size_t kTileBytes = 12u << 10;   // each of the two tile buffers (fastest on H200)
+constexpr size_t kMaxSplitScratch = 256u << 20;  // leaf values of a split-trees launch (rows x trees)
 
 struct Slot {
   cudaStream_t stream = nullptr;
@@ -369,6 +372,7 @@ struct Slot {
   DeviceBuffer d_in, d_out;
   int64_t row0 = 0;
   int64_t nrows = 0;  // rows in flight, 0 when idle
+  DeviceBuffer leaves;  // split-trees scratch of the launches on this stream
 };
 }  // namespace
 
@@ -393,7 +397,10 @@ struct CudaForest::Impl {
   int32_t acc_stride = 0;
   size_t smem_bytes = 0;
   int max_blocks = 1;  // persistent grid size
+  int sm_count = 1;
   KernelFn kernel = nullptr;
+  // Small batches of a tiled forest: tiles split over the grid (null: never).
+  void (*split_kernel)(KernelArgs, float*, int32_t) = nullptr;
   std::string layout;
 
   std::mutex mu;
@@ -445,9 +452,29 @@ struct CudaForest::Impl {
     return a;
   }
 
-  Status Launch(const float* in, float* out, int64_t rows, bool margin, cudaStream_t stream) const {
+  // `leaves`: the stream's split-trees scratch (grown here when a small batch
+  // uses it); without it, or when it cannot be had, the plain kernel runs.
+  Status Launch(const float* in, float* out, int64_t rows, bool margin, cudaStream_t stream,
+                DeviceBuffer* leaves) const {
     if (rows == 0) return Status::Ok();
     const KernelArgs a = Args(in, out, rows, margin);
+    if (split_kernel != nullptr && leaves != nullptr && a.row_blocks * 2 <= sm_count) {
+      // About two blocks per SM: enough tiles per block to keep its double buffer busy.
+      int64_t splits = std::min<int64_t>(num_tiles, (2 * int64_t(sm_count) + a.row_blocks - 1) / a.row_blocks);
+      const size_t bytes = size_t(rows) * size_t(num_trees) * sizeof(float);
+      if (splits >= 2 && bytes <= kMaxSplitScratch &&
+          (leaves->bytes >= bytes || leaves->Alloc(bytes) == cudaSuccess)) {
+        const int32_t per = static_cast<int32_t>((num_tiles + splits - 1) / splits);
+        splits = (num_tiles + per - 1) / per;
+        const int block = TakeFault(1) ? 4096 : threads;
+        split_kernel<<<dim3(static_cast<unsigned>(a.row_blocks), static_cast<unsigned>(splits)), block, smem_bytes,
+                       stream>>>(a, leaves->as<float>(), per);
+        ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel (split trees)");
+        SumLeavesKernel<<<static_cast<unsigned>(a.row_blocks), threads, 0, stream>>>(a, leaves->as<float>());
+        ABP_CUDA_TRY(cudaGetLastError(), "launching the leaf sum");
+        return Status::Ok();
+      }
+    }
     const int64_t grid = std::min<int64_t>(a.row_blocks, max_blocks);
     const int block = TakeFault(1) ? 4096 : threads;  // 4096 > any device's limit
     kernel<<<static_cast<unsigned>(grid), block, smem_bytes, stream>>>(a);
@@ -602,6 +629,16 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
                "sizing the forest kernel's grid");
   if (per_sm < 1) return Status(Code::kCudaError, "the forest kernel cannot run with this layout");
   m.max_blocks = per_sm * prop.multiProcessorCount;
+  m.sm_count = prop.multiProcessorCount;
+  // Split-trees launches for small batches: tiled forests of one output group.
+  if (m.stage_nodes && m.num_tiles > 1 && one_group && EnvInt("ABP_CUDA_SPLIT_TREES", 1) != 0) {
+    m.split_kernel = m.stage_rows ? SplitTreesKernel<true> : SplitTreesKernel<false>;
+    if (m.smem_bytes > (48u << 10)) {
+      ABP_CUDA_TRY(cudaFuncSetAttribute(m.split_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                        static_cast<int>(m.smem_bytes)),
+                   "configuring the split-trees kernel's shared memory");
+    }
+  }
 
   const auto upload = [&](DeviceBuffer& buf, const void* src, size_t bytes, const char* what) -> Status {
     ABP_CUDA_TRY(buf.Alloc(bytes), std::string("uploading the model's ") + what + " to gpu:" + std::to_string(device));
@@ -623,7 +660,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.tile_nodes * 16) +
              (m.stage_rows ? (m.row_buffers == 2 ? " staged-rows x2" : " staged-rows") : " global-rows") + " threads=" + std::to_string(m.threads) +
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
-             " blocks/sm=" + std::to_string(per_sm);
+             " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "");
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
   if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
   return Status::Ok();
@@ -701,7 +738,7 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       failure = FromCuda(e, "copying a batch to the device");
       continue;
     }
-    Status ls = m.Launch(s.d_in.as<float>(), s.d_out.as<float>(), n, margin, s.stream);
+    Status ls = m.Launch(s.d_in.as<float>(), s.d_out.as<float>(), n, margin, s.stream, &s.leaves);
     if (!ls.ok()) {
       failure = ls;
       continue;
@@ -753,7 +790,7 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
       return Status(Code::kInputShape, "the output matrix must be " + std::to_string(rows) + " x " +
                                            std::to_string(G) + " on gpu:" + std::to_string(m.device));
     }
-    Status st = m.Launch(in.data(), dst->data(), rows, margin, stream);
+    Status st = m.Launch(in.data(), dst->data(), rows, margin, stream, &m.slots[0].leaves);
     if (!st.ok()) return st;
     ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
     if (fresh) *out_device = std::move(fresh);
@@ -776,7 +813,7 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
   }
   for (int64_t r = 0; r < rows; r += chunk) {
     const int64_t n = std::min(chunk, rows - r);
-    Status st = m.Launch(in.data() + r * m.num_feature, d_out.as<float>(), n, margin, stream);
+    Status st = m.Launch(in.data() + r * m.num_feature, d_out.as<float>(), n, margin, stream, &m.slots[0].leaves);
     if (!st.ok()) return st;
     ABP_CUDA_TRY(cudaMemcpyAsync(out_host + r * G, d_out.ptr, size_t(n * G) * sizeof(float),
                                  cudaMemcpyDeviceToHost, stream),

@@ -181,4 +181,66 @@ __global__ void __launch_bounds__(512) ForestKernel(const KernelArgs a) {
   __pipeline_wait_prior(0);
 }
 
+// Few rows, many tiles (the 500-tree model at 1k rows): ForestKernel would
+// run a handful of blocks, each streaming every tile in turn, and a tile's
+// load latency (about one tree's walk per tile) would set the time whatever
+// the device's size. Here the grid's second dimension splits the tiles, so
+// the batch spreads over the whole device: block (x, y) walks the trees of
+// tiles [y * tiles_per_split, ...) for the rows of row block x and stores
+// each tree's leaf value, tree-major, in `leaves` (num_trees x rows).
+// SumLeavesKernel then adds them per row in tree order from the base margin:
+// the same float sum, in the same order, as ForestKernel and the CPU engine.
+// Binary and regression models only (one output group).
+template <bool kStageRows>
+__global__ void __launch_bounds__(512) SplitTreesKernel(const KernelArgs a, float* leaves, int32_t tiles_per_split) {
+  extern __shared__ float4 smem_raw[];
+  unsigned char* smem = reinterpret_cast<unsigned char*>(smem_raw);
+  FlatNode* const s_nodes0 = reinterpret_cast<FlatNode*>(smem);
+  FlatNode* const s_nodes1 = s_nodes0 + a.tile_nodes;
+  float* const s_rows = reinterpret_cast<float*>(smem + a.row_offset);
+  const int32_t tid = static_cast<int32_t>(threadIdx.x);
+  const int64_t rb = blockIdx.x;
+  const int32_t k0 = static_cast<int32_t>(blockIdx.y) * tiles_per_split;
+  const int32_t k1 = min(k0 + tiles_per_split, a.num_tiles);
+  if (k0 >= k1) return;  // the same for the whole block
+
+  if (kStageRows) StageRows(s_rows, a, rb);
+  StageTile(s_nodes0, a, k0);
+  __pipeline_commit();
+  const int64_t row = rb * static_cast<int64_t>(blockDim.x) + tid;
+  const bool active = row < a.rows;
+  const float* x = kStageRows ? s_rows + tid * a.stride : a.in + row * a.cols;
+  for (int32_t k = k0; k < k1; ++k) {
+    const int32_t j = k - k0;  // tile j is in buffer j & 1; tile j + 1 streams in meanwhile
+    if (k + 1 < k1) StageTile((j & 1) ? s_nodes0 : s_nodes1, a, k + 1);
+    __pipeline_commit();
+    __pipeline_wait_prior(1);
+    __syncthreads();
+    if (active) {
+      const FlatNode* nodes = (j & 1) ? s_nodes1 : s_nodes0;
+      const int32_t t1 = __ldg(a.tile_tree + k + 1);
+      for (int32_t t = __ldg(a.tile_tree + k); t < t1; ++t) {
+        leaves[static_cast<int64_t>(t) * a.rows + row] = WalkTree(nodes, __ldg(a.roots + t), x);
+      }
+    }
+    __syncthreads();  // buffer j & 1 is refilled at j + 2
+  }
+  __pipeline_wait_prior(0);
+}
+
+__global__ void SumLeavesKernel(const KernelArgs a, const float* leaves) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (row >= a.rows) return;
+  float acc = a.base_margin;
+  // Unrolled so that many loads are in flight; the adds stay in tree order.
+#pragma unroll 16
+  for (int32_t t = 0; t < a.num_trees; ++t) acc += __ldg(leaves + static_cast<int64_t>(t) * a.rows + row);
+  float* out_row = a.out + row * a.out_cols;
+  if (a.margin) {
+    out_row[0] = acc;
+  } else {
+    TransformRow(a.objective, &acc, 1, out_row);
+  }
+}
+
 }  // namespace abp::cuda::detail

@@ -291,10 +291,24 @@ Result Server::Start(const Library* lib, const ServerOptions& o, std::shared_ptr
 
 Server::~Server() { Stop(); }
 
-Result Server::LoadModel(const std::string& name, double timeout_s, std::string* metadata_json) {
+Result Server::LoadModel(const std::string& name, double timeout_s, const std::string& config_json,
+                         std::string* metadata_json) {
   const Api& api = lib_->api;
   if (stopped_) return Result::Fail(kState, "the Triton server has been stopped");
-  ABP_TRY_TRITON(api.ServerLoadModel(server_, name.c_str()));
+  if (config_json.empty()) {
+    ABP_TRY_TRITON(api.ServerLoadModel(server_, name.c_str()));
+  } else {
+    if (!api.ServerLoadModelWithParameters || !api.ParameterNew || !api.ParameterDelete) {
+      return Result::Fail(kSymbols, lib_->path + " has no TRITONSERVER_ServerLoadModelWithParameters: it cannot load model '" +
+                                        name + "' with a configuration override");
+    }
+    TRITONSERVER_Parameter* p = api.ParameterNew("config", kParamString, config_json.c_str());
+    if (p == nullptr) return Result::Fail(kOutOfMemory, "cannot create Triton's 'config' load parameter");
+    const TRITONSERVER_Parameter* params[1] = {p};
+    Error* e = api.ServerLoadModelWithParameters(server_, name.c_str(), params, 1);
+    api.ParameterDelete(p);
+    if (e != nullptr) return Result::Fail(kTriton, TakeError(api, e));
+  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   for (;;) {
     bool ready = false;

@@ -93,8 +93,11 @@ class Server {
   ~Server();
 
   // Loads `name` (explicit model control), waits until it is ready, and
-  // returns its metadata as Triton's JSON. Blocking.
-  Result LoadModel(const std::string& name, double timeout_s, std::string* metadata_json);
+  // returns its metadata as Triton's JSON. A non-empty `config_json` is a
+  // whole model configuration (Triton's JSON form) used instead of the
+  // repository's config.pbtxt, which stays as it is. Blocking.
+  Result LoadModel(const std::string& name, double timeout_s, const std::string& config_json,
+                   std::string* metadata_json);
   Result UnloadModel(const std::string& name);
   // Submits `job`. On success the job belongs to the server until its
   // `done`; on failure the caller still owns it and nothing was sent.

@@ -19,6 +19,7 @@ struct TRITONSERVER_ResponseAllocator;
 struct TRITONSERVER_InferenceRequest;
 struct TRITONSERVER_InferenceResponse;
 struct TRITONSERVER_InferenceTrace;
+struct TRITONSERVER_Parameter;
 }
 
 namespace abp::triton {
@@ -39,6 +40,7 @@ enum ErrorCode : int {
   kErrUnsupported, kErrAlreadyExists, kErrCancelled
 };
 enum ModelControlMode : int { kControlNone = 0, kControlPoll = 1, kControlExplicit = 2 };
+enum ParameterType : int { kParamString = 0, kParamInt, kParamBool, kParamDouble, kParamBytes };
 inline constexpr uint32_t kRequestReleaseAll = 1;
 inline constexpr uint32_t kResponseCompleteFinal = 1;
 
@@ -96,6 +98,12 @@ struct Api {
   Error* (*ServerIsLive)(TRITONSERVER_Server* server, bool* live);
   Error* (*ServerIsReady)(TRITONSERVER_Server* server, bool* ready);
   Error* (*ServerLoadModel)(TRITONSERVER_Server* server, const char* model_name);
+  // Load parameters: "config" (a string) is a JSON model configuration used
+  // in place of the repository's config.pbtxt.                      optional
+  Error* (*ServerLoadModelWithParameters)(TRITONSERVER_Server* server, const char* model_name,
+                                          const TRITONSERVER_Parameter** parameters, uint64_t parameter_count);
+  TRITONSERVER_Parameter* (*ParameterNew)(const char* name, ParameterType type, const void* value);  // optional
+  void (*ParameterDelete)(TRITONSERVER_Parameter* parameter);                                        // optional
   Error* (*ServerUnloadModel)(TRITONSERVER_Server* server, const char* model_name);
   Error* (*ServerModelIsReady)(TRITONSERVER_Server* server, const char* model_name, int64_t model_version, bool* ready);
   Error* (*ServerModelMetadata)(TRITONSERVER_Server* server, const char* model_name, int64_t model_version,

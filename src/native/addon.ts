@@ -199,8 +199,11 @@ export interface NativeTriton {
   library(): TritonLibraryInfo | null;
   /** Creates the one server of the process (explicit model control) and waits until it is live. */
   startServer(options: TritonServerOptions): Promise<void>;
-  /** Loads a model, waits until ready; resolves to Triton's model metadata JSON. */
-  loadModel(name: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Loads a model, waits until ready; resolves to Triton's model metadata JSON. `config`: a JSON model
+   * configuration used instead of the repository's config.pbtxt (Triton's "config" load parameter).
+   */
+  loadModel(name: string, timeoutMs?: number, config?: string): Promise<string>;
   unloadModel(name: string): Promise<void>;
   /**
    * One asynchronous request: rows x cols float32 input, FP32 output. A NativeDeviceMatrix (the CUDA

@@ -17,6 +17,11 @@ export interface TritonForestOptions {
   outputMemory?: 'cpu' | 'gpu';
   /** CUDA device for 'gpu' memory; a DeviceMatrix input must be on it when this is given. */
   device?: number;
+  /**
+   * The model's max_batch_size: a Float32Array of more rows goes as several requests of at most this many
+   * rows, all in flight at once (Triton refuses a larger request). 0 or absent: one request.
+   */
+  maxBatchSize?: number;
 }
 
 export class TritonForest implements Forest {
@@ -32,7 +37,7 @@ export class TritonForest implements Forest {
     this.model = model;
     this.info = info;
     this.numFeature = info.numFeature;
-    this.opts = { input: 'input__0', output: 'output__0', memory: 'cpu', outputMemory: 'cpu', device: 0, ...opts };
+    this.opts = { input: 'input__0', output: 'output__0', memory: 'cpu', outputMemory: 'cpu', device: 0, maxBatchSize: 0, ...opts };
     this.deviceGiven = opts.device !== undefined;
   }
 
@@ -44,6 +49,26 @@ export class TritonForest implements Forest {
   async predict(input: Float32Array | DeviceMatrix, rows?: number): Promise<Float32Array> {
     const onDevice = input instanceof DeviceMatrix;
     const n = rows ?? (onDevice ? input.rows : input.length / this.numFeature);
+    const max = this.opts.maxBatchSize;
+    if (onDevice || !(max > 0) || n <= max) return this.request(input, n);
+    const w = this.numFeature;
+    const parts: Promise<Float32Array>[] = [];
+    for (let r0 = 0; r0 < n; r0 += max) {
+      const r = Math.min(max, n - r0);
+      parts.push(this.request(input.subarray(r0 * w, (r0 + r) * w), r));
+    }
+    const outs = await Promise.all(parts);
+    const out = new Float32Array(outs.reduce((a, o) => a + o.length, 0));
+    let at = 0;
+    for (const o of outs) {
+      out.set(o, at);
+      at += o.length;
+    }
+    return out;
+  }
+
+  private async request(input: Float32Array | DeviceMatrix, n: number): Promise<Float32Array> {
+    const onDevice = input instanceof DeviceMatrix;
     const r = await this.server.infer(this.model, input, n, this.numFeature, {
       inputName: this.opts.input,
       outputName: this.opts.output,

@@ -82,6 +82,10 @@ export class TritonServer {
     }
     starting = (async () => {
       let lib: TritonLibraryInfo;
+      // Triton's CPU backends (FIL) run OpenMP; by default its idle threads spin, which in a process that
+      // shares its cores with Node and other work turns a 1-row request from microseconds into tens of
+      // milliseconds. Passive waiting unless the environment says otherwise (libgomp reads it when loaded).
+      process.env.OMP_WAIT_POLICY ??= 'passive';
       try {
         lib = native().load(options.libraries);
         const { libraries: _l, ...serverOptions } = options;
@@ -114,13 +118,17 @@ export class TritonServer {
     }
   }
 
-  /** Loads `name` once (later calls share the load) and checks its metadata against `expect`. */
-  async loadModel(name: string, expect?: ModelExpectation, timeoutMs?: number): Promise<ModelMetadata> {
+  /**
+   * Loads `name` once (later calls share the load) and checks its metadata against `expect`. `config`: a
+   * whole model configuration in Triton's JSON form, used instead of the repository's config.pbtxt (which is
+   * not touched); see model-config.ts.
+   */
+  async loadModel(name: string, expect?: ModelExpectation, timeoutMs?: number, config?: string): Promise<ModelMetadata> {
     this.checkOpen();
     let p = this.models.get(name);
     if (!p) {
       p = native()
-        .loadModel(name, timeoutMs)
+        .loadModel(name, timeoutMs, config)
         .then((json) => JSON.parse(json) as ModelMetadata, (err) => Promise.reject(tritonError(err)));
       this.models.set(name, p);
       p.catch(() => this.models.delete(name));
