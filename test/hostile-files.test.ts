@@ -124,3 +124,89 @@ describe.skipIf(!mounted)('a full disk (64 KiB tmpfs)', () => {
     });
   }
 });
+
+describe('--on_error=quarantine:FILE is treated like the output', () => {
+  const bad = '{"a":1}\n{"a": 2\n{"a":3}\n[4]\n';
+  /** `abp detect`-like CLI run through `abp run`, so the options are parsed as a user gives them. */
+  const run = (dir: string, q: string, out: string, extra: string[] = []) =>
+    abp(['run', '--on_error', `quarantine:${q}`, 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${out}`, ...extra]);
+  const setup = () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'in.jsonlines'), bad);
+    return dir;
+  };
+
+  it('refuses the input file, under any name (relative, through a link, a hard link), and leaves it whole', async () => {
+    const dir = setup();
+    const inp = path.join(dir, 'in.jsonlines');
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.symlinkSync(dir, path.join(dir, 'alias'));
+    fs.linkSync(inp, path.join(dir, 'hard.jsonlines'));
+    for (const q of [inp, path.join(dir, 'sub/../in.jsonlines'), path.join(dir, 'alias/in.jsonlines'), path.join(dir, 'hard.jsonlines')]) {
+      const r = await run(dir, q, path.join(dir, 'out.jsonlines'), ['--overwrite']);
+      expect(r.code, q).toBe(1);
+      expect(r.stderr).toContain('it is the input file');
+      expect(fs.readFileSync(inp, 'utf8')).toBe(bad);
+      expect(fs.existsSync(path.join(dir, 'out.jsonlines'))).toBe(false);
+    }
+  });
+
+  it('refuses the output file, existing or not', async () => {
+    const dir = setup();
+    const out = path.join(dir, 'out.jsonlines');
+    let r = await run(dir, out, out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('it is the output file');
+    fs.writeFileSync(out, 'previous\n');
+    r = await run(dir, path.join(dir, '.', 'out.jsonlines'), out, ['--overwrite']);
+    expect(r.stderr).toContain('it is the output file');
+    expect(fs.readFileSync(out, 'utf8')).toBe('previous\n');
+  });
+
+  it('refuses an existing file without --overwrite, replaces it with one', async () => {
+    const dir = setup();
+    const q = path.join(dir, 'q.txt');
+    fs.writeFileSync(q, 'earlier quarantine\n');
+    fs.chmodSync(q, 0o600);
+    let r = await run(dir, q, path.join(dir, 'out.jsonlines'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/q\.txt: the file exists and --overwrite was not given/);
+    expect(fs.readFileSync(q, 'utf8')).toBe('earlier quarantine\n');
+    r = await run(dir, q, path.join(dir, 'out.jsonlines'), ['--overwrite']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(q, 'utf8')).toBe('{"a": 2\n[4]\n');
+    expect(fs.statSync(q).mode & 0o777).toBe(0o600);
+    expect(r.stderr).toContain(`2 malformed line(s) written to ${q}`);
+  });
+
+  it('never follows a symbolic link: the file it points to is left alone', async () => {
+    const dir = setup();
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me\n');
+    fs.symlinkSync(victim, path.join(dir, 'q.txt'));
+    const r = await run(dir, path.join(dir, 'q.txt'), path.join(dir, 'out.jsonlines'), ['--overwrite']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('symbolic link');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me\n');
+  });
+
+  it('appears only when the run succeeds, never half-written; no temporary file is left', async () => {
+    const dir = setup();
+    const q = path.join(dir, 'q.txt');
+    // The output's directory does not exist, found before any work: nothing is written.
+    let r = await run(dir, q, path.join(dir, 'nodir/out.jsonlines'));
+    expect(r.code).toBe(1);
+    expect(fs.existsSync(q)).toBe(false);
+    // A failure mid-run (a line the Arrow writer refuses) after a malformed line was quarantined.
+    fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n{"a": \n' + '{"a":1}\n'.repeat(3000) + '{"a":"text"}\n');
+    r = await abp(['run', '--on_error', `quarantine:${q}`, '--pipeline_batch_size=16', 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${path.join(dir, 'out.arrow')}`]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(fs.existsSync(q)).toBe(false);
+    expect(temps(dir)).toEqual([]);
+    // With no malformed line the file is still this run's: empty.
+    fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
+    r = await run(dir, q, path.join(dir, 'out.jsonlines'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(q, 'utf8')).toBe('');
+  });
+});
