@@ -26,6 +26,7 @@ import { Preprocessor } from '../stages/preprocess.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
 import { checkQuarantine } from '../stages/quarantine.js';
+import { printableLines } from '../util/printable.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
 
@@ -34,12 +35,13 @@ export interface Logger {
   warn(message: string): void;
 }
 
+// Messages name files and quote input: escaped for the terminal.
 export const stderrLogger: Logger = {
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`Warning: ${m}\n`),
+  info: (m) => process.stderr.write(`${printableLines(m)}\n`),
+  warn: (m) => process.stderr.write(`Warning: ${printableLines(m)}\n`),
 };
 
-export const quietLogger: Logger = { info: () => undefined, warn: (m) => process.stderr.write(`Warning: ${m}\n`) };
+export const quietLogger: Logger = { info: () => undefined, warn: (m) => process.stderr.write(`Warning: ${printableLines(m)}\n`) };
 
 export interface PipelineOptions {
   /** Rows per batch between stages (Morpheus' --pipeline_batch_size). Default 1024. */
