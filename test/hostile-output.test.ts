@@ -69,6 +69,20 @@ describe('abp watch on hostile records', () => {
     expect(r.stdout).toContain(`${printable(HOST_A)} ${printable(GPU)}`);
     expect(r.stdout).toContain(`${printable(HOST_B)} ${printable(GPU)}`);
   });
+
+  it('--on-alert runs for every alert with printable values in its environment and the exact alert on stdin', async () => {
+    const env = path.join(dir, 'hook-env.txt');
+    const stdin = path.join(dir, 'hook-stdin.jsonl');
+    const r = await abp(['watch', '--input', hostile, '--alerts-only', '--format', 'json', '--on-alert', `printf '%s|%s\\n' "$ABP_ALERT_GPU" "$ABP_ALERT_HOST" >> '${env}'; cat >> '${stdin}'`]);
+    expect(r.code, r.stderr).toBe(0);
+    const alerts = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(alerts.length).toBeGreaterThan(1);
+    const seen = fs.readFileSync(env, 'utf8').split('\n').filter(Boolean);
+    expect(seen).toEqual(alerts.map((a) => `${printable(GPU)}|${printable(a.hostname)}`));
+    const got = fs.readFileSync(stdin, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(got).toEqual(alerts);
+    expect(got[0].gpu).toBe(GPU);
+  });
 });
 
 describe('abp detect on hostile records', () => {
