@@ -80,6 +80,16 @@ describe('replacing a file', () => {
     });
   }
 
+  it('carries permission bits over, never set-user-id or set-group-id bits', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out.jsonlines');
+    fs.writeFileSync(out, 'old');
+    fs.chmodSync(out, 0o6750);
+    fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
+    await new Pipeline({ logger: quiet }).fromFile(path.join(dir, 'in.jsonlines')).deserialize().serialize().toFile(out, { overwrite: true }).run();
+    expect(fs.statSync(out).mode & 0o7777).toBe(0o750);
+  });
+
   it('refuses a symbolic link, a device and a directory as the output, and leaves them alone', async () => {
     const dir = tmp();
     const victim = path.join(dir, 'victim.txt');

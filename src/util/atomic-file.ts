@@ -153,7 +153,7 @@ export function sameFile(a: string, b: string): boolean {
 
 /**
  * Renames `tmp` into place as `target`. With overwrite, the file it replaces
- * gives its permission bits (and, where allowed, its owner) to the new one;
+ * gives its permission bits (not set-id bits; run as root, also its owner) to the new one;
  * without, a file that appeared meanwhile is never replaced. `tmp` is removed on failure.
  */
 export function commitTemp(tmp: string, target: string, overwrite: boolean, what = 'output'): void {
@@ -166,8 +166,8 @@ export function commitTemp(tmp: string, target: string, overwrite: boolean, what
         old = undefined;
       }
       if (old?.isFile()) {
-        fs.chmodSync(tmp, old.mode & 0o7777);
         if (typeof process.getuid === 'function' && process.getuid() === 0) fs.chownSync(tmp, old.uid, old.gid);
+        fs.chmodSync(tmp, old.mode & 0o777);
       }
       // rename() replaces the name itself: a symbolic link put there meanwhile is replaced, never followed.
       fs.renameSync(tmp, target);
