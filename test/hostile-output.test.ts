@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { formatEvent } from '../src/collect/format.js';
 import { printable, printableLines } from '../src/util/printable.js';
+import { fakeScripts } from './fake-nvidia-smi.js';
 import { abp } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -102,6 +103,16 @@ describe('abp detect on hostile records', () => {
     const r = await abp(['detect', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('bad\\x1b[2J.jsonlines:2');
+    expect(r.stderr).not.toMatch(CONTROL);
+  });
+});
+
+describe('abp collect on hostile nvidia-smi output', () => {
+  const { fake } = fakeScripts('abp-ho-smi-');
+  it('a skipped sample whose parser message quotes the document reaches stderr escaped', async () => {
+    const smi = fake('smi', `printf '<?xml version="1.0"?>\\n<nvidia_smi_log><g\\033]0;pwned\\007>x</nvidia_smi_log>\\n'`);
+    const r = await abp(['collect', '--gpm=off', '--count=1', '--interval=0', '--on-error=skip', '--nvidia-smi', smi]);
+    expect(r.stderr).toContain("Tag 'g\\x1b]0;pwned\\x07'");
     expect(r.stderr).not.toMatch(CONTROL);
   });
 });

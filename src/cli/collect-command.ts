@@ -86,7 +86,7 @@ export async function runCollect(argv: CollectArgs): Promise<void> {
       timeoutMs: parseDuration(argv.timeout, 'timeout'),
       onError: argv['on-error'],
       maxConsecutiveErrors: argv['max-errors'],
-      onSkip: (e) => process.stderr.write(`abp collect: skipped a sample: ${e.message} [${e.code}]\n`),
+      onSkip: (e) => process.stderr.write(`abp collect: skipped a sample: ${printableLines(e.message)} [${e.code}]\n`),
       signal: ac.signal,
       gpm: argv.gpm,
       onGpmNotice: gpmNotice('collect'),
