@@ -36,21 +36,57 @@ describe('interrupted runs', () => {
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
-      // Wait until output is being written (the temporary file has data), then interrupt.
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const t = temps(dir);
-        if (t.length && fs.statSync(path.join(dir, t[0])).size > 0) break;
-        if (Date.now() > deadline) throw new Error(`no temporary file appeared: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
+      try {
+        // Wait until output is being written (the temporary file has data), then interrupt.
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const t = temps(dir);
+          if (t.length && fs.statSync(path.join(dir, t[0])).size > 0) break;
+          if (Date.now() > deadline) throw new Error(`no temporary file appeared: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        child.kill(signal);
+        const r = await exited;
+        expect(r, stderr).toEqual({ code: status, signal: null });
+        expect(temps(dir)).toEqual([]);
+        expect(fs.existsSync(out)).toBe(false);
+      } finally {
+        // Never leave a 5 GB writer behind a failed assertion.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      child.kill(signal);
-      const r = await exited;
-      expect(r, stderr).toEqual({ code: status, signal: null });
-      expect(temps(dir)).toEqual([]);
-      expect(fs.existsSync(out)).toBe(false);
     });
   }
+
+  it('SIGKILL leaves the temporary file beside the target; the next run over that target removes it', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out.jsonlines');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!temps(dir).some((n) => fs.statSync(path.join(dir, n)).size > 0)) {
+        if (Date.now() > deadline) throw new Error('no temporary file appeared');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const left = temps(dir);
+      expect(left).toEqual([expect.stringMatching(new RegExp(`^\\.out\\.jsonlines\\.abp-tmp-${child.pid}-`))]);
+      fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
+      const r = await abp(['run', 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${out}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(temps(dir)).toEqual([]);
+      expect(fs.readFileSync(out, 'utf8')).toBe('{"a":1}\n');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a run removes the temporary files that killed runs left beside its target, and only those', async () => {
     const dir = tmp();
