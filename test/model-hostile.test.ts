@@ -2,12 +2,18 @@
 // be rejected with a ModelError whose code says why and whose message names
 // the file; nothing may crash, hang or allocate what the file cannot back.
 // Seeds are the real XGBoost 1.7.4 fixture models.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fuzzModels } from '../scripts/fuzz-model.js';
+import { openModel } from '../src/model-repo/open.js';
 import { ForestModel } from '../src/engine/model.js';
 import { AbpError, ModelError } from '../src/errors.js';
-import { getFixture, readBytes, readF32, type FixtureFormat } from './fixtures.js';
+import { getFixture, readBytes, type FixtureFormat } from './fixtures.js';
 
 const NAME = 'hostile/model-under-test';
+const ROOT = path.resolve(__dirname, '..');
 
 async function rejection(bytes: Uint8Array, format: 'auto' | FixtureFormat = 'auto', name = NAME): Promise<AbpError> {
   try {
@@ -283,73 +289,74 @@ describe('UBJSON: hostile counts', () => {
   });
 });
 
-/** Deterministic PRNG so a failing mutation can be replayed from its index. */
-function mulberry32(seedValue: number) {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+describe('hostile model repositories', () => {
+  // A real entry copied to a scratch repository, then broken one way.
+  const entry = (edit: (dir: string) => void) => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'abp-hostile-repo-'));
+    fs.cpSync(path.join(ROOT, 'test/pipeline-data/models/dev-xgb'), path.join(repo, 'dev-xgb'), { recursive: true });
+    edit(path.join(repo, 'dev-xgb'));
+    return repo;
   };
-}
+  const refusal = async (repo: string, code: string, pattern: RegExp) => {
+    const err = await openModel('dev-xgb', { repository: repo, engineOptions: { device: 'cpu' } }).then(
+      (m) => {
+        m.forest.dispose();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AbpError);
+    expect((err as AbpError).code).toBe(code);
+    expect((err as AbpError).message).toMatch(pattern);
+  };
 
-describe('fuzz', () => {
-  it('survives 2000 mutations of real models: rejected cleanly or predicting', async () => {
-    const seeds = ['single_tree', 'multi_softmax', 'binary_logitraw'].flatMap((name) => {
-      const fx = getFixture(name);
-      const input = readF32(fx.input).subarray(0, 16 * fx.numFeature);
-      return (['binary', 'json', 'ubjson'] as const).map((format) => ({ name, format, bytes: readBytes(fx.files[format]), input }));
-    });
-    const rand = mulberry32(0xabf11);
-    const int = (n: number) => Math.floor(rand() * n);
-    const HUGE = [0xffffffff, 0x7fffffff, 0x80000000, 0x40000000, 0xfffffffe];
-    const started = Date.now();
-    let loaded = 0;
-    let rejected = 0;
-    for (let i = 0; i < 2000; i++) {
-      const s = seeds[i % seeds.length];
-      let b = copy(s.bytes);
-      const kind = int(5);
-      if (kind === 0) {
-        for (let k = 1 + int(8); k > 0; k--) b[int(b.length)] = int(256);
-      } else if (kind === 1) {
-        b = b.subarray(0, int(b.length));
-      } else if (kind === 2) {
-        const at = int(b.length - 8);
-        new DataView(b.buffer).setUint32(at, HUGE[int(HUGE.length)], rand() < 0.5);
-      } else if (kind === 3) {
-        // Splice a random slice of the file into a random place.
-        const from = int(b.length);
-        const len = int(Math.min(256, b.length - from));
-        const at = int(b.length);
-        b = new Uint8Array([...b.subarray(0, at), ...b.subarray(from, from + len), ...b.subarray(at)]);
-      } else {
-        // Digits and structural characters for the text format; single bits otherwise.
-        const at = int(b.length);
-        if (s.format === 'json') b[at] = '0123456789-.eE[]{}",:'.charCodeAt(int(21));
-        else b[at] ^= 1 << int(8);
-      }
-      const name = `fuzz/${i}-${s.name}.${s.format}`;
-      try {
-        const model = await ForestModel.fromBytes(b, { format: rand() < 0.5 ? 'auto' : s.format, name });
-        const rows = s.input.length / model.numFeature;
-        if (Number.isInteger(rows)) {
-          const out = await model.predict(s.input, rows);
-          expect(out.length).toBe(rows * model.info.numOutput);
-        }
-        model.dispose();
-        loaded++;
-      } catch (err) {
-        expect(err, name).toBeInstanceOf(ModelError);
-        expect((err as AbpError).message).toContain(name);
-        expect(['ABP_MODEL_FORMAT', 'ABP_MODEL_INVALID', 'ABP_MODEL_UNSUPPORTED']).toContain((err as AbpError).code);
-        rejected++;
-      }
+  it('refuses a config.pbtxt or column list that is a link to /dev/zero instead of reading it forever', async () => {
+    for (const f of ['config.pbtxt', 'columns_fil.txt']) {
+      const repo = entry((d) => {
+        fs.rmSync(path.join(d, f));
+        fs.symlinkSync('/dev/zero', path.join(d, f));
+      });
+      await refusal(repo, 'ABP_MODEL_CONFIG', new RegExp(`${f}: it is not a regular file`));
     }
-    expect(loaded + rejected).toBe(2000);
-    expect(rejected).toBeGreaterThan(500);
-    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('refuses a model file that is a link to /dev/zero', async () => {
+    const repo = entry((d) => {
+      fs.rmSync(path.join(d, '1/xgboost.json'));
+      fs.symlinkSync('/dev/zero', path.join(d, '1/xgboost.json'));
+    });
+    await refusal(repo, 'ABP_MODEL_READ', /xgboost\.json: cannot read the model file: it is not a regular file/);
+  });
+
+  it('refuses a config.pbtxt that is a directory, or nested 100k deep, with a coded error', async () => {
+    await refusal(entry((d) => {
+      fs.rmSync(path.join(d, 'config.pbtxt'));
+      fs.mkdirSync(path.join(d, 'config.pbtxt'));
+    }), 'ABP_MODEL_CONFIG', /config\.pbtxt: it is not a regular file/);
+    await refusal(entry((d) => fs.appendFileSync(path.join(d, 'config.pbtxt'), 'x {'.repeat(100_000))), 'ABP_MODEL_CONFIG', /nested deeper than 100/);
+  });
+
+  it('refuses a default_model_filename that leads out of the version directory', async () => {
+    const repo = entry((d) => fs.appendFileSync(path.join(d, 'config.pbtxt'), '\ndefault_model_filename: "../../dev-xgb/1/xgboost.json"\n'));
+    await refusal(repo, 'ABP_MODEL_CONFIG', /default_model_filename .* is not a file name/);
+  });
+});
+
+// scripts/fuzz-model.ts is the fuzzer; `npm test` runs a short seeded run of it
+// (a long run by hand: npx tsx scripts/fuzz-model.ts --seed N --count 100000).
+describe('fuzz (scripts/fuzz-model.ts)', () => {
+  it('survives 2000 mutations of real model files: refused with a coded ModelError naming the file, or predicting', async () => {
+    const r = await fuzzModels({ seed: 0xabf11, count: 2000, kinds: ['file'] });
+    expect(r.failures).toEqual([]);
+    expect(r.loaded + Object.values(r.rejected).reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(Object.values(r.rejected).reduce((a, b) => a + b, 0)).toBeGreaterThan(500);
+    expect(Object.keys(r.rejected).sort()).toEqual(['ABP_MODEL_FORMAT', 'ABP_MODEL_INVALID', 'ABP_MODEL_UNSUPPORTED']);
+  });
+
+  it('survives 150 mutated model repositories (config.pbtxt, column and label lists, model file, layout)', async () => {
+    const r = await fuzzModels({ seed: 0xabf12, count: 150, kinds: ['repo'] });
+    expect(r.failures).toEqual([]);
+    expect(r.loaded).toBeGreaterThan(0);
+    expect(r.rejected.ABP_MODEL_CONFIG).toBeGreaterThan(0);
   });
 });

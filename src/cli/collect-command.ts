@@ -11,6 +11,7 @@ import { parseGpuSelectors } from '../collect/gpu-select.js';
 import { GPM_MODES, type GpmMode } from '../collect/gpm/index.js';
 import { abortOnInterrupt } from '../collect/interrupt.js';
 import { openLineSink, recordsBlock, type LineSink, type OutputMode } from '../collect/tick-writer.js';
+import { printable, printableLines } from '../util/printable.js';
 
 export interface CollectArgs {
   interval: string;
@@ -49,14 +50,14 @@ export function samplingOptions<T>(y: Argv<T>, onErrorDefault: ErrorPolicy) {
 
 /** Prints, once per GPU, why its GPM keys are null (and which source reads them). */
 export function gpmNotice(command: string): (gpu: string, message: string) => void {
-  return (gpu, message) => process.stderr.write(`abp ${command}: ${gpu}: ${message}\n`);
+  return (gpu, message) => process.stderr.write(`abp ${command}: ${printable(gpu)}: ${printableLines(message)}\n`);
 }
 
 /** Prints an error the way every abp command does and sets the exit status. */
 export function reportError(command: string, err: unknown): void {
   const e = err as AbpError;
   const code = e instanceof AbpError ? ` [${e.code}]` : '';
-  process.stderr.write(`abp ${command}: ${e?.message ?? String(err)}${code}\n`);
+  process.stderr.write(`abp ${command}: ${printableLines(e?.message ?? String(err))}${code}\n`);
   process.exitCode = e instanceof UsageError ? 2 : 1;
 }
 
@@ -85,7 +86,7 @@ export async function runCollect(argv: CollectArgs): Promise<void> {
       timeoutMs: parseDuration(argv.timeout, 'timeout'),
       onError: argv['on-error'],
       maxConsecutiveErrors: argv['max-errors'],
-      onSkip: (e) => process.stderr.write(`abp collect: skipped a sample: ${e.message} [${e.code}]\n`),
+      onSkip: (e) => process.stderr.write(`abp collect: skipped a sample: ${printableLines(e.message)} [${e.code}]\n`),
       signal: ac.signal,
       gpm: argv.gpm,
       onGpmNotice: gpmNotice('collect'),

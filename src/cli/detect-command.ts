@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_MODEL, Pipeline, stderrLogger } from '../pipeline/pipeline.js';
 import type { DetectionSummary } from '../pipeline/summary.js';
 import { reportCliError } from './run-command.js';
+import { printable } from '../util/printable.js';
 
 export interface DetectArgs {
   input: string;
@@ -23,15 +24,16 @@ export interface DetectArgs {
 
 export function formatSummary(s: DetectionSummary, input: string, output: string | undefined): string {
   const lines = [
-    `input:        ${input}`,
-    ...(output ? [`output:       ${output}`] : []),
+    `input:        ${printable(input)}`,
+    ...(output ? [`output:       ${printable(output)}`] : []),
     `rows read:    ${s.rows}`,
-    `rows flagged: ${s.flagged} (${s.label})`,
+    `rows flagged: ${s.flagged} (${printable(s.label)})`,
   ];
   const gpus = Object.entries(s.byGpu).sort((a, b) => b[1] - a[1]);
   const hosts = Object.entries(s.byHost).sort((a, b) => b[1] - a[1]);
-  if (gpus.length) lines.push('flagged rows per GPU:', ...gpus.map(([k, v]) => `  ${k}  ${v}`));
-  if (hosts.length) lines.push('flagged rows per host:', ...hosts.map(([k, v]) => `  ${k}  ${v}`));
+  // GPU ids and hostnames are record values: escaped, never sent to the terminal raw.
+  if (gpus.length) lines.push('flagged rows per GPU:', ...gpus.map(([k, v]) => `  ${printable(k)}  ${v}`));
+  if (hosts.length) lines.push('flagged rows per host:', ...hosts.map(([k, v]) => `  ${printable(k)}  ${v}`));
   return lines.join('\n') + '\n';
 }
 

@@ -7,6 +7,7 @@ import { AbpError, UsageError } from '../errors.js';
 import { Pipeline, stderrLogger, type StageSpec } from '../pipeline/pipeline.js';
 import type { InputFormat } from '../stages/from-file.js';
 import type { OutputFormat } from '../stages/to-file.js';
+import { printableLines } from '../util/printable.js';
 import { PIPELINE_FIL, RUN_GROUP, STAGES, STAGE_BY_NAME, type CommandDef, type OptDef } from './stage-table.js';
 
 /** A usage error with the command path it concerns (for the Usage/Try lines). */
@@ -233,15 +234,16 @@ export function reportCliError(err: unknown): number {
     return 0;
   }
   if (err instanceof CliUsageError) {
-    process.stderr.write(`Usage: ${err.command} [OPTIONS]\nTry '${err.command} --help' for help.\n\nError: ${err.message}\n`);
+    process.stderr.write(`Usage: ${err.command} [OPTIONS]\nTry '${err.command} --help' for help.\n\nError: ${printableLines(err.message)}\n`);
     return 2;
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`Error: ${err.message}\n`);
+    process.stderr.write(`Error: ${printableLines(err.message)}\n`);
     return 2;
   }
   const msg = err instanceof AbpError ? err.message : err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Error: ${msg}\n`);
+  // Messages quote input (a malformed line, a file name): escaped for the terminal.
+  process.stderr.write(`Error: ${printableLines(msg)}\n`);
   if (process.env.ABP_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return 1;
 }

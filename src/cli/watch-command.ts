@@ -19,6 +19,7 @@ import { openLineSink, type LineSink } from '../collect/tick-writer.js';
 import { watchTicks, type AlertEvent } from '../collect/watch.js';
 import { gpmNotice, reportError, samplingOptions } from './collect-command.js';
 import type { GpmMode } from '../collect/gpm/index.js';
+import { printable, printableLines } from '../util/printable.js';
 
 export interface WatchArgs {
   interval: string;
@@ -90,7 +91,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
           maxConsecutiveErrors: argv['max-errors'],
           onSkip: (e) => {
             metrics?.telemetryError(e.code);
-            process.stderr.write(`abp watch: skipped a sample: ${e.message} [${e.code}]\n`);
+            process.stderr.write(`abp watch: skipped a sample: ${printableLines(e.message)} [${e.code}]\n`);
           },
           signal: ac.signal,
           gpm: argv.gpm,
@@ -99,13 +100,13 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     classifier = await openModelClassifier(argv.model, {
       repository: argv['model-repository'],
       engineOptions: { device: argv.device },
-      onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${c}"; the model sees it as missing\n`),
-      onChoice: (gpu, model, why) => process.stderr.write(`abp watch: ${printableId(gpu)}: scored by ${model} (${why})\n`),
+      onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${printable(c)}"; the model sees it as missing\n`),
+      onChoice: (gpu, model, why) => process.stderr.write(`abp watch: ${printable(gpu)}: scored by ${printable(model)} (${printableLines(why)})\n`),
     });
     if (argv['on-alert']) {
       hooks = new AlertHookQueue(argv['on-alert'], {
         timeoutMs: parseDuration(argv['on-alert-timeout'], 'on-alert-timeout'),
-        onFailure: (m) => process.stderr.write(`abp watch: ${m}\n`),
+        onFailure: (m) => process.stderr.write(`abp watch: ${printableLines(m)}\n`),
       });
     }
     out = await openLineSink('-');
@@ -131,7 +132,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       if (block) await out.write(block);
     }
     for (const a of active.values()) {
-      process.stderr.write(`abp watch: alert still active at exit: ${a.hostname ?? '?'} ${a.gpu}, firing since ${new Date(a.time * 1000).toISOString()}\n`);
+      process.stderr.write(`abp watch: alert still active at exit: ${a.hostname === null ? '?' : printable(a.hostname)} ${printable(a.gpu)}, firing since ${new Date(a.time * 1000).toISOString()}\n`);
     }
   } catch (err) {
     if (err instanceof OutputError && err.code === 'ABP_OUTPUT_CLOSED') return;
@@ -143,11 +144,6 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     await out?.close();
     classifier?.dispose();
   }
-}
-
-/** A record's id for a terminal: control characters escaped. */
-function printableId(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Applies --gpu to replayed ticks (live ticks are filtered by the collector). */

@@ -1,4 +1,5 @@
-/** Human-readable and JSON lines for watch events. */
+/** Human-readable and JSON lines for watch events. Text lines show record values made printable (JSON escapes them itself). */
+import { printable } from '../util/printable.js';
 import type { AlertEvent, GpuSample, WatchEvent } from './watch.js';
 
 export type WatchFormat = 'text' | 'json';
@@ -9,7 +10,7 @@ function isoTime(epochSeconds: number): string {
 }
 
 function where(e: { hostname: string | null; gpu: string; busId: string | null }): string {
-  return `${e.hostname ?? '?'} ${e.gpu}${e.busId && e.busId !== e.gpu ? ` (${e.busId})` : ''}`;
+  return `${e.hostname === null ? '?' : printable(e.hostname)} ${printable(e.gpu)}${e.busId && e.busId !== e.gpu ? ` (${printable(e.busId)})` : ''}`;
 }
 
 function prob(p: number): string {

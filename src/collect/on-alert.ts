@@ -3,9 +3,13 @@
  * JSON line on its stdin. Commands run one after another in alert order, off
  * the watch loop, so a slow hook never delays sampling; `drain()` waits for
  * the queue at exit. The hook's own output goes to stderr so stdout stays the
- * watch stream.
+ * watch stream. The alert's GPU and host also go into the hook's environment,
+ * made printable first: a record's bytes (a NUL, which spawn refuses, or
+ * terminal escapes a hook might echo) never reach it raw; the JSON on stdin
+ * carries them exactly, escaped the JSON way.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { printable } from '../util/printable.js';
 import type { AlertEvent } from './watch.js';
 
 export interface AlertHookOptions {
@@ -28,12 +32,19 @@ export function runAlertHook(command: string, alert: AlertEvent, opts: AlertHook
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const out = opts.output ?? process.stderr;
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Its own process group, so a timeout kills whatever the shell started too.
-      detached: true,
-      env: { ...process.env, ABP_ALERT_STATE: alert.state, ABP_ALERT_GPU: alert.gpu, ABP_ALERT_HOST: alert.hostname ?? '' },
-    });
+    let child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']>; stdout: NonNullable<ChildProcess['stdout']>; stderr: NonNullable<ChildProcess['stderr']> };
+    try {
+      child = spawn('/bin/sh', ['-c', command], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group, so a timeout kills whatever the shell started too.
+        detached: true,
+        env: { ...process.env, ABP_ALERT_STATE: printable(alert.state), ABP_ALERT_GPU: printable(alert.gpu), ABP_ALERT_HOST: printable(alert.hostname ?? '') },
+      }) as typeof child;
+    } catch (error) {
+      // A hook that cannot start is reported like one that fails; the watch goes on.
+      resolve({ code: null, signal: null, timedOut: false, error: error as Error });
+      return;
+    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -68,7 +79,7 @@ export class AlertHookQueue {
   push(alert: AlertEvent): void {
     this.pending++;
     this.tail = this.tail.then(async () => {
-      const r = await runAlertHook(this.command, alert, this.opts);
+      const r = await runAlertHook(this.command, alert, this.opts).catch((error: Error): HookResult => ({ code: null, signal: null, timedOut: false, error }));
       this.pending--;
       const what = r.error
         ? `could not start: ${r.error.message}`
@@ -79,8 +90,8 @@ export class AlertHookQueue {
               ? `killed by ${r.signal}`
               : `exited with status ${r.code}`
             : null;
-      if (what) this.opts.onFailure?.(`--on-alert command for ${alert.state} ${alert.gpu} ${what}`);
-    });
+      if (what) this.opts.onFailure?.(`--on-alert command for ${alert.state} ${printable(alert.gpu)} ${printable(what)}`);
+    }).catch(() => undefined); // one alert's failure never stops the hooks of the next ones
   }
 
   get size(): number {

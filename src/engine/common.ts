@@ -3,7 +3,7 @@
  * GpuForestModel (CUDA), so both engines reject the same input with the
  * same codes and messages.
  */
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ModelFormat } from '../native/addon.js';
 import { ModelError, UsageError, type AbpError } from '../errors.js';
 
@@ -16,13 +16,28 @@ export function checkFormat(format: unknown): ModelFormat {
   return format as ModelFormat;
 }
 
-/** Reads a model file; a failure is an ABP_MODEL_READ error naming the path. */
+/** Largest model file read (the largest real forests are a few hundred MiB). */
+const MAX_MODEL_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads a model file; a failure is an ABP_MODEL_READ error naming the path.
+ * Only a regular file is read: a link to a device such as /dev/zero would
+ * otherwise be read until memory runs out.
+ */
 export async function readModelFile(path: string): Promise<Buffer> {
+  let fh: FileHandle | undefined;
   try {
-    return await readFile(path);
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ModelError('ABP_MODEL_READ', `${path}: cannot read the model file: it is not a regular file`);
+    if (st.size > MAX_MODEL_BYTES) throw new ModelError('ABP_MODEL_READ', `${path}: cannot read the model file: ${st.size} bytes is more than the ${MAX_MODEL_BYTES} allowed`);
+    return await fh.readFile();
   } catch (err) {
+    if (err instanceof ModelError) throw err;
     const e = err as NodeJS.ErrnoException;
     throw new ModelError('ABP_MODEL_READ', `${path}: cannot read the model file: ${e.message}`, { cause: err });
+  } finally {
+    await fh?.close();
   }
 }
 

@@ -66,6 +66,9 @@ function tokenize(src: string, file: string): Token[] {
   return out;
 }
 
+/** Deepest message nesting parsed (Triton configs nest 3 or 4 deep). */
+const MAX_DEPTH = 100;
+
 /** Parses protobuf text format; errors name the file and line. */
 export function parsePbtxt(src: string, file = 'config.pbtxt'): PbMessage {
   const toks = tokenize(src, file);
@@ -88,7 +91,18 @@ export function parsePbtxt(src: string, file = 'config.pbtxt'): PbMessage {
     return fail(`unexpected '${t.text}'`, t);
   }
 
+  // Nested messages recurse: bounded, so a hostile file is refused instead of overflowing the stack.
+  let depth = 0;
   function parseMessageBody(close: string | null): PbMessage {
+    if (++depth > MAX_DEPTH) fail(`messages nested deeper than ${MAX_DEPTH}`, peek());
+    try {
+      return parseFields(close);
+    } finally {
+      depth--;
+    }
+  }
+
+  function parseFields(close: string | null): PbMessage {
     const fields = new Map<string, PbValue[]>();
     for (;;) {
       const t = peek();

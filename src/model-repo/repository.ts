@@ -60,14 +60,26 @@ function configError(message: string): never {
   throw new ModelConfigError('ABP_MODEL_CONFIG', message);
 }
 
-/** Reads a one-name-per-line file (columns_fil.txt, labels.txt): blank lines and surrounding spaces dropped. */
-export function readNameList(file: string): string[] {
-  let text: string;
+/** Largest config.pbtxt and name list read (real ones are a few KiB): a link to /dev/zero or a huge file is refused, not read until memory runs out. */
+const MAX_CONFIG_BYTES = 1 << 20;
+const MAX_LIST_BYTES = 16 << 20;
+
+/** A repository text file: a regular file (links followed) of at most `limit` bytes, or a ModelConfigError naming it. */
+function readText(file: string, limit: number): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const st = fs.statSync(file);
+    if (!st.isFile()) return configError(`cannot read ${file}: it is not a regular file`);
+    if (st.size > limit) return configError(`cannot read ${file}: ${st.size} bytes is more than the ${limit} allowed`);
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ModelConfigError) throw err;
     return configError(`cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/** Reads a one-name-per-line file (columns_fil.txt, labels.txt): blank lines and surrounding spaces dropped. */
+export function readNameList(file: string): string[] {
+  const text = readText(file, MAX_LIST_BYTES);
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
 }
 
@@ -98,7 +110,13 @@ function parseBool(v: string | undefined, fallback: boolean, what: string): bool
 /** Highest numeric version directory, as Triton's default version policy picks. */
 function latestVersion(dir: string): string | undefined {
   let best: string | undefined;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    return configError(`cannot read the model directory ${dir}: ${(err as Error).message}`);
+  }
+  for (const e of entries) {
     if (e.isDirectory() && /^\d+$/.test(e.name) && (best === undefined || Number(e.name) > Number(best))) best = e.name;
   }
   return best;
@@ -129,7 +147,7 @@ export function readModelEntry(name: string, repository = defaultModelRepository
     );
   }
   if (!fs.existsSync(configPath)) configError(`model '${name}': ${configPath} is missing`);
-  const cfg = parsePbtxt(fs.readFileSync(configPath, 'utf8'), configPath);
+  const cfg = parsePbtxt(readText(configPath, MAX_CONFIG_BYTES), configPath);
 
   const cfgName = str(field(cfg, 'name'));
   if (cfgName !== undefined && cfgName !== name) {
@@ -163,6 +181,10 @@ export function readModelEntry(name: string, repository = defaultModelRepository
   const version = latestVersion(dir);
   if (version === undefined) configError(`model '${name}': no version directory (e.g. ${path.join(dir, '1')}) holding the model file`);
   const fileName = str(field(cfg, 'default_model_filename')) ?? type.file;
+  // A file name inside the version directory, as Triton takes it: no path out of the repository.
+  if (!fileName || fileName.includes('/') || fileName.includes('\\') || fileName === '.' || fileName === '..') {
+    configError(`${configPath}: default_model_filename "${fileName}" is not a file name`);
+  }
   const modelFile = path.join(dir, version, fileName);
   if (!fs.existsSync(modelFile)) {
     configError(`model '${name}': model file ${modelFile} is missing (model_type "${modelType}" expects ${fileName})`);

@@ -25,6 +25,8 @@ import { AddClass, AddScores, FilterDetections } from '../stages/postprocess.js'
 import { Preprocessor } from '../stages/preprocess.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
+import { checkQuarantine } from '../stages/quarantine.js';
+import { printableLines } from '../util/printable.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
 
@@ -33,12 +35,13 @@ export interface Logger {
   warn(message: string): void;
 }
 
+// Messages name files and quote input: escaped for the terminal.
 export const stderrLogger: Logger = {
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`Warning: ${m}\n`),
+  info: (m) => process.stderr.write(`${printableLines(m)}\n`),
+  warn: (m) => process.stderr.write(`Warning: ${printableLines(m)}\n`),
 };
 
-export const quietLogger: Logger = { info: () => undefined, warn: (m) => process.stderr.write(`Warning: ${m}\n`) };
+export const quietLogger: Logger = { info: () => undefined, warn: (m) => process.stderr.write(`Warning: ${printableLines(m)}\n`) };
 
 export interface PipelineOptions {
   /** Rows per batch between stages (Morpheus' --pipeline_batch_size). Default 1024. */
@@ -271,6 +274,15 @@ export class Pipeline {
     // Set-up before any data flows: output check, model, columns, labels.
     const sink = this.stages.find((s) => SINKS.has(s.type));
     if (sink?.type === 'to-file') checkTarget(sink.filename, sink.overwrite ?? false);
+    const policy = this.onErrorPolicy();
+    if (policy.kind === 'quarantine') {
+      const src = this.stages[0];
+      checkQuarantine(policy.file, {
+        input: src.type === 'from-file' ? src.filename : undefined,
+        output: sink?.type === 'to-file' ? sink.filename : undefined,
+        overwrite: policy.overwrite ?? false,
+      });
+    }
 
     const infSpec = this.stages.find((s) => s.type === 'inference') as Extract<StageSpec, { type: 'inference' }> | undefined;
     const ppSpec = this.stages.find((s) => s.type === 'preprocess') as Extract<StageSpec, { type: 'preprocess' }> | undefined;
@@ -318,6 +330,16 @@ export class Pipeline {
     }
   }
 
+  /** The on_error policy; a quarantine file may replace an existing one when the output may (--overwrite). */
+  private onErrorPolicy(): OnErrorPolicy {
+    const des = this.stages.find((s) => s.type === 'deserialize') as Extract<StageSpec, { type: 'deserialize' }> | undefined;
+    const spec = des?.onError ?? this.options.onError ?? 'fail';
+    const policy = typeof spec === 'string' ? parseOnError(spec) : spec;
+    if (policy.kind !== 'quarantine' || policy.overwrite !== undefined) return policy;
+    const sink = this.stages.find((s) => s.type === 'to-file') as Extract<StageSpec, { type: 'to-file' }> | undefined;
+    return { ...policy, overwrite: sink?.overwrite ?? false };
+  }
+
   private labels(model: LoadedModel | undefined): string[] {
     const o = this.options;
     if (o.labelsFile) return readNameList(o.labelsFile);
@@ -328,9 +350,7 @@ export class Pipeline {
   private async execute(model: LoadedModel | undefined, log: Logger, times: StageTimes, t0: number): Promise<RunResult> {
     const opts = this.options;
     const [src, ...rest] = this.stages;
-    const desSpec = rest.find((s) => s.type === 'deserialize') as Extract<StageSpec, { type: 'deserialize' }> | undefined;
-    const policySpec = desSpec?.onError ?? opts.onError ?? 'fail';
-    const policy = typeof policySpec === 'string' ? parseOnError(policySpec) : policySpec;
+    const policy = this.onErrorPolicy();
     const labels = this.labels(model);
     const columnsOf = (s: Extract<StageSpec, { type: 'preprocess' }>): readonly string[] | undefined => {
       let columns = s.columns ?? (s.columnsFile ? readNameList(s.columnsFile) : undefined);
@@ -484,6 +504,7 @@ export class Pipeline {
     let rowsOut = 0;
     let bytesWritten = 0;
     let records: Record<string, unknown>[] | undefined;
+    let ok = false;
     try {
       if (sink?.type === 'to-file') {
         const r = await toFile(sink.filename, batches, { overwrite: sink.overwrite, format: sink.format, onTime: (ms) => (times.write += ms) });
@@ -501,9 +522,11 @@ export class Pipeline {
       } else {
         for await (const b of batches) rowsOut += b.serializedRows || b.keptRows();
       }
+      ok = true;
     } finally {
-      deser.close();
+      if (!ok) deser.abort();
     }
+    deser.close();
     for (const m of monitors) m.finish();
     for (const e of engines) times.engine += e.engineMs;
     if (preprocessor) {

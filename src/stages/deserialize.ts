@@ -3,13 +3,14 @@
  * checked here (fast flat-object check, else JSON.parse); a malformed line is
  * handled by the on_error policy, never dropped silently.
  */
-import fs from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { Batch, type LineBlock, type SourceBlock } from './batch.js';
 import type { KeySet } from './json-scan.js';
+import { QuarantineFile } from './quarantine.js';
 import { BLANK, scanBlock, type BlockScan } from './scan-block.js';
 
-export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string };
+/** `overwrite` (quarantine): whether an existing FILE may be replaced (the pipeline passes the output's --overwrite). */
+export type OnErrorPolicy = { kind: 'fail' } | { kind: 'skip' } | { kind: 'quarantine'; file: string; overwrite?: boolean };
 
 export function parseOnError(spec: string): OnErrorPolicy {
   if (spec === 'fail' || spec === 'skip') return { kind: spec };
@@ -37,7 +38,7 @@ export class Deserializer {
   private lineNo = 0;
   private recordNo = 0;
   private lastSource: string | undefined;
-  private quarantineFd: number | undefined;
+  private readonly quarantine: QuarantineFile | undefined;
 
   readonly keys: KeySet | undefined;
 
@@ -46,6 +47,7 @@ export class Deserializer {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('ABP_USAGE', `pipeline batch size must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.policy = policy;
+    if (policy.kind === 'quarantine') this.quarantine = new QuarantineFile(policy.file, policy.overwrite ?? false);
     this.keys = keys && keys.size + keys.prefixes.length > 0 ? keys : undefined;
   }
 
@@ -168,8 +170,7 @@ export class Deserializer {
         this.counts.skipped++;
         return;
       case 'quarantine':
-        this.quarantineFd ??= fs.openSync(this.policy.file, 'w');
-        fs.writeSync(this.quarantineFd, Buffer.concat([buf.subarray(p, e), NL]));
+        this.quarantine!.write(Buffer.concat([buf.subarray(p, e), NL]));
         this.counts.quarantined++;
     }
   }
@@ -199,10 +200,13 @@ export class Deserializer {
     return b && b.size > 0 ? [b] : [];
   }
 
+  /** The run succeeded: the quarantine file (if any) is put in place. */
   close(): void {
-    if (this.quarantineFd !== undefined) {
-      fs.closeSync(this.quarantineFd);
-      this.quarantineFd = undefined;
-    }
+    this.quarantine?.commit();
+  }
+
+  /** The run failed: the quarantine file's temporary is removed, an existing file left as it was. */
+  abort(): void {
+    this.quarantine?.abort();
   }
 }

@@ -38,7 +38,10 @@ export class FileWriter {
     let offs: number[] | undefined;
     if ((opts.direct ?? true) && O_DIRECT !== undefined) {
       try {
-        this.dfd = fs.openSync(path, fs.constants.O_WRONLY | O_DIRECT);
+        // The file just created, through its descriptor: a name swapped for a link meanwhile is never followed.
+        // (/proc/self/fd/N is itself a link: O_NOFOLLOW only on the plain name.)
+        const viaFd = fs.existsSync(`/proc/self/fd/${this.fd}`);
+        this.dfd = fs.openSync(viaFd ? `/proc/self/fd/${this.fd}` : path, fs.constants.O_WRONLY | O_DIRECT | (viaFd ? 0 : (fs.constants.O_NOFOLLOW ?? 0)));
         offs = raw.map((b) => this.alignedOffset(b));
         if (offs.includes(-1)) offs = undefined;
       } catch {

@@ -2,16 +2,17 @@
  * to-file: JSON lines, .gz or Arrow IPC by extension; '-' is stdout. Output
  * goes to a temporary file beside the target and is renamed into place only
  * when the whole run succeeded, so a failed run never leaves a half-written
- * file where a good one was. An existing file is kept unless overwrite is set.
+ * file where a good one was (util/atomic-file.ts: signals, stale temporaries,
+ * kept permissions). An existing file is kept unless overwrite is set.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { OutputError } from '../errors.js';
 import type { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
+import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
 import { recycleOutput } from './serialize.js';
 
 export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-stream';
@@ -31,21 +32,10 @@ export function outputFormatOf(filename: string): OutputFormat {
   return 'jsonlines';
 }
 
-/** Fails early, before any work, when the target exists and overwrite is off. */
+/** Fails early, before any work, when the target cannot be written (exists without overwrite, a directory, link or device, no directory). */
 export function checkTarget(filename: string, overwrite: boolean): void {
   if (filename === '-') return;
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.statSync(filename);
-  } catch {
-    st = undefined;
-  }
-  if (st?.isDirectory()) throw new OutputError('ABP_OUTPUT_EXISTS', `cannot write to ${filename}: it is a directory`);
-  if (st && !overwrite) {
-    throw new OutputError('ABP_OUTPUT_EXISTS', `cannot write to ${filename}: the file exists and --overwrite was not given`);
-  }
-  const dir = path.dirname(path.resolve(filename));
-  if (!fs.existsSync(dir)) throw new OutputError('ABP_OUTPUT_DIR', `cannot write to ${filename}: directory ${dir} does not exist`);
+  checkReplaceable(filename, overwrite, 'output');
 }
 
 /** The batches that carry output bytes, counted into `counter`. */
@@ -69,18 +59,26 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
 }
 
 /** JSON lines to a plain file: each batch's bytes copied to FileWriter's staging buffers (then free for the serializer to reuse). */
-async function writePlain(tmp: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
+async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
+  // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
+  const named = async <T>(f: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      throw writeError(err, target);
+    }
+  };
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
-  const w = new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' });
+  const w = await named(() => new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' }));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
-      await w.write(b.serialized);
+      await named(() => w.write(b.serialized));
       recycleOutput(b);
       onTime?.(performance.now() - t0);
     }
     const t0 = performance.now();
-    await w.close();
+    await named(() => w.close());
     onTime?.(performance.now() - t0);
   } finally {
     await w.abort();
@@ -155,14 +153,21 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
   const counter = { rows: 0, bytes: 0 };
   checkTarget(filename, opts.overwrite ?? false);
   const toStdout = filename === '-';
-  const tmp = toStdout
-    ? ''
-    : path.join(path.dirname(path.resolve(filename)), `.${path.basename(filename)}.abp-tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  let tmp = '';
+  if (!toStdout) {
+    removeStaleTemps(filename);
+    tmp = tempPathFor(filename);
+    trackTemp(tmp);
+  }
   const plain = format === 'jsonlines' && !toStdout;
-  const out: Writable | undefined = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
+  // The stream's own errors (a full disk) are the ones to name the file in.
+  let outError: unknown;
+  let out: Writable | undefined;
   try {
+    out = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
+    if (!toStdout) out?.once('error', (err) => (outError = err));
     if (plain) {
-      await writePlain(tmp, batches, counter, opts.onTime);
+      await writePlain(tmp, filename, batches, counter, opts.onTime);
     } else if (format === 'arrow-file' || format === 'arrow-stream') {
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {
@@ -171,24 +176,13 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
       else await streamPipeline(src, out!, { end: !toStdout });
     }
   } catch (err) {
-    if (!toStdout) fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  if (!toStdout) {
-    try {
-      if (opts.overwrite) {
-        fs.renameSync(tmp, filename);
-      } else {
-        // link() refuses to replace a file that appeared during the run.
-        fs.linkSync(tmp, filename);
-        fs.rmSync(tmp, { force: true });
-      }
-    } catch (err) {
+    if (!toStdout) {
       fs.rmSync(tmp, { force: true });
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EEXIST') throw new OutputError('ABP_OUTPUT_EXISTS', `cannot write to ${filename}: the file exists and --overwrite was not given`);
-      throw new OutputError('ABP_OUTPUT_WRITE', `cannot write ${filename}: ${e.message}`, { cause: err });
+      untrackTemp(tmp);
     }
+    if (toStdout) throw err;
+    throw err === outError ? writeError(err, filename) : err;
   }
+  if (!toStdout) commitTemp(tmp, filename, opts.overwrite ?? false);
   return counter;
 }
