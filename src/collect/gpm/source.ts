@@ -7,6 +7,7 @@
 import type { NvsmiRecord } from '../flatten.js';
 import { UUID_KEY, BUS_ID_KEY } from '../gpu-select.js';
 import { withGpm, type GpmValues } from './keys.js';
+import { printable } from '../../util/printable.js';
 
 /** `auto`: NVML where the addon can open it, else `nvidia-smi dmon`; `off`: keys null, nothing run. */
 export type GpmMode = 'auto' | 'nvml' | 'dmon' | 'off';
@@ -35,8 +36,7 @@ const MIG_KEY = 'nvidia_smi_log.gpu.mig_mode.current_mig';
 export function gpuLabel(record: NvsmiRecord, index: number): string {
   const id = record[UUID_KEY] ?? record[BUS_ID_KEY];
   // Record bytes go to a terminal here: control characters are escaped.
-  const safe = typeof id === 'string' ? id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) : null;
-  return safe !== null ? `GPU ${index} (${safe})` : `GPU ${index}`;
+  return typeof id === 'string' ? `GPU ${index} (${printable(id)})` : `GPU ${index}`;
 }
 
 /**
