@@ -27,6 +27,7 @@ import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
+import { LIMITS, checkInteger, checkThreshold } from './limits.js';
 
 export interface Logger {
   info(message: string): void;
@@ -190,6 +191,7 @@ export class Pipeline {
 
   /** Throws a UsageError when the stages are in an order that cannot run (Morpheus' rules). */
   validate(): void {
+    this.checkNumbers();
     const st = this.stages;
     const fail = (m: string): never => {
       throw new UsageError('ABP_PIPELINE_ORDER', m);
@@ -259,6 +261,18 @@ export class Pipeline {
     const choice = chooseModel(head, repository);
     log.info(`model: ${choice.name} (${choice.reason}; name one with --model_name to choose)`);
     return choice.name;
+  }
+
+  /** Numeric options in range (Morpheus' option names, as the command line spells them). */
+  private checkNumbers(): void {
+    const o = this.options;
+    checkInteger('pipeline_batch_size', o.pipelineBatchSize, LIMITS.pipelineBatchSize);
+    checkInteger('model_max_batch_size', o.modelMaxBatchSize, LIMITS.modelMaxBatchSize);
+    checkInteger('num_threads', o.numThreads, LIMITS.numThreads);
+    for (const s of this.stages) {
+      if (s.type === 'from-file') checkInteger('repeat', s.repeat, LIMITS.repeat);
+      if (s.type === 'add-class' || s.type === 'filter') checkThreshold(`threshold (${s.type})`, s.threshold);
+    }
   }
 
   async run(): Promise<RunResult> {
