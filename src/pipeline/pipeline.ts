@@ -28,6 +28,7 @@ import { checkTarget, toFile, type OutputFormat } from '../stages/to-file.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
 import { LIMITS, checkInteger, checkThreshold } from './limits.js';
+import { checkInputName, withFormatHint } from '../stages/input-formats.js';
 
 export interface Logger {
   info(message: string): void;
@@ -263,14 +264,17 @@ export class Pipeline {
     return choice.name;
   }
 
-  /** Numeric options in range (Morpheus' option names, as the command line spells them). */
+  /** Numeric options in range (Morpheus' option names, as the command line spells them); no CSV input. */
   private checkNumbers(): void {
     const o = this.options;
     checkInteger('pipeline_batch_size', o.pipelineBatchSize, LIMITS.pipelineBatchSize);
     checkInteger('model_max_batch_size', o.modelMaxBatchSize, LIMITS.modelMaxBatchSize);
     checkInteger('num_threads', o.numThreads, LIMITS.numThreads);
     for (const s of this.stages) {
-      if (s.type === 'from-file') checkInteger('repeat', s.repeat, LIMITS.repeat);
+      if (s.type === 'from-file') {
+        checkInteger('repeat', s.repeat, LIMITS.repeat);
+        if (s.filename !== '-' && s.format === undefined) checkInputName(s.filename);
+      }
       if (s.type === 'add-class' || s.type === 'filter') checkThreshold(`threshold (${s.type})`, s.threshold);
     }
   }
@@ -327,6 +331,8 @@ export class Pipeline {
     }
     try {
       return await this.execute(model, log, times, t0);
+    } catch (err) {
+      throw withFormatHint(err);
     } finally {
       if (ownModel) model?.forest.dispose();
     }
