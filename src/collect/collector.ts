@@ -17,7 +17,11 @@ export type ErrorPolicy = 'fail' | 'skip';
 export interface CollectOptions {
   /** Time between the starts of two ticks, ms (default 1000). */
   intervalMs?: number;
-  /** Stop after this many ticks with records (default: until aborted). */
+  /**
+   * Stop after this many ticks with records (default: until aborted). Under
+   * `skip` it bounds failed ticks too: as many failures in all end the run
+   * with the error, so a count never turns into `maxConsecutiveErrors` retries.
+   */
   count?: number;
   /** GPU selectors: index, UUID or PCI bus id (default: every GPU). */
   gpus?: readonly string[];
@@ -94,6 +98,7 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
   let index = 0;
   let attempt = 0;
   let failures = 0;
+  let failedInAll = 0;
   let next = Date.now();
   while (count === undefined || index < count) {
     if (signal?.aborted) return;
@@ -112,8 +117,12 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
       const neverMatched = e.code === 'ABP_GPU_NOT_FOUND' && index === 0;
       if (policy === 'fail' || FATAL.has(e.code) || neverMatched) throw e;
       failures++;
+      failedInAll++;
       if (failures >= maxErrors) {
         throw new TelemetryError(e.code, `giving up after ${failures} failed ticks in a row; last: ${e.message}`, { cause: e });
+      }
+      if (count !== undefined && failedInAll >= count) {
+        throw new TelemetryError(e.code, `giving up after ${failedInAll} failed ticks (as many as the count asked for, ${count}); last: ${e.message}`, { cause: e });
       }
       opts.onSkip?.(e, attempt);
     }
