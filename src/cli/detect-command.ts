@@ -19,7 +19,10 @@ export interface DetectArgs {
   device: string;
   'morpheus-digits': boolean;
   json: boolean;
+  progress?: boolean;
 }
+
+const PROGRESS_EVERY_MS = 5000;
 
 export function formatSummary(s: DetectionSummary, input: string, output: string | undefined): string {
   const lines = [
@@ -49,8 +52,11 @@ export async function runDetect(a: DetectArgs): Promise<number> {
       .deserialize()
       .preprocess({ rule: a['morpheus-digits'] ? 'morpheus-digits' : 'first-number' })
       .inference({ stage: 'inf-fil', modelName: a['model-name'], modelRepository: a['model-repository'], engineOptions: { device: a.device } })
-      .addClass({ threshold: a.threshold })
-      .summarize()
+      .addClass({ threshold: a.threshold });
+    // Progress on stderr: live on a terminal; when asked for elsewhere, a line every 5 s.
+    const progress = a.progress ?? Boolean(process.stderr.isTTY);
+    if (progress) p.monitor({ description: 'abp detect', unit: 'rows', periodicMs: process.stderr.isTTY ? undefined : PROGRESS_EVERY_MS });
+    p.summarize()
       .serialize();
     if (a.output) p.toFile(a.output, { overwrite: a.overwrite });
     const res = await p.run();
@@ -82,6 +88,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
       .option('morpheus-digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .option('progress', { type: 'boolean', describe: 'show progress on stderr: rows, rate and how much of the input is read (default: when stderr is a terminal; elsewhere a line every 5 s)' })
       .example('abp detect data/nvsmi-h200-train.jsonlines.gz out.jsonlines', 'classify the bundled telemetry') as unknown as Argv<DetectArgs>,
   handler: async (a) => {
     process.exitCode = await runDetect(a);
