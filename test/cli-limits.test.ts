@@ -56,3 +56,16 @@ describe('numeric options are checked before anything runs (exit 2)', () => {
     expect((JSON.parse(zero.stdout) as { flagged: number }).flagged).toBe(GOLDEN.filter((p) => p > 0).length);
   });
 });
+
+describe('collect and watch numbers', () => {
+  it('--max-errors must be a positive integer (NaN retried forever before)', async () => {
+    const out = path.join(tmpdir(), 'c.jsonl');
+    const c = await abp(['collect', '--count=2', '--on-error=skip', '--max-errors=abc', '--gpm=off', '--nvidia-smi', '/bin/false', '-o', out]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/max-errors must be a positive integer, got NaN/);
+    expect(fs.existsSync(out)).toBe(false);
+    const w = await abp(['watch', '--count=2', '--max_errors=0', '--gpm=off', '--nvidia-smi', '/bin/false']);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/max-errors must be a positive integer, got 0/);
+  });
+});

@@ -92,6 +92,7 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
   const count = opts.count;
   const policy = opts.onError ?? 'fail';
   const maxErrors = opts.maxConsecutiveErrors ?? 30;
+  if (!(Number.isInteger(maxErrors) && maxErrors >= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `max-errors must be a positive integer, got ${maxErrors}`);
   const host = opts.hostname ?? osHostname();
   const selectors = opts.gpus ?? [];
   const signal = opts.signal;
