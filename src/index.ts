@@ -1,5 +1,5 @@
 /** abp-fil: the public library entry. */
-export { Detector, classify, type DetectorOptions } from './pipeline/detector.js';
+export { Detector, classify, type DetectorOptions, type ClassifiedRecord } from './pipeline/detector.js';
 export {
   Pipeline,
   DEFAULT_MODEL,

@@ -112,6 +112,19 @@ describe('collectTicks with a stand-in nvidia-smi', () => {
     expect(skipped).toEqual(['ABP_NVSMI_FAILED', 'ABP_NVSMI_FAILED']);
   });
 
+  it('with onError=skip and a count, as many failures in all end the run', async () => {
+    rmSync(join(dir, 'count'), { force: true });
+    const skipped: string[] = [];
+    // flaky fails every other call: good, bad, good, bad -> the second failure ends a count of 2... after one good tick.
+    const it2 = collectTicks({ gpm: 'off', nvidiaSmi: flaky, onError: 'skip', intervalMs: 5, count: 2, maxConsecutiveErrors: 30, onSkip: (e) => skipped.push(e.code) });
+    const got: number[] = [];
+    for await (const t of it2) got.push(t.index);
+    expect(got).toEqual([0, 1]);
+    expect(skipped).toEqual(['ABP_NVSMI_FAILED']);
+    const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: garbage, onError: 'skip', intervalMs: 5, count: 3, maxConsecutiveErrors: 30 }));
+    expect(e.message).toMatch(/giving up after 3 failed ticks \(as many as the count asked for, 3\)/);
+  });
+
   it('with onError=skip, gives up after maxConsecutiveErrors failures in a row', async () => {
     const skipped: AbpError[] = [];
     const e = await failure(collectTicks({ gpm: 'off', nvidiaSmi: garbage, onError: 'skip', intervalMs: 5, maxConsecutiveErrors: 4, onSkip: (x) => skipped.push(x) }));

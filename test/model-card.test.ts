@@ -147,3 +147,13 @@ describe('shipped model abp-nvsmi-xgb', () => {
     expect(new Set(Object.keys(metrics.lowo))).toEqual(workloads);
   });
 });
+
+describe('the model card points at files the package has', () => {
+  it('no path of a development machine; every relative link resolves', () => {
+    const card = fs.readFileSync(path.join(MODEL_DIR, 'README.md'), 'utf8');
+    expect(card).not.toMatch(/\/work\/|\/home\/|\/root\//);
+    const links = [...card.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links).toContain('../../data/README.md');
+    for (const l of links) expect(fs.existsSync(path.join(MODEL_DIR, l)), l).toBe(true);
+  });
+});

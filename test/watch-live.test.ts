@@ -115,6 +115,14 @@ describe('abp watch on a live (stand-in) nvidia-smi', () => {
     for (const l of lines) expect(l).toMatch(/^\S+Z {2}\S+ GPU-5dd2bfd5-\S+ \(00000000:00:06\.0\) {2}p=\d\.\d{3} {2}(ok|mining\?|ALERT) +flagged \d\/\d$/);
   });
 
+  it('--count bounds failed samples too: watch --count=2 with a failing nvidia-smi stops after 2 tries', async () => {
+    const r = await abp(['watch', '--count=2', '--interval=200ms', '--nvidia-smi', '/bin/false']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/skipped a sample/g)?.length).toBe(1);
+    expect(r.stderr).toMatch(/giving up after 2 failed ticks \(as many as the count asked for, 2\)/);
+    // Before: 29 skipped and 30 tries (--max-errors).
+  });
+
   it('a missing nvidia-smi stops watch with a clear error', async () => {
     const r = await abp(['watch', '--gpm=off', '--nvidia-smi', join(dir, 'absent')]);
     expect(r.code).toBe(1);

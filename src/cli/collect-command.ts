@@ -31,9 +31,9 @@ export interface CollectArgs {
 export function samplingOptions<T>(y: Argv<T>, onErrorDefault: ErrorPolicy) {
   return y
     .option('interval', { type: 'string', default: '1s', describe: 'time between samples (500ms, 1s, 2m; a bare number is seconds)' })
-    .option('count', { type: 'number', describe: 'stop after this many samples (default: until Ctrl-C)' })
+    .option('count', { type: 'number', describe: 'stop after this many samples (default: until Ctrl-C); with --on-error=skip, as many failed samples end the run' })
     .option('gpu', { type: 'string', array: true, describe: 'only these GPUs: index, UUID or PCI bus id (repeat or comma-separate)' })
-    .option('nvidia-smi', { alias: 'nvidia_smi', type: 'string', describe: 'nvidia-smi binary (default: $ABP_NVIDIA_SMI or nvidia-smi on PATH)' })
+    .option('nvidia-smi', { type: 'string', describe: 'nvidia-smi binary (default: $ABP_NVIDIA_SMI or nvidia-smi on PATH)' })
     .option('timeout', { type: 'string', default: '10s', describe: 'kill an nvidia-smi call that takes longer than this' })
     .option('on-error', {
       choices: ['fail', 'skip'] as const,

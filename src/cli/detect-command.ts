@@ -8,19 +8,22 @@ import { printable } from '../util/printable.js';
 export interface DetectArgs {
   input: string;
   output?: string;
-  model_name?: string;
-  model_repository?: string;
-  columns_file?: string;
+  'model-name'?: string;
+  'model-repository'?: string;
+  'columns-file'?: string;
   threshold?: number;
-  on_error: string;
+  'on-error': string;
   overwrite: boolean;
-  pipeline_batch_size: number;
-  model_max_batch_size: number;
-  num_threads: number;
+  'pipeline-batch-size': number;
+  'model-max-batch-size': number;
+  'num-threads': number;
   device: string;
-  morpheus_digits: boolean;
+  'morpheus-digits': boolean;
   json: boolean;
+  progress?: boolean;
 }
+
+const PROGRESS_EVERY_MS = 5000;
 
 export function formatSummary(s: DetectionSummary, input: string, output: string | undefined): string {
   const lines = [
@@ -40,19 +43,22 @@ export function formatSummary(s: DetectionSummary, input: string, output: string
 export async function runDetect(a: DetectArgs): Promise<number> {
   try {
     const p = new Pipeline({
-      pipelineBatchSize: a.pipeline_batch_size,
-      modelMaxBatchSize: a.model_max_batch_size,
-      numThreads: a.num_threads,
-      columnsFile: a.columns_file,
-      onError: a.on_error,
+      pipelineBatchSize: a['pipeline-batch-size'],
+      modelMaxBatchSize: a['model-max-batch-size'],
+      numThreads: a['num-threads'],
+      columnsFile: a['columns-file'],
+      onError: a['on-error'],
       logger: stderrLogger,
     })
       .fromFile(a.input)
       .deserialize()
-      .preprocess({ rule: a.morpheus_digits ? 'morpheus-digits' : 'first-number' })
-      .inference({ stage: 'inf-fil', modelName: a.model_name, modelRepository: a.model_repository, engineOptions: { device: a.device } })
-      .addClass({ threshold: a.threshold })
-      .summarize()
+      .preprocess({ rule: a['morpheus-digits'] ? 'morpheus-digits' : 'first-number' })
+      .inference({ stage: 'inf-fil', modelName: a['model-name'], modelRepository: a['model-repository'], engineOptions: { device: a.device } })
+      .addClass({ threshold: a.threshold });
+    // Progress on stderr: live on a terminal; when asked for elsewhere, a line every 5 s.
+    const progress = a.progress ?? Boolean(process.stderr.isTTY);
+    if (progress) p.monitor({ description: 'abp detect', unit: 'rows', periodicMs: process.stderr.isTTY ? undefined : PROGRESS_EVERY_MS });
+    p.summarize()
       .serialize();
     if (a.output) p.toFile(a.output, { overwrite: a.overwrite });
     const res = await p.run();
@@ -72,18 +78,19 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
     (y as Argv)
       .positional('input', { type: 'string', describe: 'telemetry: JSON lines (.gz) or Arrow IPC; - for stdin' })
       .positional('output', { type: 'string', describe: 'output: JSON lines, .gz or .arrow; - for stdout; omit for the summary only' })
-      .option('model_name', { type: 'string', describe: 'model in the model repository (default: abp-gpm-xgb when the input carries GPM values, else abp-nvsmi-xgb)' })
-      .option('model_repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
-      .option('columns_file', { type: 'string', describe: "feature columns, one per line (default: the model's columns_fil.txt)" })
+      .option('model-name', { type: 'string', describe: 'model in the model repository (default: abp-gpm-xgb when the input carries GPM values, else abp-nvsmi-xgb)' })
+      .option('model-repository', { type: 'string', describe: "model repository directory (default: the package's models/)" })
+      .option('columns-file', { type: 'string', describe: "feature columns, one per line (default: the model's columns_fil.txt)" })
       .option('threshold', { type: 'number', describe: "mining when probability > threshold (default: the model's, 0.5)" })
-      .option('on_error', { type: 'string', default: 'fail', describe: 'malformed lines: fail, skip or quarantine:FILE' })
+      .option('on-error', { type: 'string', default: 'fail', describe: 'malformed lines: fail, skip or quarantine:FILE' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per batch' })
-      .option('model_max_batch_size', { type: 'number', default: 8192, describe: 'rows per engine call' })
-      .option('num_threads', { type: 'number', default: 0, describe: 'engine threads (0 = all cores)' })
+      .option('pipeline-batch-size', { type: 'number', default: 1024, describe: 'rows per batch' })
+      .option('model-max-batch-size', { type: 'number', default: 8192, describe: 'rows per engine call' })
+      .option('num-threads', { type: 'number', default: 0, describe: 'engine threads (0 = all cores)' })
       .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
-      .option('morpheus_digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
+      .option('morpheus-digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .option('progress', { type: 'boolean', describe: 'show progress on stderr: rows, rate and how much of the input is read (default: when stderr is a terminal; elsewhere a line every 5 s)' })
       .example('abp detect data/nvsmi-h200-train.jsonlines.gz out.jsonlines', 'classify the bundled telemetry') as unknown as Argv<DetectArgs>,
   handler: async (a) => {
     process.exitCode = await runDetect(a);

@@ -220,7 +220,9 @@ export async function runCommand(tokens: string[]): Promise<number> {
   process.stderr.write('Configuring Pipeline via CLI\n');
   try {
     const res = await pipeline.run();
-    process.stderr.write(`Pipeline complete: ${res.rowsIn} rows read, ${res.rowsOut} rows written in ${res.seconds.toFixed(2)} s\n`);
+    // Without to-file nothing is written: say where the rows went instead.
+    const out = pipeline.stages.some((s) => s.type === 'to-file') ? `${res.rowsOut} rows written` : `${res.rowsOut} rows out, none written (no to-file stage)`;
+    process.stderr.write(`Pipeline complete: ${res.rowsIn} rows read, ${out} in ${res.seconds.toFixed(2)} s\n`);
     return 0;
   } catch (err) {
     return reportCliError(err);

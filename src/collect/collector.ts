@@ -17,7 +17,11 @@ export type ErrorPolicy = 'fail' | 'skip';
 export interface CollectOptions {
   /** Time between the starts of two ticks, ms (default 1000). */
   intervalMs?: number;
-  /** Stop after this many ticks with records (default: until aborted). */
+  /**
+   * Stop after this many ticks with records (default: until aborted). Under
+   * `skip` it bounds failed ticks too: as many failures in all end the run
+   * with the error, so a count never turns into `maxConsecutiveErrors` retries.
+   */
   count?: number;
   /** GPU selectors: index, UUID or PCI bus id (default: every GPU). */
   gpus?: readonly string[];
@@ -88,12 +92,14 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
   const count = opts.count;
   const policy = opts.onError ?? 'fail';
   const maxErrors = opts.maxConsecutiveErrors ?? 30;
+  if (!(Number.isInteger(maxErrors) && maxErrors >= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `max-errors must be a positive integer, got ${maxErrors}`);
   const host = opts.hostname ?? osHostname();
   const selectors = opts.gpus ?? [];
   const signal = opts.signal;
   let index = 0;
   let attempt = 0;
   let failures = 0;
+  let failedInAll = 0;
   let next = Date.now();
   while (count === undefined || index < count) {
     if (signal?.aborted) return;
@@ -112,8 +118,12 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
       const neverMatched = e.code === 'ABP_GPU_NOT_FOUND' && index === 0;
       if (policy === 'fail' || FATAL.has(e.code) || neverMatched) throw e;
       failures++;
+      failedInAll++;
       if (failures >= maxErrors) {
         throw new TelemetryError(e.code, `giving up after ${failures} failed ticks in a row; last: ${e.message}`, { cause: e });
+      }
+      if (count !== undefined && failedInAll >= count) {
+        throw new TelemetryError(e.code, `giving up after ${failedInAll} failed ticks (as many as the count asked for, ${count}); last: ${e.message}`, { cause: e });
       }
       opts.onSkip?.(e, attempt);
     }

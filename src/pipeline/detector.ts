@@ -26,6 +26,16 @@ export interface DetectorOptions {
   engineOptions?: Record<string, unknown>;
 }
 
+/**
+ * An output record: the input record, feature columns parsed to numbers, plus
+ * the model's label column: `mining`, a boolean (the class), or with
+ * `scores: true` a number (the probability). A model with another label
+ * (labels.txt) adds its column under that name instead.
+ */
+export type ClassifiedRecord<V extends boolean | number = boolean> = Record<string, unknown> & { mining: V };
+
+type Records = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+
 export class Detector {
   readonly model: LoadedModel;
   readonly options: DetectorOptions;
@@ -61,10 +71,10 @@ export class Detector {
     return p.summarize().serialize();
   }
 
-  /** Every record back, in order, feature columns parsed to numbers, plus `mining`. */
-  async classify(records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+  /** Every record back, in order, feature columns parsed to numbers, plus `mining` (a number with `scores: true`). */
+  async classify<V extends boolean | number = boolean>(records: Records): Promise<ClassifiedRecord<V>[]> {
     const p = this.finish(this.pipeline().fromRecords(records).deserialize()).collect();
-    return (await p.run()).records!;
+    return (await p.run()).records! as ClassifiedRecord<V>[];
   }
 
   /** A file to a file (or '-' for stdin/stdout), like `abp detect IN OUT`. */
@@ -80,14 +90,14 @@ export class Detector {
 }
 
 /**
- * Classifies records with a Detector opened and disposed for this call. With
- * no model named, the first records choose it: abp-gpm-xgb when they carry
- * GPM values, abp-nvsmi-xgb otherwise (model-choice.ts).
+ * Classifies records with a Detector opened and disposed for this call:
+ * `mining` is a boolean, or the probability with `scores: true`. With no
+ * model named, the first records choose it: abp-gpm-xgb when they carry GPM
+ * values, abp-nvsmi-xgb otherwise (model-choice.ts).
  */
-export async function classify(
-  records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
-  options: DetectorOptions = {},
-): Promise<Record<string, unknown>[]> {
+export async function classify(records: Records, options: DetectorOptions & { scores: true }): Promise<ClassifiedRecord<number>[]>;
+export async function classify(records: Records, options?: DetectorOptions & { scores?: false }): Promise<ClassifiedRecord<boolean>[]>;
+export async function classify(records: Records, options: DetectorOptions = {}): Promise<ClassifiedRecord<boolean | number>[]> {
   if (options.modelName === undefined) {
     const peek = await peekRecords(records);
     const choice = chooseModel(peek.records, options.modelRepository);

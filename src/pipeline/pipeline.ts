@@ -20,6 +20,7 @@ import { formatOf, fromFile, fromRecords, type InputFormat } from '../stages/fro
 import { KeySet, fastLocatable } from '../stages/json-scan.js';
 import { Inferencer } from '../stages/inference.js';
 import { Monitor } from '../stages/monitor.js';
+import { InputProgress, inputBytes } from '../stages/input-size.js';
 import type { NumberRule } from '../stages/parse-value.js';
 import { AddClass, AddScores, FilterDetections } from '../stages/postprocess.js';
 import { Preprocessor } from '../stages/preprocess.js';
@@ -29,6 +30,8 @@ import { checkQuarantine } from '../stages/quarantine.js';
 import { printableLines } from '../util/printable.js';
 import { GPU_KEY, HOST_KEY, Summarizer, type DetectionSummary } from './summary.js';
 import { selectTritonEngine, type EngineChoice } from '../triton/engine.js';
+import { LIMITS, checkInteger, checkThreshold } from './limits.js';
+import { checkInputName, withFormatHint } from '../stages/input-formats.js';
 
 export interface Logger {
   info(message: string): void;
@@ -89,7 +92,13 @@ export type StageSpec =
   | { type: 'add-class'; threshold?: number; labels?: string[]; prefix?: string }
   | { type: 'add-scores'; labels?: string[]; prefix?: string }
   | { type: 'filter'; threshold?: number }
-  | { type: 'monitor'; description?: string; unit?: string }
+  | {
+      type: 'monitor';
+      description?: string;
+      unit?: string;
+      /** Where stderr is not a terminal: a progress line this often (default: only the final line). */
+      periodicMs?: number;
+    }
   | { type: 'summary'; label?: string }
   | { type: 'serialize'; include?: string[]; exclude?: string[] }
   | { type: 'to-file'; filename: string; overwrite?: boolean; format?: OutputFormat }
@@ -174,7 +183,7 @@ export class Pipeline {
   filter(o: { threshold?: number } = {}): this {
     return this.add({ type: 'filter', ...o });
   }
-  monitor(o: { description?: string; unit?: string } = {}): this {
+  monitor(o: { description?: string; unit?: string; periodicMs?: number } = {}): this {
     return this.add({ type: 'monitor', ...o });
   }
   summarize(o: { label?: string } = {}): this {
@@ -193,6 +202,7 @@ export class Pipeline {
 
   /** Throws a UsageError when the stages are in an order that cannot run (Morpheus' rules). */
   validate(): void {
+    this.checkNumbers();
     const st = this.stages;
     const fail = (m: string): never => {
       throw new UsageError('ABP_PIPELINE_ORDER', m);
@@ -264,6 +274,21 @@ export class Pipeline {
     return choice.name;
   }
 
+  /** Numeric options in range (Morpheus' option names, as the command line spells them); no CSV input. */
+  private checkNumbers(): void {
+    const o = this.options;
+    checkInteger('pipeline_batch_size', o.pipelineBatchSize, LIMITS.pipelineBatchSize);
+    checkInteger('model_max_batch_size', o.modelMaxBatchSize, LIMITS.modelMaxBatchSize);
+    checkInteger('num_threads', o.numThreads, LIMITS.numThreads);
+    for (const s of this.stages) {
+      if (s.type === 'from-file') {
+        checkInteger('repeat', s.repeat, LIMITS.repeat);
+        if (s.filename !== '-' && s.format === undefined) checkInputName(s.filename);
+      }
+      if (s.type === 'add-class' || s.type === 'filter') checkThreshold(`threshold (${s.type})`, s.threshold);
+    }
+  }
+
   async run(): Promise<RunResult> {
     this.validate();
     const opts = this.options;
@@ -325,6 +350,8 @@ export class Pipeline {
     }
     try {
       return await this.execute(model, log, times, t0);
+    } catch (err) {
+      throw withFormatHint(err);
     } finally {
       if (ownModel) model?.forest.dispose();
     }
@@ -417,7 +444,10 @@ export class Pipeline {
     if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined, stdin: src.stdin });
     else if (src.type === 'from-records') blocks = fromRecords(src.records, src.source);
     else throw new UsageError('ABP_PIPELINE_ORDER', 'a pipeline must start with a source stage');
-    blocks = timedSource(blocks, times);
+    const progress = new InputProgress(
+      src.type === 'from-file' ? mulOrUndefined(inputBytes(src.filename, src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))), src.repeat ?? 1) : undefined,
+    );
+    blocks = timedSource(blocks, times, progress);
 
     let batches: AsyncIterable<Batch> = deserializeGen(blocks, deser, times, pool);
     const monitors: Monitor[] = [];
@@ -472,7 +502,7 @@ export class Pipeline {
           break;
         }
         case 'monitor': {
-          const m = new Monitor({ description: s.description, unit: s.unit });
+          const m = new Monitor({ description: s.description, unit: s.unit, progress: () => progress.fraction(), periodicMs: s.periodicMs });
           monitors.push(m);
           batches = mapGen(batches, (b) => m.process(b), times, 'postprocess');
           break;
@@ -553,13 +583,18 @@ export class Pipeline {
   }
 }
 
-async function* timedSource(src: AsyncIterable<SourceBlock>, times: StageTimes): AsyncGenerator<SourceBlock> {
+function mulOrUndefined(a: number | undefined, b: number): number | undefined {
+  return a === undefined ? undefined : a * b;
+}
+
+async function* timedSource(src: AsyncIterable<SourceBlock>, times: StageTimes, progress: InputProgress): AsyncGenerator<SourceBlock> {
   const it = src[Symbol.asyncIterator]();
   for (;;) {
     const t = performance.now();
     const n = await it.next();
     times.read += performance.now() - t;
     if (n.done) return;
+    if (n.value.kind === 'lines') progress.bytes += n.value.buf.length;
     yield n.value;
   }
 }

@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { OutputError } from '../errors.js';
+import { writeArrow } from './arrow-writer.js';
 import type { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
 import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
@@ -83,64 +84,6 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
   } finally {
     await w.abort();
   }
-}
-
-async function writeArrow(batches: AsyncIterable<Batch>, out: Writable, stream: boolean, counter: { rows: number; bytes: number }): Promise<void> {
-  const arrow = await import('apache-arrow');
-  const writer = stream ? new arrow.RecordBatchStreamWriter() : new arrow.RecordBatchFileWriter();
-  const piping = streamPipeline(writer.toNodeStream(), out);
-  type Kind = 'number' | 'bool' | 'string';
-  let schema: { name: string; kind: Kind }[] | undefined;
-  const kindOf = (v: unknown): Kind | undefined =>
-    v === null || v === undefined ? undefined : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'string';
-  try {
-    for await (const b of batches) {
-      const text = b.serialized?.toString('utf8') ?? '';
-      if (!text) continue;
-      const rows = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
-      if (!schema) {
-        const kinds = new Map<string, Kind | undefined>();
-        for (const r of rows) {
-          for (const [k, v] of Object.entries(r)) {
-            const have = kinds.get(k);
-            const kv = kindOf(v);
-            if (!kinds.has(k) || have === undefined) kinds.set(k, kv);
-            else if (kv !== undefined && kv !== have) kinds.set(k, 'string');
-          }
-        }
-        schema = [...kinds].map(([name, kind]) => ({ name, kind: kind ?? 'string' }));
-      }
-      const cols: Record<string, unknown> = {};
-      for (const { name, kind } of schema) {
-        const vals = rows.map((r) => {
-          const v = r[name];
-          if (v === null || v === undefined) return null;
-          if (kind === 'string') return typeof v === 'string' ? v : JSON.stringify(v);
-          if (kindOf(v) !== kind) {
-            throw new OutputError('ABP_OUTPUT_SCHEMA', `Arrow output: column '${name}' holds ${kind} values but a later row has ${JSON.stringify(v)}`);
-          }
-          return v;
-        });
-        const type = kind === 'number' ? new arrow.Float64() : kind === 'bool' ? new arrow.Bool() : new arrow.Utf8();
-        cols[name] = arrow.vectorFromArray(vals as never[], type as never);
-      }
-      for (const r of rows) {
-        for (const k of Object.keys(r)) {
-          if (!schema.some((s) => s.name === k)) throw new OutputError('ABP_OUTPUT_SCHEMA', `Arrow output: column '${k}' first appears after the first batch`);
-        }
-      }
-      writer.write(new arrow.Table(cols as never));
-      counter.rows += rows.length;
-    }
-    if (!schema) writer.write(new arrow.Table({}));
-    writer.close();
-  } catch (err) {
-    writer.abort?.();
-    (writer as unknown as { close(): void }).close();
-    await piping.catch(() => undefined);
-    throw err;
-  }
-  await piping;
 }
 
 export interface WriteResult {
