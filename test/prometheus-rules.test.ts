@@ -94,7 +94,10 @@ describe('deploy/systemd', () => {
     const args = argv.slice(2).map((a) => (a === '127.0.0.1:9464' ? '127.0.0.1:0' : a));
     expect(args).toContain('--metrics-listen');
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'watch', ...args, '--input', RECORDING, '--count', '3'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.stderr).toMatch(/^abp watch: serving metrics on http:\/\/127\.0\.0\.1:\d+\/metrics\n$/);
+    // The address it serves on, then which model scores the recording's one GPU (no GPM values: the classic one).
+    expect(r.stderr).toMatch(
+      /^abp watch: serving metrics on http:\/\/127\.0\.0\.1:\d+\/metrics\nabp watch: GPU-8caf8210-5aea-c543-c8df-e0160da9557f: scored by abp-nvsmi-xgb \(its records carry no GPM values\)\n$/,
+    );
     expect(r.status).toBe(0);
   });
 });

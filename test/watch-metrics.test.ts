@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WatchMetrics } from '../src/collect/metrics.js';
 import { parseListenAddress, serveMetrics } from '../src/collect/metrics-server.js';
 import { openModelClassifier, type ModelClassifier } from '../src/collect/model-classifier.js';
-import { watchTicks, type MiningClassifier, type TickVerdict } from '../src/collect/watch.js';
+import { isIdle, watchTicks, type MiningClassifier, type TickVerdict } from '../src/collect/watch.js';
 import type { Tick } from '../src/collect/collector.js';
 import { fakeScripts } from './fake-nvidia-smi.js';
 import { asFleetGpu, fleetGpu, recordedSamples, RECORDING } from './fleet-telemetry.js';
@@ -50,8 +50,12 @@ describe('WatchMetrics on replayed telemetry', () => {
     }
     const g0 = fleetGpu(0);
     const g1 = fleetGpu(1);
+    // Only working samples enter the alert window: GPU 1 idled through all of its
+    // samples (none), GPU 0 worked in 12 of its first 20, so its window is full.
+    const working = (from: number) => rec.slice(from, from + 20).filter((r) => !isIdle(r)).length;
+    expect([working(0), working(180)]).toEqual([0, 12]);
     // Both GPUs while both report, labelled as the records say, with the verdict's values.
-    for (const [g, i] of [[g1, 1], [g0, 0]] as const) {
+    for (const [g, i, inWindow] of [[g1, 1, 0], [g0, 0, 5]] as const) {
       const s = verdicts[19].samples[i];
       const series = gpuSeries(atTick19, g.uuid);
       expect(series.map((x) => x.name).sort()).toEqual([
@@ -65,9 +69,11 @@ describe('WatchMetrics on replayed telemetry', () => {
       expect(valueOf(series, 'abp_gpu_mining_probability')).toBeCloseTo(s.probability, 12);
       expect(valueOf(series, 'abp_gpu_alert_active')).toBe(s.alert ? 1 : 0);
       expect(valueOf(series, 'abp_gpu_flagged_samples')).toBe(s.flagged);
-      expect(valueOf(series, 'abp_gpu_window_samples')).toBe(5);
+      expect(s.seen).toBe(inWindow);
+      expect(valueOf(series, 'abp_gpu_window_samples')).toBe(inWindow);
       expect(valueOf(series, 'abp_gpu_last_sample_timestamp_seconds')).toBe(1019);
     }
+    expect(verdicts[19].samples[1].flagged).toBe(0);
     const end = parseExposition(await metrics.registry.metrics());
     expect(gpuSeries(end, g1.uuid)).toEqual([]);
     expect(gpuSeries(end, g0.uuid)).toHaveLength(5);
@@ -240,8 +246,10 @@ describe('abp watch --metrics-listen, as a process', () => {
     expect(w.child.exitCode).toBeNull();
     w.child.kill('SIGTERM');
     expect(await w.exited).toEqual({ code: 0, signal: null });
-    const [served, ...rest] = w.stderr.trimEnd().split('\n');
+    const [served, chosen, ...rest] = w.stderr.trimEnd().split('\n');
     expect(served).toBe(`abp watch: serving metrics on ${url}`);
+    // The recording's one GPU, once: which model scores it, and why.
+    expect(chosen).toBe('abp watch: GPU-8caf8210-5aea-c543-c8df-e0160da9557f: scored by abp-nvsmi-xgb (its records carry no GPM values)');
     for (const line of rest) expect(line).toMatch(/^abp watch: alert still active at exit: /);
     // The port is free again.
     const again = createServer();

@@ -54,8 +54,8 @@ export class WatchMetrics {
     const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: GPU_LABELS, registers });
     this.probability = gauge('abp_gpu_mining_probability', "The model's mining probability for the GPU's last sample (NaN when the model gave none).");
     this.alertActive = gauge('abp_gpu_alert_active', '1 while a mining alert is active for the GPU (flagged in K of the last N samples), else 0.');
-    this.flagged = gauge('abp_gpu_flagged_samples', "Flagged samples among the GPU's last N (the alert window).");
-    this.windowSeen = gauge('abp_gpu_window_samples', 'Samples in the alert window so far (N once the GPU has been seen N times).');
+    this.flagged = gauge('abp_gpu_flagged_samples', "Flagged samples among the GPU's last N working samples (the alert window; idle samples do not enter it).");
+    this.windowSeen = gauge('abp_gpu_window_samples', 'Working samples in the alert window so far (N once the GPU has worked in N samples; idle samples do not count).');
     this.lastSample = gauge('abp_gpu_last_sample_timestamp_seconds', "Time of the GPU's last scored sample, epoch seconds (the recorded time when replaying).");
     this.gauges = [this.probability, this.alertActive, this.flagged, this.windowSeen, this.lastSample];
     this.scored = new Counter({ name: 'abp_samples_scored_total', help: 'GPU samples scored by the model (one per GPU per tick).', registers });
