@@ -86,6 +86,8 @@ describe('abp watch on a live (stand-in) nvidia-smi', () => {
     const samples = events.filter((e): e is GpuSample => e.type === 'sample');
     expect(samples).toHaveLength(script.length);
     expect(samples.every((s) => s.gpu === 'GPU-5dd2bfd5-7daa-9be5-4a7f-8f2acff29ee6')).toBe(true);
+    // --gpm=off: no GPM values, so every sample was scored by the classic model, and says so.
+    expect(new Set(samples.map((s) => s.model))).toEqual(new Set(['abp-nvsmi-xgb']));
     // Which recorded workload each live sample carried.
     const truth = script.map((rec) => String(rec.workload).startsWith('pow_'));
     const flaggedHashing = samples.filter((s, i) => truth[i] && s.mining).length;

@@ -8,6 +8,8 @@ import { parseListenAddress, serveMetrics } from '../src/collect/metrics-server.
 import { openModelClassifier, type ModelClassifier } from '../src/collect/model-classifier.js';
 import { isIdle, watchTicks, type MiningClassifier, type TickVerdict } from '../src/collect/watch.js';
 import type { Tick } from '../src/collect/collector.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fakeScripts } from './fake-nvidia-smi.js';
 import { asFleetGpu, fleetGpu, recordedSamples, RECORDING } from './fleet-telemetry.js';
 import { killWatches, parseExposition, scrape, startWatch, valueOf, type Sample } from './watch-process.js';
@@ -16,6 +18,10 @@ import { killWatches, parseExposition, scrape, startWatch, valueOf, type Sample 
 // by the shipped model, and the endpoint's behaviour under bad clients and
 // bad addresses. test/prometheus-live.test.ts scrapes it with a real Prometheus.
 const XML_FILE = new URL('./fixtures/collect/nvidia-smi-q-x-h200.xml', import.meta.url).pathname;
+// Recorded telemetry with GPM values (the GPM model's input).
+const GPM_RECORDING = new URL('../data/nvsmi-h200-gpm-a.jsonlines.gz', import.meta.url).pathname;
+const gpmSamples = (): Record<string, unknown>[] =>
+  gunzipSync(readFileSync(GPM_RECORDING)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 const { dir, fake } = fakeScripts('abp-watch-metrics-');
 
 let classifier: ModelClassifier;
@@ -40,7 +46,7 @@ describe('WatchMetrics on replayed telemetry', () => {
       if (t < 20) records.push(asFleetGpu(rec[t], 1, 1000 + t, 'node-a'));
       ticks.push({ index: t, timestamp: 1000 + t, records });
     }
-    const metrics = new WatchMetrics({ model: 'abp-nvsmi-xgb', processMetrics: false });
+    const metrics = new WatchMetrics({ processMetrics: false });
     const verdicts: TickVerdict[] = [];
     let atTick19: Sample[] = [];
     for await (const v of watchTicks(ticks, metrics.timed(classifier), { threshold: classifier.threshold })) {
@@ -54,7 +60,7 @@ describe('WatchMetrics on replayed telemetry', () => {
     // samples (none), GPU 0 worked in 12 of its first 20, so its window is full.
     const working = (from: number) => rec.slice(from, from + 20).filter((r) => !isIdle(r)).length;
     expect([working(0), working(180)]).toEqual([0, 12]);
-    // Both GPUs while both report, labelled as the records say, with the verdict's values.
+    // Both GPUs while both report, labelled as the records say (no GPM values: the classic model), with the verdict's values.
     for (const [g, i, inWindow] of [[g1, 1, 0], [g0, 0, 5]] as const) {
       const s = verdicts[19].samples[i];
       const series = gpuSeries(atTick19, g.uuid);
@@ -88,13 +94,73 @@ describe('WatchMetrics on replayed telemetry', () => {
     expect(valueOf(end, 'abp_tick_scoring_seconds_count')).toBe(40);
     expect(end.some((s) => s.name.startsWith('process_'))).toBe(false);
   });
+
+  it('labels each GPU with the model that scored its last sample, and drops the old series when that changes', async () => {
+    const rec = recordedSamples();
+    const gpm = gpmSamples();
+    // GPU 0 reports without GPM values (train_resnet) for 10 ticks, then with them
+    // (hash_dag/full, samples 56-65 of the GPM recording); GPU 1 never has them.
+    const ticks: Tick[] = [];
+    for (let t = 0; t < 20; t++) {
+      const g0rec = t < 10 ? rec[180 + t] : gpm[56 + t - 10];
+      ticks.push({ index: t, timestamp: 3000 + t, records: [asFleetGpu(g0rec, 0, 3000 + t, 'node-b'), asFleetGpu(rec[200 + t], 1, 3000 + t, 'node-b')] });
+    }
+    const metrics = new WatchMetrics({ processMetrics: false });
+    const verdicts: TickVerdict[] = [];
+    let atTick9: Sample[] = [];
+    for await (const v of watchTicks(ticks, metrics.timed(classifier), { threshold: classifier.threshold })) {
+      metrics.observe(v);
+      verdicts.push(v);
+      if (v.tick.index === 9) atTick9 = parseExposition(await metrics.registry.metrics());
+    }
+    const end = parseExposition(await metrics.registry.metrics());
+    const g0 = fleetGpu(0);
+    const g1 = fleetGpu(1);
+    expect(verdicts.map((v) => v.samples[0].model)).toEqual([...Array(10).fill('abp-nvsmi-xgb'), ...Array(10).fill('abp-gpm-xgb')]);
+    expect(verdicts.every((v) => v.samples[1].model === 'abp-nvsmi-xgb')).toBe(true);
+    const models = (m: Sample[], gpu: string) => [...new Set(gpuSeries(m, gpu).map((x) => x.labels.model))];
+    expect(models(atTick9, g0.uuid)).toEqual(['abp-nvsmi-xgb']);
+    // After the switch: one label set, the GPM model's; nothing left at the classic model's last values.
+    expect(gpuSeries(end, g0.uuid)).toHaveLength(5);
+    expect(models(end, g0.uuid)).toEqual(['abp-gpm-xgb']);
+    expect(valueOf(gpuSeries(end, g0.uuid), 'abp_gpu_mining_probability')).toBeCloseTo(verdicts[19].samples[0].probability, 12);
+    expect(valueOf(gpuSeries(end, g0.uuid), 'abp_gpu_last_sample_timestamp_seconds')).toBe(3019);
+    // The GPM model scored it: its probability is the GPM model's own for that record, not the classic one's.
+    const last = ticks[19].records[0];
+    const gpmOnly = await openModelClassifier('abp-gpm-xgb');
+    let byGpm: ArrayLike<number>;
+    try {
+      expect(gpmOnly.modelOf(last)).toBe('abp-gpm-xgb');
+      byGpm = await gpmOnly.probabilities([last]);
+    } finally {
+      gpmOnly.dispose();
+    }
+    expect(verdicts[19].samples[0].probability).toBeCloseTo(byGpm[0], 12);
+    // GPU 1 is untouched by GPU 0's switch.
+    expect(gpuSeries(end, g1.uuid)).toHaveLength(5);
+    expect(models(end, g1.uuid)).toEqual(['abp-nvsmi-xgb']);
+  });
+
+  it('a named model scores and labels every record, GPM values or not', async () => {
+    const named = await openModelClassifier('abp-nvsmi-xgb');
+    try {
+      const r = asFleetGpu(gpmSamples()[60], 0, 4000, 'node-c');
+      expect(named.modelOf(r)).toBe('abp-nvsmi-xgb');
+      const metrics = new WatchMetrics({ processMetrics: false });
+      for await (const v of watchTicks([{ index: 0, timestamp: 4000, records: [r] }], metrics.timed(named))) metrics.observe(v);
+      const m = parseExposition(await metrics.registry.metrics());
+      expect(gpuSeries(m, fleetGpu(0).uuid).map((x) => x.labels.model)).toEqual(Array(5).fill('abp-nvsmi-xgb'));
+    } finally {
+      named.dispose();
+    }
+  });
 });
 
 describe('metrics served while the watch runs', () => {
   it('a scrape while a tick is being scored sees the whole previous tick', async () => {
     const rec = recordedSamples();
     const ticks: Tick[] = [0, 1, 2].map((t) => ({ index: t, timestamp: 2000 + t, records: [0, 1, 2, 3].map((g) => asFleetGpu(rec[200 + t + g], g, 2000 + t)) }));
-    const metrics = new WatchMetrics({ model: 'abp-nvsmi-xgb', processMetrics: false });
+    const metrics = new WatchMetrics({ processMetrics: false });
     // The real model, held at the third tick until the test has scraped.
     let release: (() => void) | null = null;
     const held: MiningClassifier = {
@@ -126,7 +192,7 @@ describe('metrics served while the watch runs', () => {
 
 describe('the metrics endpoint against slow clients', () => {
   it('cuts a connection that sends nothing, then one that trickles its request, and still answers a scrape', async () => {
-    const metrics = new WatchMetrics({ model: 'm', processMetrics: false });
+    const metrics = new WatchMetrics({ processMetrics: false });
     const server = await serveMetrics(metrics.registry, { host: '127.0.0.1', port: 0 }, { idleTimeoutMs: 300, headTimeoutMs: 800 });
     try {
       const closedAfter = (s: Socket, t0: number) => new Promise<number>((r) => s.once('close', () => r(performance.now() - t0)));

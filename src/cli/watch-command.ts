@@ -75,7 +75,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const gpus = parseGpuSelectors(argv.gpu);
     if (argv['metrics-listen'] !== undefined) {
       const addr = parseListenAddress(argv['metrics-listen']);
-      metrics = new WatchMetrics({ model: argv.model ?? 'auto' });
+      metrics = new WatchMetrics();
       server = await serveMetrics(metrics.registry, addr, { onError: (e) => process.stderr.write(`abp watch: metrics: ${e.message}\n`) });
       process.stderr.write(`abp watch: serving metrics on ${server.url}\n`);
     }

@@ -1,6 +1,7 @@
 /**
  * `abp watch` as Prometheus metrics (prom-client): one gauge family per GPU
- * reading, labelled host/gpu/bus_id/name/model, plus process-wide counters.
+ * reading, labelled host/gpu/bus_id/name/model (model: the one that scored
+ * the GPU's last sample), plus process-wide counters.
  * A tick's verdict is applied in one synchronous call, so a scrape (served on
  * the same event loop) sees the whole of one tick or the whole of the next,
  * never half of each; a scrape during scoring sees the previous tick.
@@ -16,8 +17,6 @@ const GPU_LABELS = ['host', 'gpu', 'bus_id', 'name', 'model'] as const;
 type GpuLabels = Record<(typeof GPU_LABELS)[number], string>;
 
 export interface WatchMetricsOptions {
-  /** The model scoring the GPUs: the `model` label. */
-  model: string;
   /** Where the metrics live (default: a new registry, not prom-client's global one). */
   registry?: Registry;
   /** Add the process's own metrics (CPU, memory, event loop; default true). */
@@ -30,7 +29,6 @@ function text(v: unknown): string {
 
 export class WatchMetrics {
   readonly registry: Registry;
-  private readonly model: string;
   private readonly probability: Gauge;
   private readonly alertActive: Gauge;
   private readonly flagged: Gauge;
@@ -44,12 +42,15 @@ export class WatchMetrics {
   private readonly errors: Counter;
   private readonly skippedSamples: Counter;
   private readonly scoring: Histogram;
-  /** Label sets written at the last tick, by a key of their values: what to drop when a GPU is gone. */
+  /**
+   * Label sets written at the last tick, by a key of all their values: what to
+   * drop when a GPU is gone, or when its labels change (another model scored
+   * it), so that no series stays frozen at an old value.
+   */
   private current = new Map<string, GpuLabels>();
 
-  constructor(opts: WatchMetricsOptions) {
+  constructor(opts: WatchMetricsOptions = {}) {
     this.registry = opts.registry ?? new Registry();
-    this.model = opts.model;
     const registers = [this.registry];
     const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: GPU_LABELS, registers });
     this.probability = gauge('abp_gpu_mining_probability', "The model's mining probability for the GPU's last sample (NaN when the model gave none).");
@@ -83,8 +84,8 @@ export class WatchMetrics {
     const next = new Map<string, GpuLabels>();
     v.samples.forEach((s, i) => {
       const rec: NvsmiRecord | undefined = v.tick.records[i];
-      const labels: GpuLabels = { host: s.hostname ?? '', gpu: s.gpu, bus_id: s.busId ?? '', name: text(rec?.[PRODUCT_KEY]), model: this.model };
-      next.set(`${labels.host}\u0000${labels.gpu}\u0000${labels.bus_id}\u0000${labels.name}`, labels);
+      const labels: GpuLabels = { host: s.hostname ?? '', gpu: s.gpu, bus_id: s.busId ?? '', name: text(rec?.[PRODUCT_KEY]), model: s.model ?? '' };
+      next.set(GPU_LABELS.map((l) => labels[l]).join('\u0000'), labels);
       this.probability.set(labels, s.probability);
       this.alertActive.set(labels, s.alert ? 1 : 0);
       this.flagged.set(labels, s.flagged);
@@ -109,6 +110,7 @@ export class WatchMetrics {
   /** `classifier`, with the time each tick takes to score observed. */
   timed<C extends MiningClassifier>(classifier: C): MiningClassifier {
     return {
+      modelOf: classifier.modelOf?.bind(classifier),
       probabilities: async (records) => {
         const end = this.scoring.startTimer();
         try {

@@ -27,6 +27,8 @@ export interface ModelClassifier extends MiningClassifier {
   /** The model's decision threshold (config.pbtxt, default 0.5). */
   readonly threshold: number;
   readonly columns: readonly string[];
+  /** The model that scores `record`: the named one, or the one the router picks. */
+  modelOf(record: NvsmiRecord): string;
   dispose(): void;
 }
 
@@ -54,6 +56,7 @@ async function openRoutingClassifier(opts: ModelClassifierOptions): Promise<Mode
   // repository should fail at start, not at the first sample.
   const classic = await open(CLASSIC_MODEL);
   const told = new Map<string, string>();
+  const route = (r: NvsmiRecord) => (hasGpmValues(r) ? GPM_MODEL : CLASSIC_MODEL);
   return {
     threshold: classic.threshold,
     columns: classic.columns,
@@ -61,7 +64,7 @@ async function openRoutingClassifier(opts: ModelClassifierOptions): Promise<Mode
       const p = new Float64Array(records.length);
       const groups = new Map<string, number[]>();
       records.forEach((r, i) => {
-        const m = hasGpmValues(r) ? GPM_MODEL : CLASSIC_MODEL;
+        const m = route(r);
         const g = groups.get(m) ?? [];
         g.push(i);
         groups.set(m, g);
@@ -78,6 +81,7 @@ async function openRoutingClassifier(opts: ModelClassifierOptions): Promise<Mode
       }
       return p;
     },
+    modelOf: route,
     dispose: () => {
       for (const m of models.values()) void m.then((c) => c.dispose(), () => {});
     },
@@ -118,6 +122,7 @@ async function openNamedClassifier(name: string, opts: ModelClassifierOptions): 
       }
       return p;
     },
+    modelOf: () => name,
     dispose: () => detector.dispose(),
   };
 }

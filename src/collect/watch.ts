@@ -14,6 +14,11 @@ const firstNumber = (v: unknown): number => featureValue(v, 'first-number');
 /** Anything that turns records into mining probabilities, one per record, in order. */
 export interface MiningClassifier {
   probabilities(records: NvsmiRecord[]): Promise<ArrayLike<number>>;
+  /**
+   * The name of the model that scores `record` (one classifier may route
+   * records to several models); absent when the classifier cannot say.
+   */
+  modelOf?(record: NvsmiRecord): string;
 }
 
 export interface WatchOptions extends Partial<AlertPolicy> {
@@ -30,6 +35,8 @@ export interface GpuSample {
   /** The GPU's UUID (or PCI bus id when the record has no UUID). */
   gpu: string;
   busId: string | null;
+  /** The model that scored this sample (null when the classifier does not say). */
+  model: string | null;
   probability: number;
   /** probability > threshold. */
   mining: boolean;
@@ -109,11 +116,12 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const hostname = text(rec.hostname);
       const gpu = gpuIdOf(rec, i);
       const busId = text(rec[BUS_ID_KEY]);
+      const model = classifier.modelOf?.(rec) ?? null;
       const probability = probs[i];
       // NaN (no prediction) never flags.
       const mining = probability > threshold;
       const step = tracker.update(`${hostname ?? ''}\u0000${gpu}`, mining, { idle: isIdle(rec), time: tick.timestamp });
-      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, probability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
+      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       if (step.change) {
         alerts.push({
           type: 'alert',
