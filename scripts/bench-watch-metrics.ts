@@ -124,6 +124,7 @@ const maxRss = (ps: Point[]) => Math.max(...ps.map((p) => p.rss));
 if (firstHalf.length && secondHalf.length) {
   console.log(`\nRSS max: first half ${mb(maxRss(firstHalf))} MiB, second half ${mb(maxRss(secondHalf))} MiB; ${(fed / 2 ** 30).toFixed(2)} GiB of JSON lines fed; ${points.length} scrapes`);
 }
-const other = w.stderr.split('\n').filter((l) => l && !/^abp watch: (serving metrics on |alert still active at exit: )/.test(l));
+// Expected stderr: the address, one `scored by` line per GPU (which model scores it), alerts left active at exit.
+const other = w.stderr.split('\n').filter((l) => l && !/^abp watch: (serving metrics on |alert still active at exit: |\S+: scored by \S+ \()/.test(l));
 const active = w.stderr.split('\n').filter((l) => l.startsWith('abp watch: alert still active at exit: ')).length;
 console.log(`abp watch exited ${exit.code ?? exit.signal}; ${active} alert(s) still active at exit${other.length ? `; stderr: ${other.join(' | ').slice(0, 500)}` : ''}`);
