@@ -243,8 +243,9 @@ describe('--on_error=quarantine:FILE is treated like the output', () => {
     let r = await run(dir, q, path.join(dir, 'nodir/out.jsonlines'));
     expect(r.code).toBe(1);
     expect(fs.existsSync(q)).toBe(false);
-    // A failure mid-run (a line the Arrow writer refuses) after a malformed line was quarantined.
-    fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n{"a": \n' + '{"a":1}\n'.repeat(3000) + '{"a":"text"}\n');
+    // A failure mid-run after a malformed line was quarantined: the Arrow writer fixes its schema from
+    // the first 16,384 rows and refuses a column first seen after them (ABP_OUTPUT_SCHEMA).
+    fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n{"a": \n' + '{"a":1}\n'.repeat(17000) + '{"late":1}\n');
     r = await abp(['run', '--on_error', `quarantine:${q}`, '--pipeline_batch_size=16', 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${path.join(dir, 'out.arrow')}`]);
     expect(r.code, r.stderr).toBe(1);
     expect(fs.existsSync(q)).toBe(false);
