@@ -78,7 +78,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output file' })
       .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per batch' })
       .option('model_max_batch_size', { type: 'number', default: 8192, describe: 'rows per engine call' })
-      .option('num_threads', { type: 'number', default: 0, describe: 'engine threads (0 = all cores)' })
+      .option('num_threads', { type: 'number', default: 0, describe: 'threads working on blocks of input, and engine threads per call (0 = one per core)' })
       .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
       .option('morpheus_digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })

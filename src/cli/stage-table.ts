@@ -30,7 +30,7 @@ export const RUN_GROUP: CommandDef = {
   name: 'run',
   help: 'Run a pipeline. Only pipeline-fil (forest models) is available.',
   options: [
-    o('num_threads', 'int', 'Engine threads (0 = all cores)', { default: 0 }),
+    o('num_threads', 'int', 'Threads working on blocks of input, and engine threads per call (0 = one per core)', { default: 0 }),
     o('pipeline_batch_size', 'int', 'Rows per batch between stages', { default: 1024 }),
     o('model_max_batch_size', 'int', "Rows per engine call (capped by the model's max_batch_size)", { default: 8192 }),
     o('on_error', 'string', 'Malformed input lines: fail, skip or quarantine:FILE', { default: 'fail' }),

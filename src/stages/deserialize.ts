@@ -18,6 +18,18 @@ export function parseOnError(spec: string): OnErrorPolicy {
   throw new UsageError('ABP_USAGE', `invalid --on_error '${spec}': use fail, skip or quarantine:FILE`);
 }
 
+/** The message of a malformed line under on_error=fail (one wording wherever lines are checked). */
+export function malformedLineError(source: string, line: number, problem: string): InputError {
+  return new InputError('ABP_INPUT_MALFORMED', `${source}:${line}: malformed JSON line: ${problem}`, { file: source, line });
+}
+
+/**
+ * Called for a malformed line instead of applying the policy here: a block
+ * checked on a worker thread hands its bad lines to the main thread, which
+ * applies the policy in input order. `line` counts from the Deserializer's start.
+ */
+export type MalformedHandler = (line: number, problem: string, bytes: Buffer) => void;
+
 export interface DeserializeCounts {
   rows: number;
   lines: number;
@@ -42,7 +54,12 @@ export class Deserializer {
   readonly keys: KeySet | undefined;
 
   /** `keys`: names and prefixes later stages look for, noted while each line is checked. */
-  constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }, keys?: KeySet) {
+  constructor(
+    batchSize: number,
+    policy: OnErrorPolicy = { kind: 'fail' },
+    keys?: KeySet,
+    private readonly onMalformed?: MalformedHandler,
+  ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('ABP_USAGE', `pipeline batch size must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.policy = policy;
@@ -158,12 +175,13 @@ export class Deserializer {
       return;
     }
     this.counts.malformed++;
+    if (this.onMalformed !== undefined) {
+      this.onMalformed(this.lineNo, problem, buf.subarray(p, e));
+      return;
+    }
     switch (this.policy.kind) {
       case 'fail':
-        throw new InputError('ABP_INPUT_MALFORMED', `${source}:${this.lineNo}: malformed JSON line: ${problem}`, {
-          file: source,
-          line: this.lineNo,
-        });
+        throw malformedLineError(source, this.lineNo, problem);
       case 'skip':
         this.counts.skipped++;
         return;

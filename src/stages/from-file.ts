@@ -18,7 +18,11 @@ export interface FromFileOptions {
   repeat?: number;
   /** Read size; larger means fewer, bigger blocks. */
   chunkSize?: number;
-  /** Plain files: read into blocks that own their memory (for transfer to worker threads). */
+  /**
+   * Blocks that own their memory (for transfer to worker threads): plain
+   * files are read straight into them; gzip and stdin lines are copied into
+   * them, a chunk's worth at a time.
+   */
   owned?: boolean;
   /** What '-' reads instead of process.stdin (e.g. stdin after its first records were looked at). */
   stdin?: Readable;
@@ -240,6 +244,26 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
   }
 }
 
+/** Line blocks gathered into owned blocks of about `size` bytes (one copy; the inflated bytes are views of zlib's chunks). */
+async function* ownedCopies(blocks: AsyncIterable<LineBlock>, source: string, size: number): AsyncGenerator<LineBlock> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  const take = (): LineBlock => {
+    const buf = Buffer.allocUnsafeSlow(len);
+    let at = 0;
+    for (const p of parts) at += p.copy(buf, at);
+    parts = [];
+    len = 0;
+    return { kind: 'lines', buf, source, owned: true };
+  };
+  for await (const b of blocks) {
+    parts.push(b.buf);
+    len += b.buf.length;
+    if (len >= size) yield take();
+  }
+  if (len > 0) yield take();
+}
+
 /** The source stage: blocks of input, pulled (so backpressure is implicit). */
 export async function* fromFile(filename: string, opts: FromFileOptions = {}): AsyncGenerator<SourceBlock> {
   if (!filename) throw new UsageError('ABP_USAGE', 'from-file needs a filename');
@@ -257,7 +281,8 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
       yield* arrowBlocks(raw, source);
     } else {
       const bytes = gunzipIfMagic(raw as AsyncIterable<Buffer>, format === 'jsonlines-gz', source);
-      yield* lineBlocks(bytes, source);
+      const lines = lineBlocks(bytes, source);
+      yield* opts.owned ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK) : lines;
     }
     if (filename === '-') break;
   }

@@ -24,8 +24,14 @@ export class Monitor {
   }
 
   process(b: Batch): Batch {
+    this.count(b.keep ? b.keptRows() : b.size);
+    return b;
+  }
+
+  /** Adds rows seen (counted elsewhere, e.g. by a worker thread for its block). */
+  count(rows: number): void {
     if (this.start === 0) this.start = performance.now();
-    this.rows += b.keep ? b.keptRows() : b.size;
+    this.rows += rows;
     if (this.tty) {
       const now = performance.now();
       if (now - this.lastDraw > 200) {
@@ -33,7 +39,6 @@ export class Monitor {
         this.stream.write(`\r${this.line(now)}\x1b[K`);
       }
     }
-    return b;
   }
 
   private line(now: number): string {
