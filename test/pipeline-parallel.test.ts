@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError, Pipeline, openModel } from '../src/index.js';
 import { BlockWork, type BlockDone } from '../src/pipeline/parallel/block-work.js';
 import { planStages } from '../src/pipeline/stage-plan.js';
+import { Batch } from '../src/stages/batch.js';
+import { Inferencer } from '../src/stages/inference.js';
 import type { StageSpec } from '../src/pipeline/types.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -39,9 +41,12 @@ describe('BlockWork: one block, no threads', () => {
         const r = work.begin(id, { kind: 'lines', buf, source: 'x' });
         expect('features' in r).toBe(true);
         if (!('features' in r)) return r;
-        expect(r.features.length).toBe(r.rows * model.numFeature);
-        const p = await model.forest.predict(r.features, r.rows);
-        return work.finish(id, p.subarray(0, r.rows * model.numGroup), model.numGroup);
+        expect(r.features.length).toBe(r.rows * model.columns.length);
+        const b = new Batch(0, 'x');
+        b.size = r.rows;
+        b.features = r.features;
+        await new Inferencer(model, { maxBatchSize: 8192 }).process(b);
+        return work.finish(id, b.outputs!, b.numGroup);
       };
       const whole = await run(new BlockWork(plan), 0, input);
       expect(whole.counts).toMatchObject({ lines: 1024, rows: 1022, malformed: 1, quarantined: 1 });
@@ -103,6 +108,14 @@ describe('threads: 1, 2 and 8 give the same result byte for byte', () => {
       }
       const [one, ...more] = results;
       const text = (b: Buffer) => (ext.endsWith('.gz') ? zlib.gunzipSync(b) : b);
+      if (ext.endsWith('.gz')) {
+        // One gzip member per block, compressed on the workers; read as one stream they are the whole output.
+        let members = 0;
+        for (let i = one.out.indexOf(Buffer.from([0x1f, 0x8b, 8])); i !== -1; i = one.out.indexOf(Buffer.from([0x1f, 0x8b, 8]), i + 1)) members++;
+        expect(members).toBeGreaterThan(4);
+        const back = await new Pipeline({ logger: quiet }).fromFile(path.join(dir, `out-1.${ext}`)).deserialize().collect().run();
+        expect(back.rowsOut).toBe(4 * 1022);
+      }
       expect(one.r.rowsOut).toBe(4 * 1022);
       expect(one.r.malformed).toMatchObject({ rows: 4 * 1022, malformed: 4, quarantined: 4 });
       expect(one.q.toString()).toBe('{"broken": \n'.repeat(4));
@@ -118,6 +131,16 @@ describe('threads: 1, 2 and 8 give the same result byte for byte', () => {
       }
     });
   }
+
+  it('empty input to .gz output is a valid empty gzip file', async () => {
+    const e = path.join(dir, 'empty.jsonlines');
+    fs.writeFileSync(e, '');
+    for (const t of [1, 2]) {
+      const out = path.join(dir, `empty-${t}.jsonlines.gz`);
+      await new Pipeline({ numThreads: t, logger: quiet }).fromFile(e).deserialize().serialize().toFile(out).run();
+      expect(zlib.gunzipSync(fs.readFileSync(out)).length).toBe(0);
+    }
+  });
 
   it('on_error=fail names the same first bad line on any thread count, and leaves no output', async () => {
     for (const t of [1, 2, 8]) {

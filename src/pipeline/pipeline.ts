@@ -16,7 +16,7 @@ import { readNameList } from '../model-repo/repository.js';
 import { Batch, type SourceBlock } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
 import { formatOf, fromFile, fromRecords } from '../stages/from-file.js';
-import { checkTarget, type OutputFormat } from '../stages/to-file.js';
+import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { setUpModel } from './model-setup.js';
 import { OrderedState, orderedBatches } from './parallel/ordered.js';
 import { BlockPool, InlineBlocks, type BlockExecutor, type Engine } from './parallel/pool.js';
@@ -191,11 +191,14 @@ export class Pipeline {
     });
     let drained;
     try {
-      const blocks = timedSource(sourceBlocks(src, exec.threads > 0), times);
+      const blocks = timedSource(sourceBlocks(src), times);
       // Two blocks per worker keep each busy while the main thread waits for the one next in order.
       const depth = exec.threads > 0 ? exec.threads * 2 + 2 : 2;
-      const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, depth, (ms) => (times.wait += ms));
-      drained = await drain(rest.find((s) => SINKS.has(s.type)), batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE);
+      const sink = rest.find((s) => SINKS.has(s.type));
+      // The plain-file writer copies each batch to its staging buffers before it asks for the next.
+      const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
+      const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, depth, (ms) => (times.wait += ms), reuse);
+      drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip);
     } finally {
       state.close();
       await exec.close();
@@ -225,8 +228,13 @@ export class Pipeline {
   }
 }
 
-function sourceBlocks(src: StageSpec, owned: boolean): AsyncIterable<SourceBlock> {
-  if (src.type === 'from-file') return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned, stdin: src.stdin });
+/**
+ * The source's blocks. Lines always come in owned blocks of the same size,
+ * worker threads or not: the blocks are then the same for any thread count,
+ * and so is anything made per block (gzip members of the output).
+ */
+function sourceBlocks(src: StageSpec): AsyncIterable<SourceBlock> {
+  if (src.type === 'from-file') return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin });
   if (src.type === 'from-records') return fromRecords(src.records, src.source);
   throw new Error(`not a source stage: ${src.type}`);
 }

@@ -10,6 +10,7 @@ import { Inferencer } from '../stages/inference.js';
 import { KeySet, fastLocatable } from '../stages/json-scan.js';
 import { Monitor } from '../stages/monitor.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
+import { outputFormatOf } from '../stages/to-file.js';
 import type { OnErrorPolicy } from '../stages/deserialize.js';
 import type { BlockPlan, StepPlan } from './parallel/plan.js';
 import { GPU_KEY, HOST_KEY, type DetectionSummary } from './summary.js';
@@ -80,6 +81,9 @@ export function planStages(rest: readonly StageSpec[], model: LoadedModel | unde
       }
       case 'serialize':
         steps.push({ type: 'serialize', include: s.include, exclude: s.exclude ?? DEFAULT_EXCLUDE });
+        break;
+      case 'to-file':
+        run.plan.gzip = (s.format ?? outputFormatOf(s.filename)) === 'jsonlines-gz';
         break;
     }
   }

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { OutputError } from '../errors.js';
-import type { Batch } from './batch.js';
+import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
 import { recycleOutput } from './serialize.js';
 
@@ -19,6 +19,12 @@ export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-
 export interface ToFileOptions {
   overwrite?: boolean;
   format?: OutputFormat;
+  /**
+   * jsonlines-gz: the batches' bytes are gzip members already (each block
+   * compressed on its worker thread); they are written as they are, one
+   * after another (a gzip file may hold several members).
+   */
+  gzipped?: boolean;
   /** Adds the time spent encoding and writing (ms). */
   onTime?: (ms: number) => void;
 }
@@ -145,6 +151,20 @@ async function writeArrow(batches: AsyncIterable<Batch>, out: Writable, stream: 
   await piping;
 }
 
+/** The batches, then an empty gzip member when none held bytes (an empty file is not gzip). */
+async function* atLeastOneMember(batches: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+  let any = false;
+  for await (const b of batches) {
+    if (b.serialized && b.serialized.length > 0) any = true;
+    yield b;
+  }
+  if (!any) {
+    const b = new Batch(0, '');
+    b.serialized = gzipSync(Buffer.alloc(0));
+    yield b;
+  }
+}
+
 export interface WriteResult {
   rows: number;
   bytes: number;
@@ -158,7 +178,9 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
   const tmp = toStdout
     ? ''
     : path.join(path.dirname(path.resolve(filename)), `.${path.basename(filename)}.abp-tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  const plain = format === 'jsonlines' && !toStdout;
+  const gzipped = format === 'jsonlines-gz' && opts.gzipped === true;
+  if (gzipped) batches = atLeastOneMember(batches);
+  const plain = (format === 'jsonlines' || gzipped) && !toStdout;
   const out: Writable | undefined = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
   try {
     if (plain) {
@@ -167,7 +189,7 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {
       const src = Readable.from(jsonChunks(batches, counter, opts.onTime), { objectMode: false, highWaterMark: 1 });
-      if (format === 'jsonlines-gz') await streamPipeline(src, createGzip(), out!, { end: !toStdout });
+      if (format === 'jsonlines-gz' && !gzipped) await streamPipeline(src, createGzip(), out!, { end: !toStdout });
       else await streamPipeline(src, out!, { end: !toStdout });
     }
   } catch (err) {

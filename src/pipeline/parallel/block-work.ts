@@ -10,6 +10,7 @@
  * malformed line under on_error=fail, quarantined lines, the first row
  * lacking a column) is reported for the main thread to apply in order.
  */
+import { gzipSync } from 'node:zlib';
 import type { SourceBlock } from '../../stages/batch.js';
 import { Batch } from '../../stages/batch.js';
 import { Deserializer, type DeserializeCounts } from '../../stages/deserialize.js';
@@ -193,6 +194,12 @@ export class BlockWork {
       }
     }
     this.open.delete(id);
+    let out: Uint8Array = b.serialized ?? EMPTY_OUT;
+    if (this.plan.gzip && out.length > 0) {
+      const t = performance.now();
+      out = gzipSync(out);
+      o.times.serialize += performance.now() - t;
+    }
     return this.done(id, {
       units: o.units,
       counts: o.counts,
@@ -200,7 +207,7 @@ export class BlockWork {
       missing: o.pp && o.firstMissing ? { counts: o.pp.missingCounts, first: o.firstMissing } : undefined,
       monitors: o.monitors,
       summaries: o.summaries,
-      out: b.serialized ?? EMPTY_OUT,
+      out,
       outRows: b.serializedRows,
       times: o.times,
     });

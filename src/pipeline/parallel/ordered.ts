@@ -91,6 +91,8 @@ export class OrderedState {
 /**
  * The blocks' output in input order, as serialized batches for the sink.
  * `waitMs` gets the time the main thread waited for the next block in order.
+ * `reuse`: the sink has copied a batch's bytes away by the time it asks for
+ * the next (the plain-file writer), so its memory goes back to its worker.
  */
 export async function* orderedBatches(
   blocks: AsyncIterable<SourceBlock>,
@@ -99,28 +101,36 @@ export async function* orderedBatches(
   state: OrderedState,
   depth: number,
   waitMs: (ms: number) => void,
+  reuse = false,
 ): AsyncGenerator<Batch> {
   const queue: { source: string; done: Promise<BlockDone> }[] = [];
   let id = 0;
-  const take = async (): Promise<Batch> => {
+  const take = async (): Promise<BlockDone> => {
     const q = queue.shift()!;
     const t = performance.now();
     const d = await q.done;
     waitMs(performance.now() - t);
     state.apply(q.source, d);
-    const b = new Batch(d.id, q.source);
+    return d;
+  };
+  const batchOf = (d: BlockDone): Batch => {
+    const b = new Batch(d.id, '');
     b.serialized = Buffer.from(d.out.buffer, d.out.byteOffset, d.out.byteLength);
     b.serializedRows = d.outRows;
     return b;
   };
+  async function* give(d: BlockDone): AsyncGenerator<Batch> {
+    yield batchOf(d);
+    if (reuse) exec.written(d.out);
+  }
   try {
     for await (const blk of blocks) {
       const done = exec.run(id++, blk, engine);
       done.catch(() => undefined); // rethrown when awaited, in order
       queue.push({ source: blk.source, done });
-      while (queue.length >= depth) yield await take();
+      while (queue.length >= depth) yield* give(await take());
     }
-    while (queue.length) yield await take();
+    while (queue.length) yield* give(await take());
   } finally {
     queue.length = 0;
   }

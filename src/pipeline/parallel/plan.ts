@@ -26,4 +26,9 @@ export interface BlockPlan {
   onError: 'fail' | 'skip' | 'quarantine';
   /** In pipeline order; ends with serialize. */
   steps: StepPlan[];
+  /**
+   * Each block's output compressed to a gzip member of its own (for .gz
+   * output): deflate then runs on every worker, not on one thread.
+   */
+  gzip?: boolean;
 }

@@ -21,6 +21,8 @@ export interface BlockExecutor {
   readonly threads: number;
   /** The block's output; `engine` runs between its two halves when the plan has inference. */
   run(id: number, block: SourceBlock, engine: Engine | undefined): Promise<BlockDone>;
+  /** A finished block's output has been written (copied away): its memory may hold a later block's. */
+  written(out: Uint8Array): void;
   close(): Promise<void>;
 }
 
@@ -33,15 +35,25 @@ export class InlineBlocks implements BlockExecutor {
 
   async run(id: number, block: SourceBlock, engine: Engine | undefined): Promise<BlockDone> {
     const r = this.work.begin(id, block);
-    if (!('features' in r)) return r;
-    try {
-      const { outputs, numGroup } = await engine!(r.features, r.rows);
-      return this.work.finish(id, outputs, numGroup);
-    } catch (err) {
-      this.work.discard(id);
-      throw err;
+    let done: BlockDone;
+    if ('features' in r) {
+      try {
+        const { outputs, numGroup } = await engine!(r.features, r.rows);
+        done = this.work.finish(id, outputs, numGroup);
+      } catch (err) {
+        this.work.discard(id);
+        throw err;
+      }
+    } else {
+      done = r;
     }
+    // Nothing refers to the input any more: its memory can hold a later read.
+    if (block.kind === 'lines') block.recycle?.(block.buf.buffer as ArrayBuffer);
+    return done;
   }
+
+  /** The main thread's serializer made it: the sink's recycleOutput hands it back. */
+  written(): void {}
 
   async close(): Promise<void> {}
 }
@@ -70,6 +82,8 @@ export class BlockPool implements BlockExecutor {
   private failed: Error | undefined;
   private closing = false;
   private readonly inline: InlineBlocks;
+  /** Output buffers (transferred from a worker) → the worker that made them. */
+  private readonly outOwner = new WeakMap<ArrayBuffer, number>();
 
   private constructor(private readonly workers: Worker[], plan: BlockPlan) {
     this.load = workers.map(() => 0);
@@ -112,6 +126,7 @@ export class BlockPool implements BlockExecutor {
     }
     // The input's memory goes back to the reader for a later block.
     if (m.input !== undefined) p.block.recycle?.(m.input);
+    if (m.done.out.byteLength >= 1 << 16) this.outOwner.set(m.done.out.buffer as ArrayBuffer, worker);
     p.resolve(m.done);
   }
 
@@ -152,6 +167,14 @@ export class BlockPool implements BlockExecutor {
     }
     this.post(worker, { t: 'finish', id, outputs: res.outputs, numGroup: res.numGroup }, [res.outputs.buffer as ArrayBuffer]);
     return done;
+  }
+
+  written(out: Uint8Array): void {
+    const ab = out.buffer as ArrayBuffer;
+    const w = this.outOwner.get(ab);
+    if (w === undefined || this.closing || this.failed) return;
+    this.outOwner.delete(ab);
+    this.post(this.workers[w], { t: 'recycle', ab }, [ab]);
   }
 
   private post(w: Worker, m: ToWorker, transfer: ArrayBuffer[] = []): void {

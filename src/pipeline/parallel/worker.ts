@@ -1,5 +1,6 @@
 /** Worker thread of BlockPool: runs BlockWork on the blocks it is handed; bytes come and go by transfer. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptOutput } from '../../stages/serialize.js';
 import { BlockWork, type BlockDone } from './block-work.js';
 import type { ToWorker } from './messages.js';
 import type { BlockPlan } from './plan.js';
@@ -25,6 +26,10 @@ function post(d: BlockDone): void {
 }
 
 port.on('message', (m: ToWorker) => {
+  if (m.t === 'recycle') {
+    adoptOutput(m.ab);
+    return;
+  }
   try {
     if (m.t === 'begin') {
       inputs.set(m.id, m.ab);
