@@ -76,7 +76,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('threshold', { type: 'number', describe: "mining when probability > threshold (default: the model's, 0.5)" })
       .option('on_error', { type: 'string', default: 'fail', describe: 'malformed lines: fail, skip or quarantine:FILE' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per batch' })
+      .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per record batch of Arrow output' })
       .option('model_max_batch_size', { type: 'number', default: 8192, describe: 'rows per engine call' })
       .option('num_threads', { type: 'number', default: 0, describe: 'threads working on blocks of input, and engine threads per call (0 = one per core)' })
       .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
