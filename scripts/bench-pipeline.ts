@@ -17,7 +17,10 @@
  * disk; default the system temp directory).
  * Stage times (ms) of each run are printed: parse/preprocess/serialize are
  * summed over the worker threads; read, write and wait (for the next block
- * in order) are the main thread's.
+ * in order) are the main thread's. What limits a run: "main thread busy"
+ * (its event-loop utilization) near 100% means the main thread (dispatch,
+ * the output copy, the engine call); a large wait with an idle main thread
+ * means the workers; neither means the reader, the writer or the disk.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,9 +89,12 @@ async function naive(input: string, output: string) {
 }
 
 async function child(mode: string, input: string, output: string, threads: number) {
+  const elu = performance.eventLoopUtilization();
   const r = mode === 'ours' ? await ours(input, output, threads) : await naive(input, output);
+  // How busy the main thread was: near 1 means it, not the workers, sets the pace.
+  const mainBusy = performance.eventLoopUtilization(elu).utilization;
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ ...r, peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+  process.stdout.write(JSON.stringify({ ...r, mainBusy, peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
 }
 
 /** The real records repeated to about `gb` GB (plain, or gzip made once from a plain copy). */
@@ -113,6 +119,7 @@ interface Result {
   cpuSeconds: number;
   times?: Record<string, number>;
   threads: number;
+  mainBusy: number;
 }
 
 const hasTaskset = (() => {
@@ -158,7 +165,7 @@ async function main() {
     );
     const line = (r: Result) =>
       `${(r.rows / r.seconds).toFixed(0).padStart(8)} rows/s ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  ${r.seconds.toFixed(2)} s  ` +
-      `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s`;
+      `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
     const table: string[] = [];
     let base: number | undefined;
     for (const c of cores) {
@@ -167,16 +174,18 @@ async function main() {
       base ??= rate;
       console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
       console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
-      table.push(`| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} |`);
+      table.push(
+        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} |`,
+      );
     }
-    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | |`);
+    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | |`);
     if (arg('naive', 'yes') !== 'no') {
       const r = runChild('naive', input, out, Math.min(available, cores[cores.length - 1] ?? 1));
       console.log(`naive (JSON.parse/stringify, one thread): ${line(r)}`);
-      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} |`);
+      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | |`);
     }
     fs.rmSync(input, { force: true });
-    console.log(`\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s |\n|---:|---:|---:|---:|---:|---:|`);
+    console.log(`\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|`);
     for (const t of table) console.log(t);
 
     if (rssSizes.length) {
