@@ -9,8 +9,8 @@
  * to end and memory is bounded by the blocks in flight.
  */
 import fs from 'node:fs';
-import { UsageError } from '../errors.js';
 import os from 'node:os';
+import { UsageError } from '../errors.js';
 import type { LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
 import { Batch, type SourceBlock } from '../stages/batch.js';
