@@ -101,8 +101,8 @@ export interface RunResult {
   /**
    * Milliseconds spent in each kind of stage: parse, preprocess, postprocess
    * and serialize summed over the threads that worked on blocks; read, write
-   * and wait the main thread's; inference the main thread's wait on the
-   * engine; engine the engine calls' own wall time.
+   * and wait the main thread's; inference the time blocks waited for the engine (summed,
+   * overlapping); engine the engine calls' own wall time.
    */
   times: StageTimes;
   model?: { name: string; file: string; columns: number };
