@@ -34,12 +34,15 @@ export async function setUpModel(
         })
       : undefined;
   if (triton?.engine === 'triton') {
-    log.info(`inf-triton: running model '${model.entry.name}' on the in-process Triton server (${triton.library})`);
+    log.info(
+      `inf-triton: running model '${model.entry.name}' on the in-process Triton server (${triton.library}), ${triton.kind}` +
+        (triton.configChanges.length ? `; config.pbtxt overridden at load: ${triton.configChanges.join(', ')}` : ''),
+    );
     if (own) model.forest.dispose();
     model = { ...model, forest: triton.forest };
   } else if (triton) {
     log.info(
-      `inf-triton: Triton Inference Server is not available here${infSpec.serverUrl ? ` (--server_url=${infSpec.serverUrl} not used)` : ''}; ` +
+      `inf-triton: ${triton.reason}${infSpec.serverUrl ? ` (--server_url=${infSpec.serverUrl} not used)` : ''}; ` +
         `running model '${model.entry.name}' from ${model.entry.dir} on the embedded FIL engine`,
     );
   }

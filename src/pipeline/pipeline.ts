@@ -17,6 +17,7 @@ import { Batch, type SourceBlock } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
 import { formatOf, fromFile, fromRecords } from '../stages/from-file.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
+import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
 import { OrderedState, orderedBatches } from './parallel/ordered.js';
 import { BlockPool, InlineBlocks, type BlockExecutor, type Engine } from './parallel/pool.js';
@@ -24,7 +25,6 @@ import { drain } from './sink.js';
 import { planStages, type PlannedRun } from './stage-plan.js';
 import { quietLogger, type Logger, type PipelineOptions, type RunResult, type StageSpec, type StageTimes } from './types.js';
 import { SINKS, SOURCES, validateStages } from './validate.js';
-import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 
 export { DEFAULT_MODEL } from './model-setup.js';
 export { DEFAULT_MODEL_MAX_BATCH_SIZE } from './stage-plan.js';
