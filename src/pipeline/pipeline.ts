@@ -62,11 +62,17 @@ export interface PipelineOptions {
   scanThreads?: number;
   /** Malformed-line policy: 'fail' (default), 'skip' or 'quarantine:FILE'. */
   onError?: string | OnErrorPolicy;
+  /**
+   * Longest input line in bytes (default 64 MiB); a longer line is a bad line
+   * under onError, found while reading (never held whole). The from-file
+   * stage's own maxLineBytes wins.
+   */
+  maxLineBytes?: number;
   logger?: Logger;
 }
 
 export type StageSpec =
-  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number; stdin?: Readable }
+  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number; stdin?: Readable; maxLineBytes?: number }
   | { type: 'from-records'; records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>; source?: string }
   | { type: 'deserialize'; onError?: string | OnErrorPolicy }
   | { type: 'preprocess'; columns?: string[]; columnsFile?: string; rule?: NumberRule }
@@ -352,7 +358,8 @@ export class Pipeline {
       }
     }
     const keySet = new KeySet(noted.filter(fastLocatable), ser.keyPrefixes() ?? []);
-    const deser = new Deserializer(opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, policy, keySet);
+    const maxLineBytes = (src.type === 'from-file' ? src.maxLineBytes : undefined) ?? opts.maxLineBytes;
+    const deser = new Deserializer(opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, policy, keySet, { maxLineBytes });
 
     // Line checks on worker threads for large plain files.
     let pool: ScanPool | undefined;
@@ -394,7 +401,7 @@ export class Pipeline {
     const opts = this.options;
     // Source → blocks (timed as read).
     let blocks: AsyncIterable<SourceBlock>;
-    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined, stdin: src.stdin });
+    if (src.type === 'from-file') blocks = fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: pool !== undefined, stdin: src.stdin, maxLineBytes: deser.maxLineBytes });
     else if (src.type === 'from-records') blocks = fromRecords(src.records, src.source);
     else throw new UsageError('ABP_PIPELINE_ORDER', 'a pipeline must start with a source stage');
     blocks = timedSource(blocks, times);
