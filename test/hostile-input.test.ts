@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError, Pipeline } from '../src/index.js';
 import { lineBlocks } from '../src/stages/from-file.js';
+import { DUPLICATE, KeyFinder, KeySet, scanFlatLine } from '../src/stages/json-scan.js';
 import { abp } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -153,5 +154,91 @@ describe('nesting depth limit', () => {
     const skip = await new Pipeline({ logger: quiet, onError: 'skip' }).fromRecords(recs).deserialize().collect().run();
     expect(skip.malformed).toMatchObject({ rows: 2, skipped: 2 });
     expect(skip.records).toHaveLength(2);
+  });
+});
+
+/** Output lines of a run over `lines` (text, one per line) through the whole pipeline with add-scores and add-class. */
+async function outputOf(lines: string[], scanThreads = 0): Promise<string[]> {
+  const dir = tmp();
+  const file = path.join(dir, 'in.jsonlines');
+  const out = path.join(dir, 'out.jsonlines');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  await new Pipeline({ logger: quiet, scanThreads })
+    .fromFile(file).deserialize().preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO }).addScores({ prefix: 'p_' }).addClass()
+    .serialize().toFile(out).run();
+  return fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
+}
+
+/** A record's fields (JSON.parse's view: duplicates merged, integer-like keys first). */
+const pairsOf = (line: string) => Object.entries(JSON.parse(line) as Record<string, unknown>);
+
+describe('duplicate keys: the last copy wins on both paths, and the output shows it', () => {
+  const predictions = async () => (await outputOf(REAL)).map((l) => JSON.parse(l) as Record<string, unknown>);
+  it('a record that is one real record with a mining record\'s fields repeated after it is scored as the mining record, flat or through JSON.parse', async () => {
+    const out = await predictions();
+    const m = out.findIndex((r) => r.mining === true);
+    const n = out.findIndex((r) => r.mining === false);
+    expect(m).toBeGreaterThanOrEqual(0);
+    expect(n).toBeGreaterThanOrEqual(0);
+    // Every key of record n, then every key again with record m's values: JSON means record m.
+    const both = `${REAL[n].slice(0, -1)}, ${REAL[m].slice(1)}`;
+    const escaped = `${both.slice(0, -1)}, "note": "a \\"quoted\\" word"}`; // an escape: the JSON.parse path
+    // What the JSON means: n's fields overwritten by m's (the keys n alone has stay), written once each.
+    const merged = { ...(JSON.parse(REAL[n]) as object), ...(JSON.parse(REAL[m]) as object) };
+    const [flatOut, slowOut, alone, aloneNote] = await outputOf([both, escaped, JSON.stringify(merged), JSON.stringify({ ...merged, note: 'a "quoted" word' })]);
+    const want = JSON.parse(alone) as Record<string, unknown>;
+    expect(want.mining).toBe(out[m].mining);
+    expect(want.mining).not.toBe(out[n].mining);
+    expect(JSON.parse(flatOut)).toEqual(want);
+    expect(JSON.parse(slowOut)).toEqual(JSON.parse(aloneNote));
+    // Features and added columns appear once in the text, with the scored value.
+    const model = fs.readFileSync(path.join(REPO, 'dev-xgb/columns_fil.txt'), 'utf8').split('\n').filter(Boolean);
+    for (const line of [flatOut, slowOut]) {
+      for (const col of [...model, 'mining', 'p_mining']) expect(line.split(`"${col}":`).length - 1, col).toBe(1);
+      for (const col of model) expect(pairsOf(line).find(([k]) => k === col)![1]).toEqual(want[col]);
+    }
+  });
+
+  it('an added column already in the input is written once, where its last copy was, with the new value', async () => {
+    const line = `{"mining": "x", ${REAL[0].slice(1, -1)}, "mining": "y", "z": 1}`;
+    const [out] = await outputOf([line, REAL[0]]);
+    expect(out.split('"mining":').length - 1).toBe(1);
+    const keys = pairsOf(out).map(([k]) => k);
+    expect(keys.indexOf('mining')).toBe(keys.indexOf('z') - 1);
+    expect(typeof JSON.parse(out).mining).toBe('boolean');
+  });
+});
+
+describe('duplicate keys in the line check and the key search', () => {
+  it('both note the last copy and say a name repeated', () => {
+    const line = Buffer.from('{"a": "1 W", "b": 2, "a": "3 W", "c": "a"}');
+    const keys = new KeySet(['a', 'c']);
+    const spans = new Int32Array(4).fill(-1);
+    const flags = scanFlatLine(line, 0, line.length, keys, spans, 0);
+    expect(flags & DUPLICATE).toBe(DUPLICATE);
+    expect(line.toString('latin1', spans[0], spans[2])).toBe('"3 W"');
+    const vs = new Int32Array(2), ve = new Int32Array(2);
+    expect(new KeyFinder(['a', 'c']).locate(line, 0, line.length, vs, ve, 0)).toBe(true);
+    expect(line.toString('latin1', vs[0], ve[0])).toBe('"3 W"');
+    expect(line.toString('latin1', vs[1], ve[1])).toBe('"a"');
+    const once = Buffer.from('{"a": "1 W", "c": "a"}');
+    expect(scanFlatLine(once, 0, once.length, keys, new Int32Array(4).fill(-1), 0) & DUPLICATE).toBe(0);
+    expect(new KeyFinder(['a', 'c']).locate(once, 0, once.length, vs, ve, 0)).toBe(false);
+  });
+});
+
+describe('records through JSON.parse keep the text of every value not scored', () => {
+  it('big integers, 1.0, nested values, escapes and key order are written as read', async () => {
+    const extra = '"big": 12345678901234567890, "one": 1.0, "10": "ten", "nested": {"b": [1.50, 2e3], "2": null}, "esc": "a\\"b\\u00e9\\n"';
+    const slow = `${REAL[0].slice(0, -1)}, ${extra}}`;
+    const [flatOut, slowOut] = await outputOf([REAL[0], slow]);
+    for (const text of ['"big":12345678901234567890', '"one":1.0', '"nested":{"b": [1.50, 2e3], "2": null}', '"esc":"a\\"b\\u00e9\\n"']) {
+      expect(slowOut).toContain(text);
+    }
+    // Key order as read: the integer-like key after the telemetry, not first.
+    expect(slowOut.indexOf('"10":')).toBeGreaterThan(slowOut.indexOf('"nvidia_smi_log.timestamp":'));
+    // Everything else as on the flat path (features replaced by the same numbers, same verdict).
+    const { big: _b, one: _o, 10: _t, nested: _n, esc: _e, ...rest } = JSON.parse(slowOut) as Record<string, unknown>;
+    expect(rest).toEqual(JSON.parse(flatOut));
   });
 });
