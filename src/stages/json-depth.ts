@@ -12,6 +12,10 @@ const C_QUOTE = 34, C_BSLASH = 92, C_LBRACE = 123, C_RBRACE = 125, C_LBRACK = 91
 
 /** Whether the JSON text bytes [start, end) nest objects/arrays more than `max` deep (strings skipped, escapes honoured). */
 export function bytesNestDeeper(buf: Uint8Array, start: number, end: number, max: number): boolean {
+  // Most lines here only hold an escape: with at most one bracket of each kind no scan is needed.
+  const line = buf.subarray(start, end);
+  const brace = line.indexOf(C_LBRACE);
+  if (line.indexOf(C_LBRACK) === -1 && (brace === -1 || line.indexOf(C_LBRACE, brace + 1) === -1)) return false;
   let depth = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i];

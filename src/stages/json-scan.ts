@@ -267,7 +267,8 @@ export function fastLocatable(name: string): boolean {
  * The top-level pairs of bytes [start, end) already known to hold one valid
  * JSON object (flat-checked, or read by JSON.parse): escapes and nested values
  * are stepped over. Per pair, five numbers go to `out`: the key's opening and
- * closing quote, 1 when the key holds an escape, the value's start and end.
+ * closing quote, key flags (1: holds an escape, 2: holds a non-ASCII byte),
+ * the value's start and end.
  * Returns the number of pairs.
  */
 export function objectPairs(buf: Uint8Array, start: number, end: number, out: number[]): number {
@@ -279,9 +280,12 @@ export function objectPairs(buf: Uint8Array, start: number, end: number, out: nu
     const kq = i;
     let esc = 0;
     for (i++; i < end && buf[i] !== C_QUOTE; i++) {
-      if (buf[i] === C_BSLASH) {
-        esc = 1;
+      const c = buf[i];
+      if (c === C_BSLASH) {
+        esc |= 1;
         i++;
+      } else if (c >= 0x80) {
+        esc |= 2;
       }
     }
     const kc = i;

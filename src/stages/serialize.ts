@@ -230,7 +230,8 @@ export class Serializer {
     last.clear();
     for (let i = 0; i < n; i++) {
       const q = i * 5;
-      const key = P[q + 2] ? (JSON.parse(buf.toString('utf8', P[q], P[q + 1] + 1)) as string) : buf.toString('utf8', P[q] + 1, P[q + 1]);
+      const f = P[q + 2];
+      const key = f & 1 ? (JSON.parse(buf.toString('utf8', P[q], P[q + 1] + 1)) as string) : buf.toString(f ? 'utf8' : 'latin1', P[q] + 1, P[q + 1]);
       names[i] = key;
       if (feat.has(key)) last.set(key, i);
     }
@@ -243,28 +244,48 @@ export class Serializer {
     const done = new Uint8Array(added.length);
     out.byte(C_LBRACE);
     let comma = false;
+    // Pairs are copied with the separator before them when the pair before was written too, and unchanged
+    // pairs next to each other as one run: a row with nothing dropped keeps its bytes but for the values replaced.
+    let runStart = -1;
+    let runEnd = -1;
+    let prev = -2; // the last pair written
     for (let i = 0; i < n; i++) {
       const key = names[i];
       if (!this.keeps(key)) continue;
       const li = last.get(key);
       if (li !== undefined && li !== i) continue;
       const q = i * 5;
-      if (comma) out.byte(C_COMMA);
-      comma = true;
-      out.bytes(buf, P[q], P[q + 1] + 1);
-      out.byte(C_COLON);
       const ai = addedIdx.get(key);
+      const c = ai === undefined ? feat.get(key) : undefined;
+      const vs = P[q + 3];
+      // As preprocess reads them: numbers and null are kept as written, anything else becomes its number.
+      const replaced = ai !== undefined || (c !== undefined && c < w && replacedByNumber(buf[vs]));
+      const next = prev === i - 1;
+      prev = i;
+      if (!replaced && next && runStart !== -1) {
+        runEnd = P[q + 4];
+        continue;
+      }
+      if (runStart !== -1) out.bytes(buf, runStart, runEnd);
+      runStart = -1;
+      let from = P[q];
+      if (next) from = P[q - 1]; // the value end of the pair before: its separator
+      else if (comma) out.byte(C_COMMA);
+      comma = true;
+      if (!replaced) {
+        runStart = from;
+        runEnd = P[q + 4];
+        continue;
+      }
+      out.bytes(buf, from, vs); // the key, the colon and their spacing
       if (ai !== undefined) {
         done[ai] = 1;
         out.ascii(this.addedValue(added[ai], r));
-        continue;
+      } else {
+        out.ascii(numberText(b.values![r * w + c!]));
       }
-      const c = feat.get(key);
-      const vs = P[q + 3];
-      // As preprocess reads them: numbers and null are kept as written, anything else becomes its number.
-      if (c !== undefined && c < w && replacedByNumber(buf[vs])) out.ascii(numberText(b.values![r * w + c]));
-      else out.bytes(buf, vs, P[q + 4]);
     }
+    if (runStart !== -1) out.bytes(buf, runStart, runEnd);
     for (let a = 0; a < added.length; a++) {
       if (done[a]) continue;
       if (comma) out.byte(C_COMMA);
@@ -365,7 +386,7 @@ class ByteWriter {
   bytes(src: Buffer, s: number, e: number): void {
     const n = e - s;
     if (this.pos + n > this.buf.length) this.grow(n);
-    this.buf.set(src.subarray(s, e), this.pos);
+    src.copy(this.buf, this.pos, s, e);
     this.pos += n;
   }
 
