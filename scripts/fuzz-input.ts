@@ -12,11 +12,12 @@
  *   - write only valid JSON objects, each with its verdict, and the same bytes
  *     under skip and quarantine; under fail, no output file at all.
  *
- *   npx tsx scripts/fuzz-input.ts [--seed=1] [--count=2000] [--per_run=8]
+ *   npx tsx scripts/fuzz-input.ts [--seed=1] [--count=2000] [--per_run=8] [--scan_threads=0]
  *       [--model=abp-nvsmi-xgb] [--repository=DIR] [--keep]
  *
  * --count mutated lines in all, --per_run of them per input file (mixed with
- * as many real lines). A failure prints the seed, the run and what broke, keeps
+ * as many real lines). --scan_threads=2 checks lines on worker threads (the
+ * plain-file reader then reads into blocks of its own). A failure prints the seed, the run and what broke, keeps
  * its input file, and exits 1. A short run is part of `npm test`
  * (test/fuzz-input.test.ts).
  */
@@ -41,6 +42,8 @@ export interface FuzzOptions {
   maxLineBytes?: number;
   /** Time limit of one pipeline run, ms. */
   runTimeoutMs?: number;
+  /** Line-check worker threads (0: the main thread; 2+: plain files are read into owned blocks checked on workers). */
+  scanThreads?: number;
   /** Keep the work directory. */
   keep?: boolean;
   log?: (m: string) => void;
@@ -226,7 +229,7 @@ export async function fuzzInput(o: FuzzOptions): Promise<FuzzReport> {
       const fail = (m: string) => rep.failures.push(`seed ${o.seed}, run ${run} (${input}): ${m}`);
       const pipe = (onError: string, out: string) =>
         withTimeout(
-          new Pipeline({ onError, logger: quiet, maxLineBytes, scanThreads: 0 })
+          new Pipeline({ onError, logger: quiet, maxLineBytes, scanThreads: o.scanThreads ?? 0 })
             .fromFile(input).deserialize().preprocess().inference({ model }).addClass().serialize().toFile(out).run(),
           runTimeoutMs,
           `on_error=${onError}`,
@@ -313,6 +316,7 @@ async function main(): Promise<void> {
     seed: num('seed', 1),
     count: num('count', 2000),
     perRun: num('per_run', 8) || 1,
+    scanThreads: num('scan_threads', 0),
     model: arg('model'),
     repository: arg('repository'),
     keep: process.argv.includes('--keep'),

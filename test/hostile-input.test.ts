@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InputError, Pipeline } from '../src/index.js';
+import { Detector, InputError, Pipeline } from '../src/index.js';
 import { lineBlocks } from '../src/stages/from-file.js';
 import { DUPLICATE, KeyFinder, KeySet, scanFlatLine } from '../src/stages/json-scan.js';
 import { abp } from './pipeline-helpers.js';
@@ -93,6 +93,19 @@ describe('line length limit', () => {
       expect(ok.rowsIn).toBe(6);
     });
   }
+
+  it('the library: Detector.detectFile takes maxLineBytes too', async () => {
+    const { file } = fileWith(`{"pad": "${'x'.repeat(200_000)}"}`, 2);
+    const d = await Detector.open({ modelName: 'dev-xgb', modelRepository: REPO });
+    try {
+      const res = await d.detectFile(file, undefined, { onError: 'skip', maxLineBytes: 100_000 });
+      expect(res.malformed).toMatchObject({ rows: 5, skipped: 1 });
+      const err = await d.detectFile(file, undefined, { maxLineBytes: 100_000 }).catch((e) => e);
+      expect(err.message).toContain(`${file}:2: line longer than 100000 bytes`);
+    } finally {
+      d.dispose();
+    }
+  });
 
   it('a complete line over the limit inside one read block is caught too (the last line, no newline after it)', async () => {
     const dir = tmp();
