@@ -45,6 +45,11 @@ def main():
 
     with open(os.path.join(args.model_dir, "columns_fil.txt")) as f:
         columns = [l.strip() for l in f if l.strip()]
+    # A model with derived features (derived_fil.txt) takes them after the columns.
+    derived_file = os.path.join(args.model_dir, "derived_fil.txt")
+    if os.path.exists(derived_file):
+        with open(derived_file) as f:
+            columns += [l.split("=")[0].strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
     with open(os.path.join(args.features, "columns.txt")) as f:
         feature_columns = [l.strip() for l in f if l.strip()]
     if feature_columns != columns:

@@ -62,12 +62,16 @@ def variant_of(workload):
     return [p.split("/")[1] if "/" in p else "" for p in workload.split("+")]
 
 
+# The shared data's hashing kernels by the project's family of the same kind: held out
+# together, so a "held-out" memory-hard family has no memory-hard kin left in training.
+ALIASES = {"pow_dag": "hash_dag", "pow_mixed": "hash_mixed"}
+
+
 def family_parts(row, workload):
     """Families of a record's parts: the capture's `family` key, else the workload names (shared data)."""
     fam = row.get("family") or ""
-    if fam:
-        return fam.split("+")
-    return parts_of(workload)
+    parts = fam.split("+") if fam else parts_of(workload)
+    return [ALIASES.get(p, p) for p in parts]
 
 
 def is_hash(name):
@@ -104,18 +108,22 @@ def score(p, y):
 
 
 def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds):
-    """For each key: test = usable rows whose test key is it; train = usable rows with no part in it."""
+    """For each key: test = usable rows whose test key is it; train = usable rows with no part in it.
+
+    Returns per-key scores, the pooled score, and a held-out probability for
+    every row of a held-out key, usable or not (startup and no-work samples
+    too: the episode replay needs a verdict for every sample)."""
     per, pooled = {}, np.full(len(y), np.nan, dtype=np.float32)
     for k in keys:
-        test = usable & np.array([t == k for t in test_key_of_row])
+        mine = np.array([t == k for t in test_key_of_row])
+        test = usable & mine
         if not test.any():
             continue
         train_rows = usable & np.array([k not in g for g in groups_of_row])
         b = train(X[train_rows], y[train_rows], params, rounds)
-        p = predict(b, X[test])
-        pooled[test] = p
-        per[k] = score(p, y[test])
-    done = ~np.isnan(pooled)
+        pooled[mine] = predict(b, X[mine])
+        per[k] = score(pooled[test], y[test])
+    done = ~np.isnan(pooled) & usable
     return per, score(pooled[done], y[done]), pooled
 
 
@@ -152,7 +160,7 @@ def main():
           f"(left out: {int(transition.sum())} startup, {int((no_work & (y == 1) & ~transition).sum())} hashing-episode samples with no work)")
 
     fam_keys = sorted({primary(f) for f, u in zip(fams, usable) if u})
-    lofo, lofo_all, _ = hold_out(X, y, usable, fams, [primary(f) for f in fams], fam_keys, PARAMS, ROUNDS)
+    lofo, lofo_all, lofo_p = hold_out(X, y, usable, fams, [primary(f) for f in fams], fam_keys, PARAMS, ROUNDS)
     wl_keys = sorted({primary(n) for n, u in zip(names, usable) if u})
     lowo, lowo_all, _ = hold_out(X, y, usable, names, [primary(n) for n in names], wl_keys, PARAMS, ROUNDS)
     # Variants: a hashing record's variant, or "co-located" for any pair.
@@ -174,6 +182,11 @@ def main():
         return
 
     final = train(X[usable], y[usable])
+    # Held-out probabilities for the episode replay (scripts/eval-episodes.ts): each sample scored by
+    # the model trained without its family; start-up gaps (never trained on) by the final model.
+    rest = np.isnan(lofo_p)
+    lofo_p[rest] = predict(final, X[rest])
+    lofo_p.astype("<f4").tofile(os.path.join(args.features, "lofo.f32"))
     final_train = score(predict(final, X[usable]), y[usable])
     startup = score(predict(final, X[transition]), y[transition])
     d = args.model_dir

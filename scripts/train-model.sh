@@ -27,3 +27,20 @@ npx tsx scripts/make-features.ts --input "$DATA" --columns "$MODEL/columns_fil.t
 npx tsx scripts/make-features.ts --input test/golden/nvsmi-h200-odd.jsonlines --columns "$MODEL/columns_fil.txt" --out "$WORK/odd"
 "$PY" scripts/make-golden.py --model-dir "$MODEL" --features "$WORK/odd" \
   --out test/golden/nvsmi-h200-odd.predictions.json
+
+# The GPM model (abp-gpm-xgb): the shared GPM records plus the project's captures, with the
+# derived features of scripts/gpm/derived_fil.txt; leave-one-family/workload/variant-out in the card,
+# then every episode replayed through abp watch's alert logic with held-out probabilities.
+SHARED_GPM=${ABP_SHARED_DATA:-../shared/data}/nvsmi-h200-gpm-train.jsonlines.gz
+GPM_DATA=data/nvsmi-h200-gpm-a.jsonlines.gz,data/nvsmi-h200-gpm-b.jsonlines.gz
+[ -f "$SHARED_GPM" ] && GPM_DATA="$SHARED_GPM,$GPM_DATA"
+npx tsx scripts/make-features.ts --input "$GPM_DATA" --columns scripts/gpm/columns.txt \
+  --derived scripts/gpm/derived_fil.txt --out "$WORK/gpm"
+"$PY" scripts/train-gpm-model.py --features "$WORK/gpm" --model-dir models/abp-gpm-xgb
+npx tsx scripts/eval-episodes.ts --features "$WORK/gpm" --card models/abp-gpm-xgb/README.md \
+  --json models/abp-gpm-xgb/episodes.json
+# Golden predictions of the shipped GPM model on the project's own captures (test/gpm-model.test.ts).
+npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-a.jsonlines.gz,data/nvsmi-h200-gpm-b.jsonlines.gz \
+  --columns models/abp-gpm-xgb/columns_fil.txt --derived models/abp-gpm-xgb/derived_fil.txt --out "$WORK/gpm-golden"
+"$PY" scripts/make-golden.py --model-dir models/abp-gpm-xgb --features "$WORK/gpm-golden" \
+  --out test/golden/nvsmi-h200-gpm.predictions.json

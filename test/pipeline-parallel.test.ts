@@ -80,7 +80,7 @@ describe('BlockWork: one block, no threads', () => {
   it('on_error=fail stops a block at its first malformed line, numbered within the block', () => {
     const { plan } = planStages([{ type: 'deserialize' }, { type: 'serialize' }], undefined, ['mining'], { kind: 'fail' }, {});
     const r = new BlockWork(plan).begin(0, { kind: 'lines', buf: Buffer.from('{"a":1}\n\n{"a":\n{"b":2}\n'), source: 'x' }) as BlockDone;
-    expect(r.fail).toEqual({ line: 3, problem: expect.any(String) });
+    expect(r.fail).toEqual({ at: 3, what: 'line', problem: { code: 'ABP_INPUT_MALFORMED', message: expect.stringContaining('malformed JSON line') } });
   });
 });
 

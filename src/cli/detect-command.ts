@@ -12,6 +12,7 @@ export interface DetectArgs {
   columns_file?: string;
   threshold?: number;
   on_error: string;
+  max_line_bytes?: number;
   overwrite: boolean;
   pipeline_batch_size: number;
   model_max_batch_size: number;
@@ -43,6 +44,7 @@ export async function runDetect(a: DetectArgs): Promise<number> {
       numThreads: a.num_threads,
       columnsFile: a.columns_file,
       onError: a.on_error,
+      maxLineBytes: a.max_line_bytes,
       logger: stderrLogger,
     })
       .fromFile(a.input)
@@ -75,6 +77,7 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('columns_file', { type: 'string', describe: "feature columns, one per line (default: the model's columns_fil.txt)" })
       .option('threshold', { type: 'number', describe: "mining when probability > threshold (default: the model's, 0.5)" })
       .option('on_error', { type: 'string', default: 'fail', describe: 'malformed lines: fail, skip or quarantine:FILE' })
+      .option('max_line_bytes', { type: 'number', describe: 'longest input line in bytes (default 64 MiB); a longer line is a bad line under --on_error' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output file' })
       .option('pipeline_batch_size', { type: 'number', default: 1024, describe: 'rows per record batch of Arrow output' })
       .option('model_max_batch_size', { type: 'number', default: 8192, describe: 'rows per engine call' })

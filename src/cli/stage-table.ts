@@ -68,6 +68,7 @@ export const STAGES: CommandDef[] = [
       o('filename', 'string', 'Input file, or - for stdin', { required: true }),
       o('file_type', 'string', 'auto (by extension), json, jsonlines, gz or arrow', { default: 'auto', choices: ['auto', 'json', 'jsonlines', 'gz', 'arrow'] }),
       o('repeat', 'int', 'Read the input this many times', { default: 1 }),
+      o('max_line_bytes', 'int', 'Longest input line in bytes (default 64 MiB); a longer line is a bad line under --on_error'),
       o('iterative', 'flag', 'Accepted for Morpheus compatibility', { ignored: true }),
       o('filter_null', 'bool', 'Accepted for Morpheus compatibility', { ignored: true }),
     ],

@@ -15,7 +15,7 @@ import type { LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
 import { Batch, type SourceBlock } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
-import { formatOf, fromFile, fromRecords } from '../stages/from-file.js';
+import { DEFAULT_MAX_LINE_BYTES, checkMaxLineBytes, formatOf, fromFile, fromRecords } from '../stages/from-file.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
@@ -178,7 +178,8 @@ export class Pipeline {
     const desSpec = rest.find((s) => s.type === 'deserialize') as Extract<StageSpec, { type: 'deserialize' }> | undefined;
     const policySpec = desSpec?.onError ?? opts.onError ?? 'fail';
     const policy = typeof policySpec === 'string' ? parseOnError(policySpec) : policySpec;
-    const planned = planStages(rest, model, this.labels(model), policy, opts);
+    const maxLineBytes = checkMaxLineBytes((src.type === 'from-file' ? src.maxLineBytes : undefined) ?? opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    const planned = planStages(rest, model, this.labels(model), policy, opts, { maxLineBytes });
     const threads = this.workerThreads(src);
     const exec: BlockExecutor = (threads > 1 ? await BlockPool.open(threads, planned.plan) : undefined) ?? new InlineBlocks(planned.plan);
     const state = new OrderedState({
@@ -191,7 +192,7 @@ export class Pipeline {
     });
     let drained;
     try {
-      const blocks = timedSource(sourceBlocks(src), times);
+      const blocks = timedSource(sourceBlocks(src, maxLineBytes), times);
       // Two blocks per worker keep each busy while the main thread waits for the one next in order.
       const depth = exec.threads > 0 ? exec.threads * 2 + 2 : 2;
       const sink = rest.find((s) => SINKS.has(s.type));
@@ -233,8 +234,8 @@ export class Pipeline {
  * worker threads or not: the blocks are then the same for any thread count,
  * and so is anything made per block (gzip members of the output).
  */
-function sourceBlocks(src: StageSpec): AsyncIterable<SourceBlock> {
-  if (src.type === 'from-file') return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin });
+function sourceBlocks(src: StageSpec, maxLineBytes: number): AsyncIterable<SourceBlock> {
+  if (src.type === 'from-file') return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes });
   if (src.type === 'from-records') return fromRecords(src.records, src.source);
   throw new Error(`not a source stage: ${src.type}`);
 }

@@ -11,7 +11,7 @@ import { KeySet, fastLocatable } from '../stages/json-scan.js';
 import { Monitor } from '../stages/monitor.js';
 import { DEFAULT_EXCLUDE, Serializer } from '../stages/serialize.js';
 import { outputFormatOf } from '../stages/to-file.js';
-import type { OnErrorPolicy } from '../stages/deserialize.js';
+import type { InputLimits, OnErrorPolicy } from '../stages/deserialize.js';
 import type { BlockPlan, StepPlan } from './parallel/plan.js';
 import { GPU_KEY, HOST_KEY, type DetectionSummary } from './summary.js';
 import type { PipelineOptions, StageSpec } from './types.js';
@@ -29,7 +29,14 @@ export interface PlannedRun {
   summaries: DetectionSummary[];
 }
 
-export function planStages(rest: readonly StageSpec[], model: LoadedModel | undefined, labels: string[], policy: OnErrorPolicy, opts: PipelineOptions): PlannedRun {
+export function planStages(
+  rest: readonly StageSpec[],
+  model: LoadedModel | undefined,
+  labels: string[],
+  policy: OnErrorPolicy,
+  opts: PipelineOptions,
+  limits: InputLimits = {},
+): PlannedRun {
   const columnsOf = (s: Extract<StageSpec, { type: 'preprocess' }>): readonly string[] | undefined => {
     let columns = s.columns ?? (s.columnsFile ? readNameList(s.columnsFile) : undefined);
     columns ??= opts.columnsFile ? readNameList(opts.columnsFile) : undefined;
@@ -37,7 +44,7 @@ export function planStages(rest: readonly StageSpec[], model: LoadedModel | unde
   };
   const thresholdOf = (t: number | undefined) => t ?? (model && !model.entry.outputClass ? model.entry.threshold : 0.5);
   const steps: StepPlan[] = [];
-  const run: PlannedRun = { plan: { names: [], prefixes: [], onError: policy.kind, steps }, monitors: [], summaries: [] };
+  const run: PlannedRun = { plan: { names: [], prefixes: [], onError: policy.kind, limits, steps }, monitors: [], summaries: [] };
   // Names and prefixes the later stages look for, noted by the line check.
   const noted: string[] = [];
   for (const s of rest) {

@@ -43,11 +43,17 @@ export interface PipelineOptions {
   featureLength?: number;
   /** Malformed-line policy: 'fail' (default), 'skip' or 'quarantine:FILE'. */
   onError?: string | OnErrorPolicy;
+  /**
+   * Longest input line in bytes (default 64 MiB); a longer line is a bad line
+   * under onError, found while reading (never held whole). The from-file
+   * stage's own maxLineBytes wins.
+   */
+  maxLineBytes?: number;
   logger?: Logger;
 }
 
 export type StageSpec =
-  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number; stdin?: Readable }
+  | { type: 'from-file'; filename: string; format?: InputFormat; repeat?: number; stdin?: Readable; maxLineBytes?: number }
   | { type: 'from-records'; records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>; source?: string }
   | { type: 'deserialize'; onError?: string | OnErrorPolicy }
   | { type: 'preprocess'; columns?: string[]; columnsFile?: string; rule?: NumberRule }

@@ -13,7 +13,7 @@
 import { gzipSync } from 'node:zlib';
 import type { SourceBlock } from '../../stages/batch.js';
 import { Batch } from '../../stages/batch.js';
-import { Deserializer, type DeserializeCounts } from '../../stages/deserialize.js';
+import { Deserializer, type BadLineSink, type DeserializeCounts, type OnErrorPolicy, type Problem } from '../../stages/deserialize.js';
 import { KeySet } from '../../stages/json-scan.js';
 import { AddClass, AddScores, FilterDetections } from '../../stages/postprocess.js';
 import { Preprocessor } from '../../stages/preprocess.js';
@@ -35,8 +35,8 @@ export interface BlockDone {
   /** Lines (line blocks) or records (record blocks) the block holds: the next block's line numbers start after them. */
   units: number;
   counts: DeserializeCounts;
-  /** on_error=fail: the block's first malformed line (counted from 1 within the block). */
-  fail?: { line: number; problem: string };
+  /** on_error=fail: the block's first bad line or record (`at` counted from 1 within the block). */
+  fail?: { at: number; what: string; problem: Problem };
   /** on_error=quarantine: the malformed lines, each '\n'-terminated. */
   bad?: Uint8Array;
   /** Per feature column: rows lacking it, and the first such row's line in the block (0: none). */
@@ -74,7 +74,6 @@ interface Open {
   times: BlockTimes;
 }
 
-const NL = Buffer.from('\n');
 
 export class BlockWork {
   private readonly keys: KeySet | undefined;
@@ -99,28 +98,41 @@ export class BlockWork {
     const t = performance.now();
     let fail: BlockDone['fail'];
     let bad: Buffer[] | undefined;
+    let skipped = 0;
+    let quarantined = 0;
     const policy = this.plan.onError;
-    const onMalformed = (line: number, problem: string, bytes: Buffer) => {
-      if (policy === 'fail') {
-        fail = { line, problem };
-        throw new StopBlock();
-      }
-      if (policy === 'quarantine') (bad ??= []).push(Buffer.from(bytes), NL);
+    // The policy as the main thread will apply it, in input order.
+    const sink: BadLineSink = {
+      bad: (problem, at, what, bytes) => {
+        if (policy === 'fail') {
+          fail = { at, what, problem };
+          throw new StopBlock();
+        }
+        if (policy === 'quarantine' && bytes !== undefined) {
+          (bad ??= []).push(...bytes.map((x) => Buffer.from(x)));
+          quarantined++;
+        } else {
+          skipped++;
+        }
+      },
+      more: (bytes) => (bad ??= []).push(...bytes.map((x) => Buffer.from(x))),
     };
+    const dpolicy: OnErrorPolicy = policy === 'quarantine' ? { kind: 'quarantine', file: '' } : { kind: policy };
     // One batch per block: the batch size exceeds its rows, so only flush() completes it.
     let units: number;
     let d: Deserializer;
     let batch: Batch | undefined;
     try {
-      if (block.kind === 'records') {
-        units = block.records.length;
-        d = new Deserializer(units + 1, { kind: 'skip' }, this.keys, onMalformed);
-        d.push(block);
-      } else {
+      if (block.kind === 'lines') {
         const scan = scanBlock(block.buf, this.keys);
-        units = scan.n;
-        d = new Deserializer(units + 1, { kind: 'skip' }, this.keys, onMalformed);
+        d = new Deserializer(scan.n + 1, dpolicy, this.keys, this.plan.limits, sink);
         d.pushScanned({ kind: 'lines', buf: block.buf, source: block.source }, scan);
+        units = scan.n;
+      } else {
+        // Records, or a piece of an overlong line (one line when it is the first piece).
+        d = new Deserializer(block.kind === 'records' ? block.records.length + 1 : 1, dpolicy, this.keys, this.plan.limits, sink);
+        d.push(block);
+        units = block.kind === 'records' ? block.records.length : d.counts.lines;
       }
       batch = d.flush()[0];
     } catch (err) {
@@ -128,9 +140,7 @@ export class BlockWork {
       times.parse += performance.now() - t;
       return this.done(id, { units: 0, counts: emptyCounts(), fail, out: EMPTY_OUT, outRows: 0, times, monitors: [], summaries: [] });
     }
-    const counts = { ...d.counts };
-    if (policy === 'skip') counts.skipped = counts.malformed;
-    if (policy === 'quarantine') counts.quarantined = counts.malformed;
+    const counts = { ...d.counts, skipped, quarantined };
     times.parse += performance.now() - t;
     const o: Open = { batch: batch ?? new Batch(0, block.source), units, counts, bad, next: 0, monitors: [], summaries: [], times };
     this.open.set(id, o);

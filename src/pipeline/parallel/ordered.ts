@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import { Batch, type SourceBlock } from '../../stages/batch.js';
-import { malformedLineError, type DeserializeCounts, type OnErrorPolicy } from '../../stages/deserialize.js';
+import { badLineError, type DeserializeCounts, type OnErrorPolicy } from '../../stages/deserialize.js';
 import type { Monitor } from '../../stages/monitor.js';
 import { mergeSummary, type DetectionSummary } from '../summary.js';
 import type { BlockDone, BlockTimes } from './block-work.js';
@@ -49,7 +49,7 @@ export class OrderedState {
       this.lastSource = source;
       this.base = 0;
     }
-    if (d.fail) throw malformedLineError(source, this.base + d.fail.line, d.fail.problem);
+    if (d.fail) throw badLineError(source, this.base + d.fail.at, d.fail.what, d.fail.problem);
     const c = this.counts;
     c.rows += d.counts.rows;
     c.lines += d.counts.lines;

@@ -5,6 +5,7 @@
  * inference step is the one point where the block waits for the main thread,
  * which runs the engine.
  */
+import type { InputLimits } from '../../stages/deserialize.js';
 import type { NumberRule } from '../../stages/parse-value.js';
 
 export type StepPlan =
@@ -24,6 +25,8 @@ export interface BlockPlan {
   prefixes: string[];
   /** What a malformed line does to its block: 'fail' stops it at the first one. */
   onError: 'fail' | 'skip' | 'quarantine';
+  /** Bounds on one line or record (deserialize's). */
+  limits: InputLimits;
   /** In pipeline order; ends with serialize. */
   steps: StepPlan[];
   /**
