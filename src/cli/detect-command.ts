@@ -13,6 +13,7 @@ export interface DetectArgs {
   'columns-file'?: string;
   threshold?: number;
   'on-error': string;
+  'max-line-bytes'?: number;
   overwrite: boolean;
   'pipeline-batch-size': number;
   'model-max-batch-size': number;
@@ -48,6 +49,7 @@ export async function runDetect(a: DetectArgs): Promise<number> {
       numThreads: a['num-threads'],
       columnsFile: a['columns-file'],
       onError: a['on-error'],
+      maxLineBytes: a['max-line-bytes'],
       logger: stderrLogger,
     })
       .fromFile(a.input)
@@ -83,10 +85,11 @@ export const detectCommand: CommandModule<object, DetectArgs> = {
       .option('columns-file', { type: 'string', describe: "feature columns, one per line (default: the model's columns_fil.txt)" })
       .option('threshold', { type: 'number', describe: "mining when probability > threshold (default: the model's, 0.5)" })
       .option('on-error', { type: 'string', default: 'fail', describe: 'malformed lines: fail, skip or quarantine:FILE' })
+      .option('max-line-bytes', { type: 'number', describe: 'longest input line in bytes (default 64 MiB); a longer line is a bad line under --on-error' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output file' })
-      .option('pipeline-batch-size', { type: 'number', default: 1024, describe: 'rows per batch' })
+      .option('pipeline-batch-size', { type: 'number', default: 1024, describe: 'rows per record batch of Arrow output' })
       .option('model-max-batch-size', { type: 'number', default: 8192, describe: 'rows per engine call' })
-      .option('num-threads', { type: 'number', default: 0, describe: 'engine threads (0 = all cores)' })
+      .option('num-threads', { type: 'number', default: 0, describe: 'threads working on blocks of input, and engine threads per call (0 = one per core)' })
       .option('device', { type: 'string', default: 'auto', describe: 'engine device: auto (the GPU when one works, else the CPU), cpu, gpu, gpu:N' })
       .option('morpheus-digits', { type: 'boolean', default: false, describe: "Morpheus' first-digits rule (\"61.77 W\" -> 61)" })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })

@@ -176,7 +176,7 @@ function stageSpec(name: string, v: Values): StageSpec {
   const num = (k: string) => v[k] as number | undefined;
   switch (name) {
     case 'from-file':
-      return { type: 'from-file', filename: str('filename')!, format: inputFormat(str('file_type')), repeat: num('repeat') };
+      return { type: 'from-file', filename: str('filename')!, format: inputFormat(str('file_type')), repeat: num('repeat'), maxLineBytes: num('max_line_bytes') };
     case 'deserialize':
       return { type: 'deserialize', onError: str('on_error') };
     case 'preprocess':

@@ -77,9 +77,9 @@ export class Detector {
     return (await p.run()).records! as ClassifiedRecord<V>[];
   }
 
-  /** A file to a file (or '-' for stdin/stdout), like `abp detect IN OUT`. */
-  async detectFile(input: string, output?: string, o: { overwrite?: boolean; onError?: string } = {}): Promise<RunResult> {
-    const p = this.finish(this.pipeline().fromFile(input).deserialize({ onError: o.onError }));
+  /** A file to a file (or '-' for stdin/stdout), like `abp detect IN OUT`; `maxLineBytes` as `--max_line_bytes`. */
+  async detectFile(input: string, output?: string, o: { overwrite?: boolean; onError?: string; maxLineBytes?: number } = {}): Promise<RunResult> {
+    const p = this.finish(this.pipeline().fromFile(input, { maxLineBytes: o.maxLineBytes }).deserialize({ onError: o.onError }));
     if (output) p.toFile(output, { overwrite: o.overwrite });
     return p.run();
   }

@@ -26,7 +26,23 @@ export interface RecordBlock {
   source: string;
 }
 
-export type SourceBlock = LineBlock | RecordBlock;
+/**
+ * A piece of a line longer than the reader's limit (from-file maxLineBytes),
+ * passed on instead of being held whole so memory stays bounded: the first
+ * piece starts the line, the last ends it (it may be empty). Deserialize
+ * treats the line as a bad line under the on_error policy.
+ */
+export interface OverlongBlock {
+  kind: 'overlong';
+  source: string;
+  bytes: Buffer;
+  first: boolean;
+  last: boolean;
+  /** The limit it broke. */
+  limit: number;
+}
+
+export type SourceBlock = LineBlock | RecordBlock | OverlongBlock;
 
 /** A column added by a postprocess stage (add-class, add-scores). */
 export interface AddedColumn {
@@ -43,13 +59,16 @@ export class Batch {
   readonly seq: number;
   readonly source: string;
   size = 0;
-  /** Per row: the bytes holding a fast row, EMPTY for object rows. */
+  /**
+   * Per row: the bytes holding the row (start -1 and EMPTY for records given
+   * as objects). A fast row has bytes and no `obj`; a parsed row has both.
+   */
   readonly buf: Buffer[] = [];
   readonly start: number[] = [];
   readonly end: number[] = [];
   /** 1-based input line (or record number) of each row. */
   readonly line: number[] = [];
-  /** Per row: the parsed record for object rows, undefined for fast rows. */
+  /** Per row: the parsed record (parsed and object rows), undefined for fast rows. */
   readonly obj: (Record<string, unknown> | undefined)[] = [];
   /** Recyclable source buffers the fast rows point into. */
   readonly holds: ArrayBuffer[] = [];
@@ -104,6 +123,16 @@ export class Batch {
     this.buf.push(EMPTY);
     this.start.push(-1);
     this.end.push(-1);
+    this.line.push(line);
+    this.obj.push(obj);
+    this.size++;
+  }
+
+  /** A row parsed by JSON.parse (escapes or nesting) whose bytes are kept too, so serialize writes them as they were. */
+  pushParsed(obj: Record<string, unknown>, buf: Buffer, start: number, end: number, line: number): void {
+    this.buf.push(buf);
+    this.start.push(start);
+    this.end.push(end);
     this.line.push(line);
     this.obj.push(obj);
     this.size++;

@@ -3,11 +3,14 @@
  * is stdin (gzip recognised by its magic bytes). Reads as a stream pulled by
  * the pipeline, so memory stays flat whatever the input size.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import type { LineBlock, RecordBlock, SourceBlock } from './batch.js';
+import { EMPTY, type LineBlock, type OverlongBlock, type RecordBlock, type SourceBlock } from './batch.js';
+
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 export type InputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow';
 
@@ -18,10 +21,27 @@ export interface FromFileOptions {
   repeat?: number;
   /** Read size; larger means fewer, bigger blocks. */
   chunkSize?: number;
-  /** Plain files: read into blocks that own their memory (for transfer to worker threads). */
+  /**
+   * Blocks that own their memory (for transfer to worker threads): plain
+   * files are read straight into them; gzip and stdin lines are copied into
+   * them, a chunk's worth at a time.
+   */
   owned?: boolean;
   /** What '-' reads instead of process.stdin (e.g. stdin after its first records were looked at). */
   stdin?: Readable;
+  /** Longest line accepted, in bytes (default DEFAULT_MAX_LINE_BYTES); a longer one is passed on in pieces as a bad line. */
+  maxLineBytes?: number;
+}
+
+/** Default line limit: far above any real record (about 2 KB), far below V8's longest string (about 512 MiB). */
+export const DEFAULT_MAX_LINE_BYTES = 64 << 20;
+
+/** Checks a line limit: a whole number of bytes from 1 to V8's longest string (a line is decoded to one string). */
+export function checkMaxLineBytes(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STRING_LENGTH) {
+    throw new UsageError('ABP_USAGE', `max line bytes must be a whole number from 1 to ${MAX_STRING_LENGTH}, got ${n}`);
+  }
+  return n;
 }
 
 export function formatOf(filename: string): InputFormat {
@@ -88,29 +108,48 @@ async function* gunzipIfMagic(stream: AsyncIterable<Buffer>, force: boolean, fil
 /**
  * Splits a byte stream into blocks of whole lines, without decoding or
  * copying: a chunk's lines are yielded as a view of the chunk; only a line
- * split across chunks is joined (one small copy).
+ * split across chunks is joined (one small copy). A line that grows past
+ * `maxLineBytes` before its newline is not held: it goes on in pieces
+ * (OverlongBlock) as they are read, so memory stays bounded whatever the
+ * input (/dev/zero, a gzip bomb). Complete lines over the limit inside one
+ * chunk are left to deserialize, which checks every line's length.
  */
-export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string): AsyncGenerator<LineBlock> {
+export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<LineBlock | OverlongBlock> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
+  // Inside a line past the limit: its pieces are passed on, not held.
+  let over = false;
   let first = true;
+  const piece = (bytes: Buffer, isFirst: boolean, last: boolean): OverlongBlock => ({ kind: 'overlong', source, bytes, first: isFirst, last, limit: maxLineBytes });
   for await (let chunk of stream) {
     if (first) {
       first = false;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
     let from = 0;
-    if (pendingLen > 0) {
+    if (over || pendingLen > 0) {
       const nl = chunk.indexOf(10);
-      if (nl === -1) {
+      const end = nl === -1 ? chunk.length : nl;
+      if (!over && pendingLen + end > maxLineBytes) {
+        yield piece(Buffer.concat(pending, pendingLen), true, false);
+        pending = [];
+        pendingLen = 0;
+        over = true;
+      }
+      if (over) {
+        yield piece(chunk.subarray(0, end), false, nl !== -1);
+        if (nl === -1) continue;
+        over = false;
+      } else if (nl === -1) {
         pending.push(chunk);
         pendingLen += chunk.length;
         continue;
+      } else {
+        pending.push(chunk.subarray(0, nl + 1));
+        yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen + nl + 1), source };
+        pending = [];
+        pendingLen = 0;
       }
-      pending.push(chunk.subarray(0, nl + 1));
-      yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen + nl + 1), source };
-      pending = [];
-      pendingLen = 0;
       from = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
@@ -119,11 +158,17 @@ export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string)
       from = last + 1;
     }
     if (from < chunk.length) {
-      pending.push(chunk.subarray(from));
-      pendingLen += chunk.length - from;
+      if (chunk.length - from > maxLineBytes) {
+        yield piece(chunk.subarray(from), true, false);
+        over = true;
+      } else {
+        pending.push(chunk.subarray(from));
+        pendingLen += chunk.length - from;
+      }
     }
   }
-  if (pendingLen > 0) yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen), source };
+  if (over) yield piece(EMPTY, false, true);
+  else if (pendingLen > 0) yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen), source };
 }
 
 function plainValue(v: unknown): unknown {
@@ -181,7 +226,7 @@ class ReadBuffers {
   };
 }
 
-async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers): AsyncGenerator<LineBlock> {
+async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number): AsyncGenerator<LineBlock | OverlongBlock> {
   let fd: number;
   try {
     fd = fs.openSync(filename, 'r');
@@ -197,12 +242,15 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
   // The next read is issued before a block is yielded, so the disk works while the pipeline does.
   const start = (carry: Buffer | undefined) => {
     const cl = carry?.length ?? 0;
-    // A line longer than a chunk doubles the read, so joining it stays linear.
+    // A line longer than a chunk doubles the read, so joining it stays linear (the carry stays under maxLineBytes).
     const want = Math.max(chunkSize, cl);
     const buf = pool.take(cl + want);
     if (carry) carry.copy(buf, 0);
     return { buf, cl, n: read(buf, cl, want) };
   };
+  const piece = (bytes: Buffer, first: boolean, last: boolean): OverlongBlock => ({ kind: 'overlong', source, bytes, first, last, limit: maxLineBytes });
+  // Inside a line past the limit: its pieces are passed on as read, never carried.
+  let over = false;
   let next: ReturnType<typeof start> | undefined;
   try {
     let first = true;
@@ -219,13 +267,34 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
       }
       if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       first = false;
+      if (over) {
+        if (n === 0) {
+          yield piece(EMPTY, false, true);
+          return;
+        }
+        const nl = buf.subarray(0, len).indexOf(10);
+        if (nl === -1) {
+          next = start(undefined);
+          yield piece(buf.subarray(0, len), false, false);
+          continue;
+        }
+        over = false;
+        yield piece(buf.subarray(0, nl), false, true);
+        from = nl + 1;
+      }
       if (n === 0) {
         if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true, recycle: pool.give };
         return;
       }
       const last = buf.lastIndexOf(10, len - 1);
       if (last < from) {
-        next = start(buf.subarray(from, len));
+        if (len - from > maxLineBytes) {
+          over = true;
+          next = start(undefined);
+          yield piece(buf.subarray(from, len), true, false);
+        } else {
+          next = start(buf.subarray(from, len));
+        }
         continue;
       }
       next = start(len > last + 1 ? buf.subarray(last + 1, len) : undefined);
@@ -240,6 +309,35 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
   }
 }
 
+/**
+ * Line blocks gathered into owned blocks of about `size` bytes (one copy; the
+ * inflated bytes are views of zlib's chunks). Pieces of an overlong line pass
+ * through in their place.
+ */
+async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number): AsyncGenerator<LineBlock | OverlongBlock> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  const take = (): LineBlock => {
+    const buf = Buffer.allocUnsafeSlow(len);
+    let at = 0;
+    for (const p of parts) at += p.copy(buf, at);
+    parts = [];
+    len = 0;
+    return { kind: 'lines', buf, source, owned: true };
+  };
+  for await (const b of blocks) {
+    if (b.kind !== 'lines') {
+      if (len > 0) yield take();
+      yield b;
+      continue;
+    }
+    parts.push(b.buf);
+    len += b.buf.length;
+    if (len >= size) yield take();
+  }
+  if (len > 0) yield take();
+}
+
 /** The source stage: blocks of input, pulled (so backpressure is implicit). */
 export async function* fromFile(filename: string, opts: FromFileOptions = {}): AsyncGenerator<SourceBlock> {
   if (!filename) throw new UsageError('ABP_USAGE', 'from-file needs a filename');
@@ -247,9 +345,10 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
   const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK) : undefined;
+  const maxLine = checkMaxLineBytes(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for (let k = 0; k < repeat; k++) {
     if (format === 'jsonlines' && filename !== '-' && pool) {
-      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool);
+      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool, maxLine);
       continue;
     }
     const raw = openRaw(filename, opts.chunkSize ?? CHUNK, opts.stdin);
@@ -257,7 +356,8 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
       yield* arrowBlocks(raw, source);
     } else {
       const bytes = gunzipIfMagic(raw as AsyncIterable<Buffer>, format === 'jsonlines-gz', source);
-      yield* lineBlocks(bytes, source);
+      const lines = lineBlocks(bytes, source, maxLine);
+      yield* opts.owned ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK) : lines;
     }
     if (filename === '-') break;
   }

@@ -8,6 +8,7 @@
 
 const C_SP = 32, C_TAB = 9, C_CR = 13, C_NL = 10, C_QUOTE = 34, C_COLON = 58, C_COMMA = 44, C_RBRACE = 125, C_LBRACE = 123;
 const C_BSLASH = 92, C_MINUS = 45, C_PLUS = 43, C_DOT = 46, C_0 = 48, C_1 = 49, C_9 = 57, C_E = 101, C_UPPER_E = 69;
+const C_LBRACK = 91, C_RBRACK = 93;
 const C_T = 116, C_R = 114, C_U = 117, C_F = 102, C_A = 97, C_L = 108, C_S = 115, C_N = 110;
 
 export function isWs(c: number): boolean {
@@ -161,14 +162,16 @@ export class KeySet {
 export const PREFIX_HIT = 2;
 /** scanFlatLine's result for a flat line. */
 export const FLAT = 1;
+/** scanFlatLine's result for a flat line where a KeySet name occurs more than once (its spans are the last copy's). */
+export const DUPLICATE = 4;
 
 /**
  * Whether bytes [start, end) are one flat JSON object: optional space/tab/CR
  * around tokens, string keys and values without escapes or control bytes,
  * values numbers, true, false or null. Bytes >= 0x80 inside strings pass as
  * they are (UTF-8 is not checked here, as JSON.parse of a decoded line would
- * not either). Returns 0 when not flat, else FLAT | PREFIX_HIT as found.
- * With `keys`, the first value span of each name goes to spans[base + index]
+ * not either). Returns 0 when not flat, else FLAT | PREFIX_HIT | DUPLICATE as found.
+ * With `keys`, the last value span of each name goes to spans[base + index]
  * (start) and spans[base + keys.size + index] (end); starts must be -1 on
  * entry and stay -1 for absent names.
  */
@@ -189,7 +192,8 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
     if (keys !== undefined) {
       const kl = i - 1 - ks;
       want = kl < 256 && keys.lengths[kl] === 0 ? -1 : keys.match(buf, ks, i - 1);
-      if (want !== -1 && spans![base + want] !== -1) want = -1;
+      // A repeated key: the last copy wins (JSON.parse's rule), and the row is flagged for serialize.
+      if (want !== -1 && spans![base + want] !== -1) flags |= DUPLICATE;
       if (keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
     }
     i = skipLineWs(buf, i, end);
@@ -259,34 +263,68 @@ export function fastLocatable(name: string): boolean {
   return !/^[\s,:}\]]/.test(name);
 }
 
-/** One key/value pair of a flat line: key bytes as latin1 text (no quotes), spans in the line. */
-export interface Pair {
-  keyStart: number; // position of the key's opening quote
-  key: string;
-  valStart: number;
-  valEnd: number;
-}
-
-/** All pairs of a validated flat line [start, end). */
-export function enumeratePairs(buf: Buffer, start: number, end: number): Pair[] {
-  const out: Pair[] = [];
-  let i = skipWs(buf, start, end);
-  if (buf[i] !== C_LBRACE) return out;
-  i++;
+/**
+ * The top-level pairs of bytes [start, end) already known to hold one valid
+ * JSON object (flat-checked, or read by JSON.parse): escapes and nested values
+ * are stepped over. Per pair, five numbers go to `out`: the key's opening and
+ * closing quote, key flags (1: holds an escape, 2: holds a non-ASCII byte),
+ * the value's start and end.
+ * Returns the number of pairs.
+ */
+export function objectPairs(buf: Uint8Array, start: number, end: number, out: number[]): number {
+  out.length = 0;
+  let i = skipWs(buf, start, end) + 1;
   for (;;) {
     i = skipWs(buf, i, end);
-    if (i >= end || buf[i] !== C_QUOTE) return out;
-    const ks = i;
-    const ke = buf.indexOf(C_QUOTE, i + 1);
-    i = skipWs(buf, ke + 1, end);
-    if (buf[i] !== C_COLON) return out;
+    if (i >= end || buf[i] !== C_QUOTE) return out.length / 5;
+    const kq = i;
+    let esc = 0;
+    for (i++; i < end && buf[i] !== C_QUOTE; i++) {
+      const c = buf[i];
+      if (c === C_BSLASH) {
+        esc |= 1;
+        i++;
+      } else if (c >= 0x80) {
+        esc |= 2;
+      }
+    }
+    const kc = i;
+    i = skipWs(buf, i + 1, end); // the colon
     const vs = skipWs(buf, i + 1, end);
-    const ve = valueEnd(buf, vs, end);
-    out.push({ keyStart: ks, key: buf.toString('latin1', ks + 1, ke), valStart: vs, valEnd: ve });
+    const ve = jsonValueEnd(buf, vs, end);
+    out.push(kq, kc, esc, vs, ve);
     i = skipWs(buf, ve, end);
-    if (buf[i] === C_COMMA) i++;
-    else return out;
+    if (i < end && buf[i] === C_COMMA) i++;
+    else return out.length / 5;
   }
+}
+
+/** End of the string whose opening quote is at i. */
+function quotedEnd(buf: Uint8Array, i: number, end: number): number {
+  for (i++; i < end && buf[i] !== C_QUOTE; i++) if (buf[i] === C_BSLASH) i++;
+  return i + 1;
+}
+
+/** End (exclusive) of the valid JSON value starting at i. */
+function jsonValueEnd(buf: Uint8Array, i: number, end: number): number {
+  const c = buf[i];
+  if (c === C_QUOTE) return quotedEnd(buf, i, end);
+  if (c === C_LBRACE || c === C_LBRACK) {
+    let depth = 0;
+    for (; i < end; i++) {
+      const d = buf[i];
+      if (d === C_QUOTE) i = quotedEnd(buf, i, end) - 1;
+      else if (d === C_LBRACE || d === C_LBRACK) depth++;
+      else if ((d === C_RBRACE || d === C_RBRACK) && --depth === 0) return i + 1;
+    }
+    return end;
+  }
+  while (i < end) {
+    const d = buf[i];
+    if (d === C_COMMA || d === C_RBRACE || isWs(d)) break;
+    i++;
+  }
+  return i;
 }
 
 /** Position of the closing '}' of a validated flat line. */
@@ -352,13 +390,15 @@ export class KeyFinder {
 
   /**
    * Locates every name in the line [start, end): writes value spans to
-   * vs/ve at base + column (-1 when absent).
+   * vs/ve at base + column (-1 when absent), the last copy's when a name
+   * occurs more than once. Returns whether one did.
    */
-  locate(buf: Buffer, start: number, end: number, vs: Int32Array, ve: Int32Array, base: number): void {
+  locate(buf: Buffer, start: number, end: number, vs: Int32Array, ve: Int32Array, base: number): boolean {
     const order = this.order;
     const n = order.length;
     let cursor = start;
     let outOfOrder = false;
+    let duplicate = false;
     for (let k = 0; k < n; k++) {
       const c = order[k];
       let pos = this.findKey(c, buf, cursor, end);
@@ -372,18 +412,28 @@ export class KeyFinder {
         ve[base + c] = -1;
         continue;
       }
-      const colon = skipWs(buf, pos + this.pats[c].length, end);
-      const s = skipWs(buf, colon + 1, end);
-      const e = valueEnd(buf, s, end);
+      let colon = skipWs(buf, pos + this.pats[c].length, end);
+      let s = skipWs(buf, colon + 1, end);
+      let e = valueEnd(buf, s, end);
+      if (!outOfOrder) cursor = e;
+      // A repeated key: the last copy wins (JSON.parse's rule). The search is cached, so when
+      // there is none it finds the next row's copy, which that row's search then reuses.
+      for (let again = this.findKey(c, buf, e, end); again !== -1; again = this.findKey(c, buf, e, end)) {
+        duplicate = true;
+        pos = again;
+        colon = skipWs(buf, pos + this.pats[c].length, end);
+        s = skipWs(buf, colon + 1, end);
+        e = valueEnd(buf, s, end);
+      }
       vs[base + c] = s;
       ve[base + c] = e;
-      if (!outOfOrder) cursor = e;
     }
     if (outOfOrder) {
       // Learn this row's order for the rows that follow (absent names last).
       const f = this.found;
       this.order = [...order].sort((a, b) => (f[a] === -1 ? 1e15 : f[a]) - (f[b] === -1 ? 1e15 : f[b]));
     }
+    return duplicate;
   }
 
   /** Whether name c occurs as a key in [start, end). */

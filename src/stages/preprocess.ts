@@ -4,7 +4,7 @@
  * are, anything else missing = NaN).
  */
 import { Batch } from './batch.js';
-import { KeyFinder, fastLocatable, type KeySet } from './json-scan.js';
+import { DUPLICATE, KeyFinder, fastLocatable, type KeySet } from './json-scan.js';
 import { featureValue, type NumberRule } from './parse-value.js';
 import { stringValueAt } from './parse-value-at.js';
 
@@ -72,7 +72,8 @@ export class Preprocessor {
           ve[base + c] = b.keyEnd![kb + idx[c]];
         }
       } else {
-        this.finder!.locate(buf, b.start[r], b.end[r], vs, ve, base);
+        // A feature key given twice: serialize must write the row pair by pair (one copy, the scored one).
+        if (this.finder!.locate(buf, b.start[r], b.end[r], vs, ve, base)) (b.keyFlags ??= new Uint8Array(n))[r] |= DUPLICATE;
       }
       for (let c = 0; c < w; c++) {
         const s = vs[base + c];

@@ -1,13 +1,18 @@
 /**
- * serialize: batches → JSON lines, one Buffer per batch. Fast rows are
- * spliced: the input bytes are copied as they are, feature values replaced by
- * their parsed numbers and the added columns appended, so unchanged fields are
- * never decoded or re-encoded. Column
- * include/exclude follow Morpheus: regexes matched from the start of the name.
+ * serialize: batches → JSON lines, one Buffer per batch. Rows read from JSON
+ * lines keep their bytes: fast rows are spliced (the input bytes copied as
+ * they are, feature values replaced by their parsed numbers, the added columns
+ * appended); other rows (escapes, nesting, excluded or repeated keys) are
+ * written pair by pair from their bytes, so no value the pipeline did not
+ * score is ever decoded or re-encoded (big integers, 1.0, key order stay as
+ * they were). A key the pipeline reads or writes (feature, added column) that
+ * occurs more than once is written once, as its last copy: the one scored
+ * (JSON.parse's rule). Column include/exclude follow Morpheus: regexes matched
+ * from the start of the name.
  */
 import { UsageError } from '../errors.js';
 import { Batch } from './batch.js';
-import { KeyFinder, PREFIX_HIT, closingBrace, enumeratePairs, fastLocatable, isEmptyObject, type KeySet } from './json-scan.js';
+import { DUPLICATE, KeyFinder, PREFIX_HIT, closingBrace, fastLocatable, isEmptyObject, objectPairs, type KeySet } from './json-scan.js';
 
 export interface SerializeOptions {
   include?: readonly string[];
@@ -96,22 +101,24 @@ export class Serializer {
     for (let r = 0; r < b.size; r++) {
       if (b.keep && !b.keep[r]) continue;
       rows++;
-      if (b.obj[r] === undefined && addedFinder !== undefined) {
+      if (b.start[r] === -1) {
+        this.rebuildObject(b, r, added, out);
+      } else if (b.obj[r] === undefined && addedFinder !== undefined) {
         const buf = b.buf[r];
         const s = b.start[r];
         const e = b.end[r];
         let plain: boolean;
         if (noted !== undefined) {
-          plain = !(this.probeAll || (b.keyFlags![r] & PREFIX_HIT) !== 0);
+          plain = !(this.probeAll || (b.keyFlags![r] & (PREFIX_HIT | DUPLICATE)) !== 0);
           for (let a = 0; plain && a < noted.length; a++) if (b.keyStart![r * k + noted[a]] !== -1) plain = false;
         } else {
-          plain = !(this.probeAll || this.probe!.hits(buf, s, e));
+          plain = !(this.probeAll || (b.keyFlags !== undefined && (b.keyFlags[r] & DUPLICATE) !== 0) || this.probe!.hits(buf, s, e));
           for (let a = 0; plain && a < added.length; a++) if (addedFinder.has(a, buf, s, e)) plain = false;
         }
         if (plain) this.splice(b, r, w, added, out);
-        else this.rebuildFast(b, r, w, added, out);
+        else this.rebuildPairs(b, r, w, added, out);
       } else {
-        this.rebuildObject(b, r, added, out);
+        this.rebuildPairs(b, r, w, added, out);
       }
     }
     b.serialized = out.result();
@@ -198,40 +205,96 @@ export class Serializer {
     out.byte(C_NL);
   }
 
-  /** Fast row rebuilt pair by pair: columns filtered, added columns replaced in place or appended. */
-  private rebuildFast(b: Batch, r: number, w: number, added: Batch['added'], out: ByteWriter): void {
+  private readonly pairs: number[] = [];
+  private readonly last = new Map<string, number>();
+  private featCols: readonly string[] | undefined;
+  private featIdx = new Map<string, number>();
+
+  /**
+   * A row written pair by pair from its bytes (fast or parsed): excluded keys
+   * dropped, feature text replaced by its number, added columns in place or
+   * appended; keys and every other value copied as they were. Features and
+   * added columns appear once, at their last copy (JSON's rule; the copy scored).
+   */
+  private rebuildPairs(b: Batch, r: number, w: number, added: Batch['added'], out: ByteWriter): void {
     const buf = b.buf[r];
-    const pairs = enumeratePairs(buf, b.start[r], b.end[r]);
-    const repl = new Map<number, string>();
-    if (w > 0) {
-      const base = r * w;
-      for (let c = 0; c < w; c++) {
-        if (b.valReplace![base + c]) repl.set(b.valStart![base + c], numberText(b.values![base + c]));
-      }
+    const P = this.pairs;
+    const n = objectPairs(buf, b.start[r], b.end[r], P);
+    if (b.columns !== this.featCols) {
+      this.featCols = b.columns;
+      this.featIdx = new Map((b.columns ?? []).map((c, i) => [c, i]));
+    }
+    const feat = this.featIdx;
+    const names: string[] = new Array(n);
+    const last = this.last;
+    last.clear();
+    for (let i = 0; i < n; i++) {
+      const q = i * 5;
+      const f = P[q + 2];
+      const key = f & 1 ? (JSON.parse(buf.toString('utf8', P[q], P[q + 1] + 1)) as string) : buf.toString(f ? 'utf8' : 'latin1', P[q] + 1, P[q + 1]);
+      names[i] = key;
+      if (feat.has(key)) last.set(key, i);
     }
     const addedIdx = new Map<string, number>();
-    added.forEach((a, i) => addedIdx.set(a.name, i));
+    added.forEach((a, i) => {
+      addedIdx.set(a.name, i);
+      last.delete(a.name);
+    });
+    for (let i = 0; i < n; i++) if (addedIdx.has(names[i])) last.set(names[i], i);
     const done = new Uint8Array(added.length);
-    // Keys and kept values are latin1 text here (one char per input byte); added names are JS text.
-    const fields: string[] = [];
-    for (const p of pairs) {
-      const key = Buffer.from(p.key, 'latin1').toString('utf8');
+    out.byte(C_LBRACE);
+    let comma = false;
+    // Pairs are copied with the separator before them when the pair before was written too, and unchanged
+    // pairs next to each other as one run: a row with nothing dropped keeps its bytes but for the values replaced.
+    let runStart = -1;
+    let runEnd = -1;
+    let prev = -2; // the last pair written
+    for (let i = 0; i < n; i++) {
+      const key = names[i];
       if (!this.keeps(key)) continue;
+      const li = last.get(key);
+      if (li !== undefined && li !== i) continue;
+      const q = i * 5;
       const ai = addedIdx.get(key);
-      let v: string;
-      if (ai !== undefined) {
-        if (done[ai]) continue; // duplicate key: one value only
-        done[ai] = 1;
-        v = this.addedValue(added[ai], r);
-      } else {
-        v = repl.get(p.valStart) ?? buf.toString('latin1', p.valStart, p.valEnd);
+      const c = ai === undefined ? feat.get(key) : undefined;
+      const vs = P[q + 3];
+      // As preprocess reads them: numbers and null are kept as written, anything else becomes its number.
+      const replaced = ai !== undefined || (c !== undefined && c < w && replacedByNumber(buf[vs]));
+      const next = prev === i - 1;
+      prev = i;
+      if (!replaced && next && runStart !== -1) {
+        runEnd = P[q + 4];
+        continue;
       }
-      fields.push(`"${p.key}":${v}`);
+      if (runStart !== -1) out.bytes(buf, runStart, runEnd);
+      runStart = -1;
+      let from = P[q];
+      if (next) from = P[q - 1]; // the value end of the pair before: its separator
+      else if (comma) out.byte(C_COMMA);
+      comma = true;
+      if (!replaced) {
+        runStart = from;
+        runEnd = P[q + 4];
+        continue;
+      }
+      out.bytes(buf, from, vs); // the key, the colon and their spacing
+      if (ai !== undefined) {
+        done[ai] = 1;
+        out.ascii(this.addedValue(added[ai], r));
+      } else {
+        out.ascii(numberText(b.values![r * w + c!]));
+      }
     }
+    if (runStart !== -1) out.bytes(buf, runStart, runEnd);
     for (let a = 0; a < added.length; a++) {
-      if (!done[a]) fields.push(Buffer.from(`"${added[a].name}":${this.addedValue(added[a], r)}`, 'utf8').toString('latin1'));
+      if (done[a]) continue;
+      if (comma) out.byte(C_COMMA);
+      comma = true;
+      out.bytes(this.addedHeads[a], 0, this.addedHeads[a].length);
+      out.ascii(this.addedValue(added[a], r));
     }
-    out.latin1(`{${fields.join(',')}}\n`);
+    out.byte(C_RBRACE);
+    out.byte(C_NL);
   }
 
   private rebuildObject(b: Batch, r: number, added: Batch['added'], out: ByteWriter): void {
@@ -264,7 +327,13 @@ export class Serializer {
   }
 }
 
-const C_COMMA = 44, C_RBRACE = 125, C_NL = 10;
+const C_COMMA = 44, C_RBRACE = 125, C_NL = 10, C_LBRACE = 123, C_COLON = 58;
+const C_DIGIT_0 = 48, C_DIGIT_9 = 57, C_MINUS = 45, C_N = 110;
+
+/** Whether a feature value starting with byte c is written as its parsed number (strings, true/false, objects, arrays). */
+function replacedByNumber(c: number): boolean {
+  return !(c === C_MINUS || (c >= C_DIGIT_0 && c <= C_DIGIT_9) || c === C_N);
+}
 
 /**
  * Output buffers handed back by a sink that has copied a batch's bytes away
@@ -272,7 +341,7 @@ const C_COMMA = 44, C_RBRACE = 125, C_NL = 10;
  * batch (page faults, and GCs forced by external memory).
  */
 const spare: ArrayBuffer[] = [];
-const SPARE_MAX = 2;
+const SPARE_MAX = 4;
 const ours = new WeakSet<ArrayBuffer>();
 
 function takeBuffer(capacity: number): Buffer {
@@ -286,6 +355,13 @@ function takeBuffer(capacity: number): Buffer {
 }
 
 /** The sink is done with b.serialized: its memory may hold a later batch's output. */
+/** An output buffer this thread made, handed back by the thread that wrote it (a transfer makes a new object): reused as recycleOutput's are. */
+export function adoptOutput(ab: ArrayBuffer): void {
+  ours.add(ab);
+  if (spare.length >= SPARE_MAX) spare.shift();
+  spare.push(ab);
+}
+
 export function recycleOutput(b: Batch): void {
   const ab = b.serialized?.buffer as ArrayBuffer | undefined;
   b.serialized = undefined;
@@ -317,7 +393,7 @@ class ByteWriter {
   bytes(src: Buffer, s: number, e: number): void {
     const n = e - s;
     if (this.pos + n > this.buf.length) this.grow(n);
-    this.buf.set(src.subarray(s, e), this.pos);
+    src.copy(this.buf, this.pos, s, e);
     this.pos += n;
   }
 
