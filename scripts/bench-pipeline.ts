@@ -1,28 +1,40 @@
 /**
- * Benchmark of the whole ABP pipeline on a large input made by repeating the
- * real telemetry, beside a naive JSON.parse / JSON.stringify pipeline run on
- * the same input in the same run. Each side runs in its own child process so
- * peak RSS is its own. Several sizes (--rows=50000,100000,200000) show whether
- * memory stays flat as the input grows.
+ * Benchmark of the whole ABP pipeline (from-file → deserialize → preprocess →
+ * inf-fil → add-class → serialize → to-file) on a large input made by
+ * repeating the real telemetry, at several core counts, beside a naive
+ * JSON.parse / JSON.stringify pipeline on the same input in the same run.
+ * Each measurement runs in its own child process (peak RSS is its own),
+ * pinned with `taskset` to the first N cores with --num_threads=N; without
+ * taskset only the thread count changes. Core counts above this machine's
+ * are skipped.
  *
- *   npx tsx scripts/bench-pipeline.ts [--rows=100000[,200000...]] [--naive=all|first|none]
- *       [--model=abp-nvsmi-xgb] [--repository=DIR] [--keep]
+ *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8]
+ *       [--naive=yes|no] [--device=cpu] [--dir=DIR] [--gz] [--model=abp-nvsmi-xgb] [--repository=DIR]
  *
- * Stage times are the JS thread's own (read = waiting on the file, write =
- * waiting on the output stream); "engine" is the wall time of the engine's
- * predict calls, which overlap the other stages and are not part of the sum.
+ * --gb: input size for the core-count table. --rss: input sizes (GB) run at
+ * the highest core count to show peak RSS stays flat. --gz: gzip input and
+ * output instead of plain files. --dir: where input and output go (local
+ * disk; default the system temp directory).
+ * Stage times (ms) of each run are printed: parse/preprocess/serialize are
+ * summed over the worker threads; read, write and wait (for the next block
+ * in order) are the main thread's. What limits a run: "main thread busy"
+ * (its event-loop utilization) near 100% means the main thread (dispatch,
+ * the output copy, the engine call); a large wait with an idle main thread
+ * means the workers; neither means the reader, the writer or the disk.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, createGzip, gunzipSync, gzipSync } from 'node:zlib';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Pipeline, openModel, featureMatrix } from '../src/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
+const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
 
 function pickModel(): { model: string; repository?: string } {
   const model = arg('model');
@@ -32,108 +44,167 @@ function pickModel(): { model: string; repository?: string } {
   return { model: 'dev-xgb', repository: path.join(ROOT, 'test/pipeline-data/models') };
 }
 
-async function ours(input: string, output: string) {
+async function ours(input: string, output: string, threads: number) {
   const { model, repository } = pickModel();
-  const r = await new Pipeline({ numThreads: 0 })
-    .fromFile(input).deserialize().preprocess().inference({ modelName: model, modelRepository: repository })
+  const r = await new Pipeline({ numThreads: threads })
+    .fromFile(input).deserialize().preprocess()
+    .inference({ modelName: model, modelRepository: repository, engineOptions: { device: arg('device', 'cpu') } })
     .addClass().serialize().toFile(output, { overwrite: true }).run();
-  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model };
+  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model, threads: r.threads };
 }
 
 async function naive(input: string, output: string) {
   const { model, repository } = pickModel();
   const t0 = performance.now();
-  const m = await openModel(model, { repository });
-  const out = fs.createWriteStream(output);
-  const rl = readline.createInterface({ input: fs.createReadStream(input), crlfDelay: Infinity });
-  let batch: Record<string, unknown>[] = [];
-  let rows = 0;
-  const flush = async () => {
-    const p = await m.forest.predict(featureMatrix(batch, m.columns), batch.length);
-    let s = '';
-    batch.forEach((r, i) => {
-      r.mining = p[i] > m.entry.threshold;
-      s += JSON.stringify(r) + '\n';
-    });
-    rows += batch.length;
-    batch = [];
-    if (!out.write(s)) await new Promise((res) => out.once('drain', res));
-  };
-  for await (const line of rl) {
-    if (!line) continue;
-    batch.push(JSON.parse(line));
-    if (batch.length === 1024) await flush();
+  const m = await openModel(model, { repository, engineOptions: { device: arg('device', 'cpu') } });
+  const gz = input.endsWith('.gz');
+  const raw = fs.createReadStream(input);
+  const rl = readline.createInterface({ input: gz ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  async function* lines() {
+    let batch: Record<string, unknown>[] = [];
+    const flush = async () => {
+      const p = await m.forest.predict(featureMatrix(batch, m.columns), batch.length);
+      let s = '';
+      batch.forEach((r, i) => {
+        r.mining = p[i] > m.entry.threshold;
+        s += JSON.stringify(r) + '\n';
+      });
+      batch = [];
+      return s;
+    };
+    for await (const line of rl) {
+      if (!line) continue;
+      batch.push(JSON.parse(line));
+      rows++;
+      if (batch.length === 1024) yield await flush();
+    }
+    if (batch.length) yield await flush();
   }
-  if (batch.length) await flush();
-  await new Promise((res) => out.end(res));
-  m.forest.dispose();
-  return { rows, seconds: (performance.now() - t0) / 1000, model };
-}
-
-async function child(mode: string, input: string, output: string) {
-  const r = mode === 'ours' ? await ours(input, output) : await naive(input, output);
-  const u = process.resourceUsage();
-  const peakRssMiB = u.maxRSS / 1024;
-  const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
-  process.stdout.write(JSON.stringify({ ...r, peakRssMiB, cpuSeconds }) + '\n');
-}
-
-function makeInput(file: string, src: Buffer, perCopy: number, rowsWanted: number): { rows: number; bytes: number; copies: number } {
-  const fd = fs.openSync(file, 'w');
   let rows = 0;
-  let copies = 0;
-  while (rows < rowsWanted) {
-    fs.writeSync(fd, src);
-    rows += perCopy;
-    copies++;
+  const out = fs.createWriteStream(output);
+  if (gz) await streamPipeline(Readable.from(lines()), createGzip(), out);
+  else await streamPipeline(Readable.from(lines()), out);
+  m.forest.dispose();
+  return { rows, seconds: (performance.now() - t0) / 1000, model, threads: 1 };
+}
+
+async function child(mode: string, input: string, output: string, threads: number) {
+  const elu = performance.eventLoopUtilization();
+  const r = mode === 'ours' ? await ours(input, output, threads) : await naive(input, output);
+  // How busy the main thread was: near 1 means it, not the workers, sets the pace.
+  const mainBusy = performance.eventLoopUtilization(elu).utilization;
+  const u = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ ...r, mainBusy, peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+}
+
+/** The real records repeated to about `gb` GB (plain, or gzip made once from a plain copy). */
+function makeInput(file: string, src: Buffer, perCopy: number, gb: number, gz: boolean): { rows: number; bytes: number } {
+  const copies = Math.max(1, Math.round((gb * 1e9) / src.length));
+  const fd = fs.openSync(file, 'w');
+  if (gz) {
+    // Each copy compressed on its own: concatenated gzip members are one valid gzip file.
+    const member = gzipSync(src, { level: 6 });
+    for (let i = 0; i < copies; i++) fs.writeSync(fd, member);
+  } else {
+    for (let i = 0; i < copies; i++) fs.writeSync(fd, src);
   }
   fs.closeSync(fd);
-  return { rows, bytes: fs.statSync(file).size, copies };
+  return { rows: copies * perCopy, bytes: copies * src.length };
 }
 
-function runChild(mode: string, input: string, output: string): any {
+interface Result {
+  rows: number;
+  seconds: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+  times?: Record<string, number>;
+  threads: number;
+  mainBusy: number;
+}
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function runChild(mode: string, input: string, output: string, cores: number): Result {
   const me = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', me, `--child=${mode}`, `--input=${input}`, `--output=${output}`], { cwd: ROOT, maxBuffer: 1 << 24 });
+  const node = [process.execPath, '--import', 'tsx', me, `--child=${mode}`, `--input=${input}`, `--output=${output}`, `--threads=${cores}`, ...process.argv.filter((a) => /^--(model|repository|device)=/.test(a))];
+  const cmd = hasTaskset ? ['taskset', '-c', `0-${cores - 1}`, ...node] : node;
+  const out = execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   fs.rmSync(output, { force: true });
-  return JSON.parse(out.toString().trim().split('\n').pop()!);
+  return JSON.parse(out.toString().trim().split('\n').pop()!) as Result;
 }
 
 async function main() {
   const mode = arg('child');
-  if (mode) return child(mode, arg('input')!, arg('output')!);
-  const sizes = arg('rows', '100000')!.split(',').map(Number);
-  const naiveAt = arg('naive', 'all');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abp-bench-'));
+  if (mode) return child(mode, arg('input')!, arg('output')!, Number(arg('threads', '0')));
+  const available = os.availableParallelism();
+  const wanted = arg('cores', '1,2,4,8,16')!.split(',').map(Number);
+  const cores = wanted.filter((c) => c <= available);
+  const skipped = wanted.filter((c) => c > available);
+  const gb = Number(arg('gb', '2.8'));
+  const rssSizes = arg('rss', '')!.split(',').filter(Boolean).map(Number);
+  const gz = process.argv.includes('--gz');
+  const ext = gz ? 'jsonlines.gz' : 'jsonlines';
+  const dir = fs.mkdtempSync(path.join(arg('dir', os.tmpdir())!, 'abp-bench-'));
   const src = gunzipSync(fs.readFileSync(path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz')));
   let perCopy = 0;
   for (let i = src.indexOf(10); i !== -1; i = src.indexOf(10, i + 1)) perCopy++;
-  const table: string[] = [];
-  const line = (name: string, r: any, bytes: number) =>
-    `${name.padEnd(6)} ${r.rows} rows in ${r.seconds.toFixed(2)} s: ${(r.rows / r.seconds).toFixed(0)} rows/s, ${(bytes / 1e6 / r.seconds).toFixed(0)} MB/s, ` +
-    `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU ${r.cpuSeconds.toFixed(1)} s`;
-  for (const [k, rowsWanted] of sizes.entries()) {
-    const input = path.join(dir, `big-${rowsWanted}.jsonlines`);
-    const { rows, bytes, copies } = makeInput(input, src, perCopy, rowsWanted);
-    const ours = runChild('ours', input, path.join(dir, 'out-ours.jsonlines'));
-    const runNaive = naiveAt === 'all' || (naiveAt === 'first' && k === 0);
-    const naive = runNaive ? runChild('naive', input, path.join(dir, 'out-naive.jsonlines')) : undefined;
-    if (process.argv.includes('--keep')) console.log(`input kept: ${input}`);
-    else fs.rmSync(input, { force: true });
-    console.log(`input: ${rows} rows, ${(bytes / 1e9).toFixed(2)} GB (the real records x${copies}); model ${ours.model}; ${os.cpus().length} cores`);
-    console.log(line('abp', ours, bytes));
-    console.log(`       stage ms: ${Object.entries(ours.times).map(([n, v]) => `${n} ${(v as number).toFixed(0)}`).join(', ')}`);
-    if (naive) {
-      console.log(line('naive', naive, bytes));
-      console.log(`speed-up: ${(naive.seconds / ours.seconds).toFixed(2)}x`);
-    }
-    table.push(
-      `| ${rows} | ${(bytes / 1e9).toFixed(2)} | ${(rows / ours.seconds).toFixed(0)} | ${(bytes / 1e6 / ours.seconds).toFixed(0)} | ${ours.peakRssMiB.toFixed(0)} | ` +
-        (naive ? `${(rows / naive.seconds).toFixed(0)} | ${naive.peakRssMiB.toFixed(0)} |` : '- | - |'),
+  const out = path.join(dir, `out.${ext}`);
+  try {
+    const input = path.join(dir, `in.${ext}`);
+    const { rows, bytes } = makeInput(input, src, perCopy, gb, gz);
+    console.log(
+      `input: ${rows} rows, ${(bytes / 1e9).toFixed(2)} GB of JSON lines${gz ? ' (gzip)' : ''}, the real records repeated; model ${pickModel().model}, ` +
+        `device ${arg('device', 'cpu')}; ${available} cores here; ${hasTaskset ? 'pinned with taskset' : 'no taskset: thread count only'}`,
     );
+    const line = (r: Result) =>
+      `${(r.rows / r.seconds).toFixed(0).padStart(8)} rows/s ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  ${r.seconds.toFixed(2)} s  ` +
+      `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
+    const table: string[] = [];
+    let base: number | undefined;
+    for (const c of cores) {
+      const r = runChild('ours', input, out, c);
+      const rate = r.rows / r.seconds;
+      base ??= rate;
+      console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
+      console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+      table.push(
+        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} |`,
+      );
+    }
+    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | |`);
+    if (arg('naive', 'yes') !== 'no') {
+      const r = runChild('naive', input, out, Math.min(available, cores[cores.length - 1] ?? 1));
+      console.log(`naive (JSON.parse/stringify, one thread): ${line(r)}`);
+      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | |`);
+    }
+    fs.rmSync(input, { force: true });
+    console.log(`\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|`);
+    for (const t of table) console.log(t);
+
+    if (rssSizes.length) {
+      const c = cores[cores.length - 1] ?? 1;
+      const rss: string[] = [];
+      for (const size of rssSizes) {
+        const f = path.join(dir, `rss-${size}.${ext}`);
+        const m = makeInput(f, src, perCopy, size, gz);
+        const r = runChild('ours', f, out, c);
+        fs.rmSync(f, { force: true });
+        console.log(`rss ${size} GB at ${c} cores: ${line(r)}`);
+        rss.push(`| ${(m.bytes / 1e9).toFixed(1)} | ${m.rows} | ${c} | ${(r.rows / r.seconds).toFixed(0)} | ${r.peakRssMiB.toFixed(0)} |`);
+      }
+      console.log(`\n| input GB | rows | cores | rows/s | peak RSS MiB |\n|---:|---:|---:|---:|---:|`);
+      for (const t of rss) console.log(t);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });
-  console.log('\n| rows | GB | abp rows/s | abp MB/s | abp peak RSS MiB | naive rows/s | naive peak RSS MiB |\n|---|---|---|---|---|---|---|');
-  for (const t of table) console.log(t);
 }
 
 main().catch((err) => {

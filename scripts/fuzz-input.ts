@@ -229,7 +229,7 @@ export async function fuzzInput(o: FuzzOptions): Promise<FuzzReport> {
       const fail = (m: string) => rep.failures.push(`seed ${o.seed}, run ${run} (${input}): ${m}`);
       const pipe = (onError: string, out: string) =>
         withTimeout(
-          new Pipeline({ onError, logger: quiet, maxLineBytes, scanThreads: o.scanThreads ?? 0 })
+          new Pipeline({ onError, logger: quiet, maxLineBytes, numThreads: o.scanThreads || 1 })
             .fromFile(input).deserialize().preprocess().inference({ model }).addClass().serialize().toFile(out).run(),
           runTimeoutMs,
           `on_error=${onError}`,

@@ -32,7 +32,7 @@ function fileWith(odd: string | Buffer, at = 3, n = 6): { file: string; dir: str
 }
 
 function run(file: string, onError: string, o: { maxLineBytes?: number; scanThreads?: number } = {}) {
-  return new Pipeline({ onError, logger: quiet, scanThreads: o.scanThreads ?? 0, maxLineBytes: o.maxLineBytes })
+  return new Pipeline({ onError, logger: quiet, numThreads: o.scanThreads || 1, maxLineBytes: o.maxLineBytes })
     .fromFile(file).deserialize().preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO }).addClass().collect().run();
 }
 
@@ -176,7 +176,7 @@ async function outputOf(lines: string[], scanThreads = 0): Promise<string[]> {
   const file = path.join(dir, 'in.jsonlines');
   const out = path.join(dir, 'out.jsonlines');
   fs.writeFileSync(file, lines.join('\n') + '\n');
-  await new Pipeline({ logger: quiet, scanThreads })
+  await new Pipeline({ logger: quiet, numThreads: scanThreads || 1 })
     .fromFile(file).deserialize().preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO }).addScores({ prefix: 'p_' }).addClass()
     .serialize().toFile(out).run();
   return fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);

@@ -108,14 +108,14 @@ describe('bad input', () => {
     // Several 1 MiB blocks, slow-path lines and a malformed one in the middle of the stream.
     const odd = '{"a": "q\\"uote", "nvidia_smi_log.gpu.utilization.gpu_util": "7 %"}\n{"broken": \n\n';
     fs.writeFileSync(f, Buffer.concat([real, Buffer.from(odd), real, real]));
-    const run = (scanThreads: number, out: string, onError = 'skip') =>
-      new Pipeline({ scanThreads, onError, logger: { info: () => undefined, warn: () => undefined } })
+    const run = (numThreads: number, out: string, onError = 'skip') =>
+      new Pipeline({ numThreads, onError, logger: { info: () => undefined, warn: () => undefined } })
         .fromFile(f).deserialize().preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO }).addClass().serialize()
         .toFile(path.join(dir, out), { overwrite: true }).run();
-    const main = await run(0, 'main.jsonlines');
+    const main = await run(1, 'main.jsonlines');
     const workers = await run(2, 'workers.jsonlines');
-    expect(main.scanThreads).toBe(0);
-    expect(workers.scanThreads).toBe(2);
+    expect(main.threads).toBe(0);
+    expect(workers.threads).toBe(2);
     expect(workers.malformed).toEqual(main.malformed);
     expect(main.malformed.malformed).toBe(1);
     expect(fs.readFileSync(path.join(dir, 'workers.jsonlines')).equals(fs.readFileSync(path.join(dir, 'main.jsonlines')))).toBe(true);

@@ -30,8 +30,8 @@ export const RUN_GROUP: CommandDef = {
   name: 'run',
   help: 'Run a pipeline. Only pipeline-fil (forest models) is available.',
   options: [
-    o('num_threads', 'int', 'Engine threads (0 = all cores)', { default: 0 }),
-    o('pipeline_batch_size', 'int', 'Rows per batch between stages', { default: 1024 }),
+    o('num_threads', 'int', 'Threads working on blocks of input, and engine threads per call (0 = one per core)', { default: 0 }),
+    o('pipeline_batch_size', 'int', 'Rows per record batch of Arrow output (the work itself goes by blocks of 4 MiB of input)', { default: 1024 }),
     o('model_max_batch_size', 'int', "Rows per engine call (capped by the model's max_batch_size)", { default: 8192 }),
     o('on_error', 'string', 'Malformed input lines: fail, skip or quarantine:FILE', { default: 'fail' }),
     o('edge_buffer_size', 'int', 'Accepted for Morpheus compatibility', { ignored: true }),
@@ -75,7 +75,7 @@ export const STAGES: CommandDef[] = [
   },
   {
     name: 'deserialize',
-    help: 'Split the input into batches of --pipeline_batch_size rows, checking every line.',
+    help: 'Check every line and split the input into rows (on the worker threads, block by block).',
     options: [
       o('on_error', 'string', 'Malformed lines: fail, skip or quarantine:FILE (default: the run option)'),
       o('ensure_sliceable_index', 'bool', 'Accepted for Morpheus compatibility', { ignored: true }),

@@ -51,3 +51,11 @@ export class Summarizer {
     return b;
   }
 }
+
+/** Adds a block's summary to the run's; merged in input order, the per-GPU and per-host keys keep first-seen order. */
+export function mergeSummary(into: DetectionSummary, part: DetectionSummary): void {
+  into.rows += part.rows;
+  into.flagged += part.flagged;
+  for (const [k, v] of Object.entries(part.byGpu)) into.byGpu[k] = (into.byGpu[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(part.byHost)) into.byHost[k] = (into.byHost[k] ?? 0) + v;
+}

@@ -40,7 +40,7 @@ export interface InputLimits {
 const NL = Buffer.from('\n');
 
 /** Why one line or record is bad: an InputError code and the text after `file:line: `. */
-interface Problem {
+export interface Problem {
   code: string;
   message: string;
 }
@@ -73,6 +73,23 @@ function tooLong(max: number): Problem {
   return { code: 'ABP_INPUT_LINE_LENGTH', message: `line longer than ${max} bytes (the maximum line length)` };
 }
 
+/** The error a bad line (or record) raises under on_error=fail; one wording wherever lines are checked. */
+export function badLineError(source: string, at: number, what: string, problem: Problem): InputError {
+  return new InputError(problem.code, what === 'line' ? `${source}:${at}: ${problem.message}` : `${source}: ${what} ${at}: ${problem.message}`, { file: source, line: at });
+}
+
+/**
+ * Where bad lines go instead of the policy being applied here: a block
+ * checked on a worker thread hands its bad lines to the main thread, which
+ * applies the policy in input order. `at` counts from the Deserializer's start.
+ */
+export interface BadLineSink {
+  /** One bad line or record; `bytes`: what quarantine would write (none for a record given as an object). */
+  bad(problem: Problem, at: number, what: string, bytes: Buffer[] | undefined): void;
+  /** More bytes of the last bad line, for quarantine (the pieces of an overlong line). */
+  more(bytes: Buffer[]): void;
+}
+
 export class Deserializer {
   readonly batchSize: number;
   readonly policy: OnErrorPolicy;
@@ -89,11 +106,18 @@ export class Deserializer {
   readonly maxDepth: number;
 
   /** `keys`: names and prefixes later stages look for, noted while each line is checked. */
-  constructor(batchSize: number, policy: OnErrorPolicy = { kind: 'fail' }, keys?: KeySet, limits: InputLimits = {}) {
+  constructor(
+    batchSize: number,
+    policy: OnErrorPolicy = { kind: 'fail' },
+    keys?: KeySet,
+    limits: InputLimits = {},
+    private readonly sink?: BadLineSink,
+  ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('ABP_USAGE', `pipeline batch size must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.policy = policy;
-    if (policy.kind === 'quarantine') this.quarantine = new QuarantineFile(policy.file, policy.overwrite ?? false);
+    // With a sink (a worker's block), bad lines go to the main thread, which owns the file.
+    if (policy.kind === 'quarantine' && sink === undefined) this.quarantine = new QuarantineFile(policy.file, policy.overwrite ?? false);
     this.keys = keys && keys.size + keys.prefixes.length > 0 ? keys : undefined;
     this.maxLineBytes = checkMaxLineBytes(limits.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     const d = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -227,10 +251,10 @@ export class Deserializer {
       this.lineNo++;
       this.counts.lines++;
       this.bad(tooLong(block.limit), block.source, [block.bytes]);
-    } else {
+    } else if (this.policy.kind === 'quarantine') {
       this.toQuarantine([block.bytes]);
     }
-    if (block.last) this.toQuarantine([NL]);
+    if (block.last && this.policy.kind === 'quarantine') this.toQuarantine([NL]);
   }
 
   /**
@@ -240,9 +264,13 @@ export class Deserializer {
    */
   private bad(problem: Problem, source: string, bytes: Buffer[] | undefined, at = this.lineNo, what = 'line'): void {
     this.counts.malformed++;
+    if (this.sink !== undefined) {
+      this.sink.bad(problem, at, what, bytes);
+      return;
+    }
     switch (this.policy.kind) {
       case 'fail':
-        throw new InputError(problem.code, what === 'line' ? `${source}:${at}: ${problem.message}` : `${source}: ${what} ${at}: ${problem.message}`, { file: source, line: at });
+        throw badLineError(source, at, what, problem);
       case 'skip':
         this.counts.skipped++;
         return;
@@ -257,7 +285,12 @@ export class Deserializer {
   }
 
   private toQuarantine(bytes: Buffer[]): void {
-    for (const b of bytes) this.quarantine?.write(b);
+    if (this.policy.kind !== 'quarantine') return;
+    if (this.sink !== undefined) {
+      this.sink.more(bytes);
+      return;
+    }
+    this.quarantine!.write(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes));
   }
 
   private batchFor(source: string, out: Batch[]): Batch {

@@ -21,7 +21,11 @@ export interface FromFileOptions {
   repeat?: number;
   /** Read size; larger means fewer, bigger blocks. */
   chunkSize?: number;
-  /** Plain files: read into blocks that own their memory (for transfer to worker threads). */
+  /**
+   * Blocks that own their memory (for transfer to worker threads): plain
+   * files are read straight into them; gzip and stdin lines are copied into
+   * them, a chunk's worth at a time.
+   */
   owned?: boolean;
   /** What '-' reads instead of process.stdin (e.g. stdin after its first records were looked at). */
   stdin?: Readable;
@@ -305,6 +309,35 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
   }
 }
 
+/**
+ * Line blocks gathered into owned blocks of about `size` bytes (one copy; the
+ * inflated bytes are views of zlib's chunks). Pieces of an overlong line pass
+ * through in their place.
+ */
+async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number): AsyncGenerator<LineBlock | OverlongBlock> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  const take = (): LineBlock => {
+    const buf = Buffer.allocUnsafeSlow(len);
+    let at = 0;
+    for (const p of parts) at += p.copy(buf, at);
+    parts = [];
+    len = 0;
+    return { kind: 'lines', buf, source, owned: true };
+  };
+  for await (const b of blocks) {
+    if (b.kind !== 'lines') {
+      if (len > 0) yield take();
+      yield b;
+      continue;
+    }
+    parts.push(b.buf);
+    len += b.buf.length;
+    if (len >= size) yield take();
+  }
+  if (len > 0) yield take();
+}
+
 /** The source stage: blocks of input, pulled (so backpressure is implicit). */
 export async function* fromFile(filename: string, opts: FromFileOptions = {}): AsyncGenerator<SourceBlock> {
   if (!filename) throw new UsageError('ABP_USAGE', 'from-file needs a filename');
@@ -323,7 +356,8 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
       yield* arrowBlocks(raw, source);
     } else {
       const bytes = gunzipIfMagic(raw as AsyncIterable<Buffer>, format === 'jsonlines-gz', source);
-      yield* lineBlocks(bytes, source, maxLine);
+      const lines = lineBlocks(bytes, source, maxLine);
+      yield* opts.owned ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK) : lines;
     }
     if (filename === '-') break;
   }

@@ -39,9 +39,15 @@ export class Monitor {
   }
 
   process(b: Batch): Batch {
+    this.count(b.keep ? b.keptRows() : b.size);
+    return b;
+  }
+
+  /** Adds rows seen (counted elsewhere, e.g. by a worker thread for its block). */
+  count(rows: number): void {
     const now = performance.now();
     if (this.start === 0) this.start = this.lastDraw = now;
-    this.rows += b.keep ? b.keptRows() : b.size;
+    this.rows += rows;
     if (this.tty && now - this.lastDraw > 200) {
       this.lastDraw = now;
       this.stream.write(`\r${this.line(now, this.progress?.())}\x1b[K`);
@@ -49,7 +55,6 @@ export class Monitor {
       this.lastDraw = now;
       this.stream.write(`${this.line(now, this.progress?.())}\n`);
     }
-    return b;
   }
 
   /** `Progress ██████░░░░ 31% 1,020 rows [0.5s, 2040 rows/s]`; no bar when the fraction is unknown. */

@@ -341,7 +341,7 @@ function replacedByNumber(c: number): boolean {
  * batch (page faults, and GCs forced by external memory).
  */
 const spare: ArrayBuffer[] = [];
-const SPARE_MAX = 2;
+const SPARE_MAX = 4;
 const ours = new WeakSet<ArrayBuffer>();
 
 function takeBuffer(capacity: number): Buffer {
@@ -355,6 +355,13 @@ function takeBuffer(capacity: number): Buffer {
 }
 
 /** The sink is done with b.serialized: its memory may hold a later batch's output. */
+/** An output buffer this thread made, handed back by the thread that wrote it (a transfer makes a new object): reused as recycleOutput's are. */
+export function adoptOutput(ab: ArrayBuffer): void {
+  ours.add(ab);
+  if (spare.length >= SPARE_MAX) spare.shift();
+  spare.push(ab);
+}
+
 export function recycleOutput(b: Batch): void {
   const ab = b.serialized?.buffer as ArrayBuffer | undefined;
   b.serialized = undefined;

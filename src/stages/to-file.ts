@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { OutputError } from '../errors.js';
 import { writeArrow } from './arrow-writer.js';
-import type { Batch } from './batch.js';
+import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
 import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
 import { recycleOutput } from './serialize.js';
@@ -21,6 +21,12 @@ export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-
 export interface ToFileOptions {
   overwrite?: boolean;
   format?: OutputFormat;
+  /**
+   * jsonlines-gz: the batches' bytes are gzip members already (each block
+   * compressed on its worker thread); they are written as they are, one
+   * after another (a gzip file may hold several members).
+   */
+  gzipped?: boolean;
   /** Adds the time spent encoding and writing (ms). */
   onTime?: (ms: number) => void;
 }
@@ -86,6 +92,20 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
   }
 }
 
+/** The batches, then an empty gzip member when none held bytes (an empty file is not gzip). */
+async function* atLeastOneMember(batches: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+  let any = false;
+  for await (const b of batches) {
+    if (b.serialized && b.serialized.length > 0) any = true;
+    yield b;
+  }
+  if (!any) {
+    const b = new Batch(0, '');
+    b.serialized = gzipSync(Buffer.alloc(0));
+    yield b;
+  }
+}
+
 export interface WriteResult {
   rows: number;
   bytes: number;
@@ -102,7 +122,10 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
     tmp = tempPathFor(filename);
     trackTemp(tmp);
   }
-  const plain = format === 'jsonlines' && !toStdout;
+  const gzipped = format === 'jsonlines-gz' && opts.gzipped === true;
+  if (gzipped) batches = atLeastOneMember(batches);
+  // Per-block gzip members are bytes like plain JSON lines: the same staged writer.
+  const plain = (format === 'jsonlines' || gzipped) && !toStdout;
   // The stream's own errors (a full disk) are the ones to name the file in.
   let outError: unknown;
   let out: Writable | undefined;
@@ -115,7 +138,7 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {
       const src = Readable.from(jsonChunks(batches, counter, opts.onTime), { objectMode: false, highWaterMark: 1 });
-      if (format === 'jsonlines-gz') await streamPipeline(src, createGzip(), out!, { end: !toStdout });
+      if (format === 'jsonlines-gz' && !gzipped) await streamPipeline(src, createGzip(), out!, { end: !toStdout });
       else await streamPipeline(src, out!, { end: !toStdout });
     }
   } catch (err) {
