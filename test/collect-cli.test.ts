@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeScripts } from './fake-nvidia-smi.js';
@@ -104,6 +104,19 @@ describe('abp collect', () => {
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(3);
     expect((await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', good, '-o', out, '--force'])).code).toBe(0);
     expect(lines(readFileSync(out, 'utf8'))).toHaveLength(1);
+  });
+
+  it('never writes through a symbolic link at the target, with --force or --append', async () => {
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me\n');
+    const link = join(dir, 'link.jsonl');
+    symlinkSync(victim, link);
+    for (const flag of ['--force', '--append']) {
+      const r = await abp(['collect', '--gpm=off', '--count=1', '--nvidia-smi', good, '-o', link, flag]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/link\.jsonl is a symbolic link; abp does not write through one/);
+      expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+    }
   });
 
   it('a missing nvidia-smi is a clear error and leaves no output file', async () => {

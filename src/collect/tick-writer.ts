@@ -3,6 +3,7 @@
  * are joined and handed to one write, and `close()` resolves only once all of
  * it has reached the file or pipe.
  */
+import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { OutputError } from '../errors.js';
@@ -73,7 +74,12 @@ class StreamSink implements LineSink {
 /** A sink for `-` (stdout) or a file path. Refuses to replace an existing file unless told. */
 export async function openLineSink(target: string, mode: OutputMode = 'create', stdout: Writable = process.stdout): Promise<LineSink> {
   if (target === '-') return new StreamSink(stdout, 'stdout');
-  const flags = mode === 'append' ? 'a' : mode === 'overwrite' ? 'w' : 'wx';
+  // A live recording is appended to as it goes, so it cannot be a temporary file renamed into
+  // place; instead it never follows a symbolic link (O_NOFOLLOW): --force or --append on a link
+  // planted at the target must not write through it to another file.
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_NOFOLLOW } = fsConstants;
+  const flags =
+    O_WRONLY | O_CREAT | O_NOFOLLOW | (mode === 'append' ? O_APPEND : mode === 'overwrite' ? O_TRUNC : O_EXCL);
   try {
     const fh = await open(target, flags, 0o644);
     const size = mode === 'append' ? (await fh.stat()).size : 0;
@@ -81,6 +87,7 @@ export async function openLineSink(target: string, mode: OutputMode = 'create', 
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EEXIST') throw new OutputError('ABP_OUTPUT_EXISTS', `${target} exists; pass --force to overwrite or --append to add to it`, { cause: err });
+    if (e.code === 'ELOOP') throw new OutputError('ABP_OUTPUT_NOT_FILE', `${target} is a symbolic link; abp does not write through one (give the real path)`, { cause: err });
     throw new OutputError('ABP_OUTPUT_OPEN', `${target}: cannot open for writing: ${e.message}`, { cause: err });
   }
 }
