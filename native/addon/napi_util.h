@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,45 @@ struct ModelSummary {
 void Summarize(const Forest& forest, ModelSummary* out);
 // {objective, numFeature, numGroup, numOutput, numTrees, maxDepth, baseScore, format}
 Napi::Object SummaryObject(Napi::Env env, const ModelSummary& m, int32_t num_output);
+
+// An AsyncWorker that settles one promise: Run() does the work off the JS
+// thread and returns a Status (bad_alloc becomes kOutOfMemory, so no C++
+// exception reaches Node); Result() makes the value on the JS thread, and a
+// failure there rejects with kInternal instead of leaving an exception pending.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      status_ = Run();
+    } catch (const std::bad_alloc&) {
+      status_ = Status(Code::kOutOfMemory, "out of host memory");
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!status_.ok()) {
+      deferred_.Reject(ErrorValue(env, status_));
+      return;
+    }
+    Napi::Value v = Result(env);
+    if (env.IsExceptionPending()) {
+      deferred_.Reject(ErrorValue(env, TakePending(env, Code::kInternal, "cannot create the result")));
+      return;
+    }
+    deferred_.Resolve(v);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ protected:
+  virtual Status Run() = 0;
+  virtual Napi::Value Result(Napi::Env env) = 0;
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Status status_;
+};
 
 // Queues an AsyncWorker that owns a promise and returns that promise.
 template <typename W>

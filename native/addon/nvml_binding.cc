@@ -23,41 +23,8 @@ struct NvmlData {
   Napi::FunctionReference session_ctor;
 };
 
-// Base for the workers here: one promise, a Status, bad_alloc caught.
-class Worker : public Napi::AsyncWorker {
- public:
-  Worker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      status_ = Run();
-    } catch (const std::bad_alloc&) {
-      status_ = Status(Code::kOutOfMemory, "out of host memory");
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (!status_.ok()) {
-      deferred_.Reject(ErrorValue(env, status_));
-      return;
-    }
-    Napi::Value v = Result(env);
-    if (env.IsExceptionPending()) {
-      deferred_.Reject(ErrorValue(env, TakePending(env, Code::kInternal, "cannot create the result")));
-      return;
-    }
-    deferred_.Resolve(v);
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- protected:
-  virtual Status Run() = 0;
-  virtual Napi::Value Result(Napi::Env env) = 0;
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Status status_;
-};
+// Base for the workers here (napi_util.h): one promise, a Status, bad_alloc caught.
+using Worker = PromiseWorker;
 
 class NativeNvmlSession : public Napi::ObjectWrap<NativeNvmlSession> {
  public:
