@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputError, Pipeline } from '../src/index.js';
-import { abp } from './pipeline-helpers.js';
+import { abp, interruptMidWrite } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
@@ -28,31 +28,12 @@ describe('interrupted runs', () => {
     it(`${signal} mid-run removes the temporary file and exits ${status}`, async () => {
       const dir = tmp();
       const out = path.join(dir, 'out.jsonlines');
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`],
-        { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
       try {
-        // Wait until output is being written (the temporary file has data), then interrupt.
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const t = temps(dir);
-          if (t.length && fs.statSync(path.join(dir, t[0])).size > 0) break;
-          if (Date.now() > deadline) throw new Error(`no temporary file appeared: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        child.kill(signal);
-        const r = await exited;
-        expect(r, stderr).toEqual({ code: status, signal: null });
+        const r = await interruptMidWrite(dir, ['run', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`], signal);
+        expect({ code: r.code, signal: r.signal }, r.stderr).toEqual({ code: status, signal: null });
         expect(temps(dir)).toEqual([]);
         expect(fs.existsSync(out)).toBe(false);
       } finally {
-        // Never leave a 5 GB writer behind a failed assertion.
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../src/index.js';
+import { interruptMidWrite } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
@@ -96,29 +97,12 @@ describe('block-parallel output files', () => {
   it('SIGINT while worker threads write gzip members removes the temporary file and exits 130', async () => {
     const dir = tmp();
     const out = path.join(dir, 'out.jsonlines.gz');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '--num_threads=2', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
     try {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const t = temps(dir);
-        if (t.length && fs.statSync(path.join(dir, t[0])).size > 0) break;
-        if (Date.now() > deadline) throw new Error(`no temporary file appeared: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      child.kill('SIGINT');
-      const r = await exited;
-      expect(r, stderr).toEqual({ code: 130, signal: null });
+      const r = await interruptMidWrite(dir, ['run', '--num_threads=2', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`], 'SIGINT');
+      expect({ code: r.code, signal: r.signal }, r.stderr).toEqual({ code: 130, signal: null });
       expect(temps(dir)).toEqual([]);
       expect(fs.existsSync(out)).toBe(false);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,5 +1,6 @@
 /** Runs the abp CLI from source (node --import tsx), as a user would run the built one. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,4 +17,33 @@ export function abp(args: string[], opts: { input?: string; cwd?: string; timeou
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     else child.stdin!.end();
   });
+}
+
+/** Temporary output files (`.OUT.abp-tmp-PID-*`) in a directory. */
+export const tempFiles = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.abp-tmp-'));
+
+/**
+ * Starts `abp ARGS` (a long run writing into `dir`), waits until its temporary
+ * output file has data, sends `signal`, and returns how it exited and what it
+ * printed. A child still alive afterwards is killed, so no long writer is left
+ * behind a failed assertion.
+ */
+export async function interruptMidWrite(dir: string, args: string[], signal: NodeJS.Signals) {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const t = tempFiles(dir);
+      if (t.length && fs.statSync(path.join(dir, t[0])).size > 0) break;
+      if (Date.now() > deadline) throw new Error(`no temporary file appeared: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill(signal);
+    return { ...(await exited), stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 }
