@@ -84,9 +84,9 @@ describe('watch output lines', () => {
     const s: GpuSample = { type: 'sample', time: 1795944954.5, hostname: 'vm', gpu: alert.gpu, busId: alert.busId, model: 'abp-nvsmi-xgb', probability: 0.0123, mining: false, flagged: 1, seen: 5, window: 5, alert: false };
     expect(sampleLine(s)).toBe('2026-11-29T09:35:54.500Z  vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0)  p=0.012  ok       flagged 1/5');
     expect(alertLine(alert)).toBe(
-      '2026-11-29T09:35:54.500Z  ALERT    vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0): mining suspected, flagged in 3 of the last 5 ticks (p=0.987)',
+      '2026-11-29T09:35:54.500Z  ALERT    vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0): mining suspected, flagged in 3 of the last 5 working samples (p=0.987)',
     );
-    expect(alertLine({ ...alert, state: 'cleared', flagged: 2 })).toMatch(/CLEARED  vm .*: clean in 3 of the last 5 ticks/);
+    expect(alertLine({ ...alert, state: 'cleared', flagged: 2 })).toMatch(/CLEARED  vm .*: clean in 3 of the last 5 working samples/);
     expect(JSON.parse(formatEvent(alert, 'json'))).toEqual(alert);
     // A sample's JSON names the model that scored it.
     expect(JSON.parse(formatEvent(s, 'json'))).toEqual(s);

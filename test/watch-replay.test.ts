@@ -176,7 +176,7 @@ describe('abp watch --input (replay)', () => {
     expect(strict.code).toBe(0);
     // 4 alerts fire; 3 clear before the end (the last GPU is idle, under a minute, when the recording ends).
     expect(strict.stdout.trim().split('\n')).toHaveLength(7);
-    expect(strict.stdout).toMatch(/mining suspected, flagged in 6 of the last 7 ticks/);
+    expect(strict.stdout).toMatch(/mining suspected, flagged in 6 of the last 7 working samples/);
 
     const bad = await abp(['watch', '--input', DATA, '--window', '4', '--min-flagged', '2']);
     expect(bad.code).toBe(2);

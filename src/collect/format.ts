@@ -24,9 +24,9 @@ export function sampleLine(s: GpuSample): string {
 
 export function alertLine(a: AlertEvent): string {
   if (a.state === 'firing') {
-    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} ticks (${prob(a.probability)})`;
+    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} working samples (${prob(a.probability)})`;
   }
-  return `${isoTime(a.time)}  CLEARED  ${where(a)}: clean in ${a.seen - a.flagged} of the last ${a.seen} ticks (${prob(a.probability)})`;
+  return `${isoTime(a.time)}  CLEARED  ${where(a)}: clean in ${a.seen - a.flagged} of the last ${a.seen} working samples (${prob(a.probability)})`;
 }
 
 export function formatEvent(e: WatchEvent, format: WatchFormat): string {
