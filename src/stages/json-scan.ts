@@ -21,6 +21,10 @@ export function skipWs(buf: Uint8Array, i: number, end: number): number {
 }
 
 /** Line whitespace (the grammar's: space, tab, CR). */
+function isLineWs(c: number): boolean {
+  return c === C_SP || c === C_TAB || c === C_CR;
+}
+
 function skipLineWs(buf: Uint8Array, i: number, end: number): number {
   let c;
   while (i < end && ((c = buf[i]) === C_SP || c === C_TAB || c === C_CR)) i++;
@@ -39,35 +43,29 @@ function stringEnd(buf: Uint8Array, i: number, end: number): number {
 
 /**
  * stringEnd reading four bytes at a time through `words` (a Uint32Array over
- * buf's whole ArrayBuffer; `off` = buf.byteOffset). A word's quote, backslash
- * and control bytes are flagged with the usual has-zero-byte tests; the
- * lowest flag is exact unless a borrow from a special byte below it (or below
- * the start) set it, so the flagged byte is read to confirm it.
+ * buf's whole ArrayBuffer; `off` = buf.byteOffset). Bytes up to a word
+ * boundary go one by one; then whole words are skipped while none holds a
+ * quote, a backslash or a control byte (the usual has-zero-byte tests, which
+ * can flag a byte falsely but never miss one), and stringEnd finishes from
+ * the first flagged word's start, so the result is stringEnd's exactly.
  */
 function stringEndWords(buf: Uint8Array, words: Uint32Array, off: number, i: number, end: number): number {
-  const a = off + i;
-  const aEnd = off + end;
-  let wi = a >>> 2;
-  // Bytes of the first word before the start are ignored.
-  let keep = (0xffffffff << ((a & 3) << 3)) | 0;
-  while (wi < words.length) {
+  while (((off + i) & 3) !== 0) {
+    if (i >= end) return -1;
+    const c = buf[i++];
+    if (c === C_QUOTE) return i;
+    if (c < C_SP || c === C_BSLASH) return -1;
+  }
+  let wi = (off + i) >>> 2;
+  const wEnd = (off + end) >>> 2;
+  while (wi < wEnd) {
     const w = words[wi];
     const q = w ^ 0x22222222;
     const b = w ^ 0x5c5c5c5c;
-    const hit = ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080 & keep) | 0;
-    if (hit !== 0) {
-      const p = wi * 4 + ((31 - Math.clz32(hit & -hit)) >>> 3);
-      if (p >= aEnd) return -1;
-      const c = buf[p - off];
-      if (c === C_QUOTE) return p - off + 1;
-      if (c < C_SP || c === C_BSLASH) return -1;
-      return stringEnd(buf, p - off + 1, end); // a false flag: finish bytewise
-    }
+    if (((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) !== 0) break;
     wi++;
-    if (wi * 4 >= aEnd) return -1;
-    keep = -1;
   }
-  return stringEnd(buf, Math.max(i, wi * 4 - off), end);
+  return stringEnd(buf, wi * 4 - off, end);
 }
 
 function digitsEnd(buf: Uint8Array, i: number, end: number): number {
@@ -111,7 +109,8 @@ export class KeySet {
   private readonly prefixBytes: Buffer[];
   /** Key byte length → indexes of names that long. */
   private readonly byLen: (number[] | undefined)[] = [];
-  private readonly prefixFirst = new Uint8Array(256);
+  /** 1 where some prefix starts with that byte (a quick rejection before prefixHit). */
+  readonly prefixFirst = new Uint8Array(256);
   /** 1 where some name is that many bytes long (a quick rejection before match). */
   readonly lengths = new Uint8Array(256);
   readonly index = new Map<string, number>();
@@ -183,6 +182,7 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
   if (i >= end || buf[i] !== C_LBRACE) return 0;
   i = skipLineWs(buf, i + 1, end);
   if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+  // The usual separators (", " and ": ") are stepped over inline; other whitespace goes to skipLineWs.
   for (;;) {
     if (i >= end || buf[i] !== C_QUOTE) return 0;
     const ks = i + 1;
@@ -194,11 +194,16 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
       want = kl < 256 && keys.lengths[kl] === 0 ? -1 : keys.match(buf, ks, i - 1);
       // A repeated key: the last copy wins (JSON.parse's rule), and the row is flagged for serialize.
       if (want !== -1 && spans![base + want] !== -1) flags |= DUPLICATE;
-      if (keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
+      if (kl > 0 && keys.prefixFirst[buf[ks]] !== 0 && keys.prefixHit(buf, ks, i - 1)) flags |= PREFIX_HIT;
     }
-    i = skipLineWs(buf, i, end);
-    if (i >= end || buf[i] !== C_COLON) return 0;
-    i = skipLineWs(buf, i + 1, end);
+    if (i < end && buf[i] === C_COLON) i++;
+    else {
+      i = skipLineWs(buf, i, end);
+      if (i >= end || buf[i] !== C_COLON) return 0;
+      i++;
+    }
+    if (i < end && buf[i] === C_SP) i++;
+    if (i < end && isLineWs(buf[i])) i = skipLineWs(buf, i, end);
     if (i >= end) return 0;
     const v0 = i;
     const c = buf[i];
@@ -218,11 +223,17 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
       spans![base + want] = v0;
       spans![base + keys!.size + want] = i;
     }
-    i = skipLineWs(buf, i, end);
     if (i >= end) return 0;
-    const d = buf[i];
+    let d = buf[i];
+    if (d !== C_COMMA && d !== C_RBRACE) {
+      i = skipLineWs(buf, i, end);
+      if (i >= end) return 0;
+      d = buf[i];
+    }
     if (d === C_COMMA) {
-      i = skipLineWs(buf, i + 1, end);
+      i++;
+      if (i < end && buf[i] === C_SP) i++;
+      if (i < end && isLineWs(buf[i])) i = skipLineWs(buf, i, end);
       continue;
     }
     if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
