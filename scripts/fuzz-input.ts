@@ -21,6 +21,7 @@
  * its input file, and exits 1. A short run is part of `npm test`
  * (test/fuzz-input.test.ts).
  */
+import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -304,12 +305,23 @@ export async function fuzzInput(o: FuzzOptions): Promise<FuzzReport> {
 }
 
 async function main(): Promise<void> {
-  const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
-  const num = (k: string, d: number) => {
-    const v = arg(k);
+  // parseArgs: `--seed 9` and `--seed=9` both work, and a mistyped option is an error, not a silent default.
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      per_run: { type: 'string' },
+      scan_threads: { type: 'string' },
+      model: { type: 'string' },
+      repository: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const num = (k: keyof typeof values, d: number) => {
+    const v = values[k];
     if (v === undefined) return d;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${k} must be a whole number, got '${v}'`);
+    if (typeof v !== 'string' || !Number.isInteger(n) || n < 0) throw new Error(`--${k} must be a whole number, got '${String(v)}'`);
     return n;
   };
   const rep = await fuzzInput({
@@ -317,9 +329,9 @@ async function main(): Promise<void> {
     count: num('count', 2000),
     perRun: num('per_run', 8) || 1,
     scanThreads: num('scan_threads', 0),
-    model: arg('model'),
-    repository: arg('repository'),
-    keep: process.argv.includes('--keep'),
+    model: values.model,
+    repository: values.repository,
+    keep: values.keep ?? false,
     log: (m) => process.stderr.write(`${m}\n`),
   });
   console.log(
