@@ -16,11 +16,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import type { Tick } from '../src/collect/collector.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 import { isIdle, watchTicks, type MiningClassifier } from '../src/collect/watch.js';
 import { DEFAULT_ALERT_POLICY } from '../src/collect/alerts.js';
+import { readJsonLines } from './jsonlines.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +37,6 @@ const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { input
 const probs = new Float32Array(readFileSync(join(dir, 'lofo.f32')).buffer.slice(0));
 const rowsMeta = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as { source: string; t: number | null }[];
 if (probs.length !== meta.rows || rowsMeta.length !== meta.rows) throw new Error(`${dir}: lofo.f32 or rows.json does not match ${meta.rows} rows`);
-
-function readRecords(path: string): NvsmiRecord[] {
-  const raw = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => JSON.parse(l) as NvsmiRecord);
-}
 
 interface Episode {
   source: string;
@@ -61,7 +55,7 @@ const minFlagged = Number(values['min-flagged']);
 const episodes: Episode[] = [];
 let row = 0;
 for (const source of meta.input.split(',')) {
-  const records = readRecords(source);
+  const records = readJsonLines(source) as NvsmiRecord[];
   const p = new Map<NvsmiRecord, number>();
   for (const r of records) p.set(r, probs[row++]);
   const classifier: MiningClassifier = { probabilities: async (rs) => rs.map((r) => p.get(r) ?? NaN) };

@@ -28,6 +28,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError, Pipeline, openModel, type LoadedModel, type RunResult } from '../src/index.js';
+import { mulberry32 } from './prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,18 +62,6 @@ export interface FuzzReport {
   /** Mutations used, by name. */
   kinds: Record<string, number>;
   failures: string[];
-}
-
-/** mulberry32: a small seeded generator, so a seed replays the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rand = () => number;
@@ -197,7 +186,7 @@ export async function fuzzInput(o: FuzzOptions): Promise<FuzzReport> {
   const perRun = o.perRun ?? 8;
   const maxLineBytes = o.maxLineBytes ?? 64 << 10;
   const runTimeoutMs = o.runTimeoutMs ?? 30_000;
-  const r = rng(o.seed);
+  const r = mulberry32(o.seed);
   const real = linesOf(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz')))).filter((l) => l.length > 0);
   const modelName = o.model ?? (o.repository ? undefined : 'dev-xgb');
   const repository = o.repository ?? (o.model ? undefined : path.join(ROOT, 'test/pipeline-data/models'));

@@ -22,6 +22,7 @@ import { ForestModel } from '../src/engine/model.js';
 import { AbpError, InternalError } from '../src/errors.js';
 import { openModel } from '../src/model-repo/open.js';
 import { getFixture, readBytes, readF32 } from '../test/fixtures.js';
+import { mulberry32 } from './prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -56,18 +57,6 @@ export interface FuzzResult {
   rejected: Record<string, number>;
   failures: FuzzFailure[];
   seconds: number;
-}
-
-/** Deterministic PRNG (mulberry32): a failure is replayed from its seed and index. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rand = { next: () => number; int: (n: number) => number; pick: <T>(a: readonly T[]) => T };

@@ -15,9 +15,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { featureMatrix, type NumberRule } from '../src/stages/parse-value.js';
 import { readDerived } from '../src/model-repo/derived.js';
+import { readJsonLines } from './jsonlines.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,34 +42,12 @@ function readColumns(path: string): string[] {
     .filter((l) => l.length > 0 && !l.startsWith('#'));
 }
 
-function readRecords(path: string): Record<string, unknown>[] {
-  const raw = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-  const records: Record<string, unknown>[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line.length === 0) continue;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
-    }
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      throw new Error(`${path}:${i + 1}: not a JSON object`);
-    }
-    records.push(rec as Record<string, unknown>);
-  }
-  return records;
-}
-
 const columns = readColumns(values.columns!);
 // Several inputs (comma-separated) are read in order, as one matrix.
 const inputs = values.input!.split(',').map((p) => p.trim()).filter((p) => p !== '');
 const sourceOf: number[] = [];
 const records = inputs.flatMap((path, i) => {
-  const rs = readRecords(path);
+  const rs = readJsonLines(path);
   for (let k = 0; k < rs.length; k++) sourceOf.push(i);
   return rs;
 });

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readJsonLines } from '../jsonlines.js';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
@@ -31,25 +32,6 @@ export interface Span {
 }
 
 type Rec = Record<string, unknown>;
-
-/** The non-empty lines of a JSON-lines file as objects; errors name file and line. */
-export function readJsonLines(path: string): Rec[] {
-  const out: Rec[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line.length === 0) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${path}:${i + 1}: not a JSON object`);
-    out.push(v as Rec);
-  }
-  return out;
-}
 
 function spanOf(r: Rec, where: string, episode: number, rc: unknown): Span | undefined {
   if (r.start === null || r.end === null) return undefined; // never started: its seconds stay `startup`
