@@ -9,19 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputError, Pipeline } from '../src/index.js';
-import { abp, interruptMidWrite } from './pipeline-helpers.js';
+import { abp, interruptMidWrite, deadPid, tempFiles } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'abp-hf-'));
 const quiet = { info: () => undefined, warn: () => undefined };
-const temps = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.abp-tmp-'));
-
-/** A pid that no process has now: one of a child that has exited. */
-function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  return Number(r.stdout.toString());
-}
 
 describe('interrupted runs', () => {
   for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -31,7 +24,7 @@ describe('interrupted runs', () => {
       try {
         const r = await interruptMidWrite(dir, ['run', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`], signal);
         expect({ code: r.code, signal: r.signal }, r.stderr).toEqual({ code: status, signal: null });
-        expect(temps(dir)).toEqual([]);
+        expect(tempFiles(dir)).toEqual([]);
         expect(fs.existsSync(out)).toBe(false);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -50,18 +43,18 @@ describe('interrupted runs', () => {
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
       const deadline = Date.now() + 60_000;
-      while (!temps(dir).some((n) => fs.statSync(path.join(dir, n)).size > 0)) {
+      while (!tempFiles(dir).some((n) => fs.statSync(path.join(dir, n)).size > 0)) {
         if (Date.now() > deadline) throw new Error('no temporary file appeared');
         await new Promise((r) => setTimeout(r, 50));
       }
       child.kill('SIGKILL');
       await exited;
-      const left = temps(dir);
+      const left = tempFiles(dir);
       expect(left).toEqual([expect.stringMatching(new RegExp(`^\\.out\\.jsonlines\\.abp-tmp-${child.pid}-`))]);
       fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
       const r = await abp(['run', 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${out}`]);
       expect(r.code, r.stderr).toBe(0);
-      expect(temps(dir)).toEqual([]);
+      expect(tempFiles(dir)).toEqual([]);
       expect(fs.readFileSync(out, 'utf8')).toBe('{"a":1}\n');
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -78,7 +71,7 @@ describe('interrupted runs', () => {
     for (const n of [dead, live, other]) fs.writeFileSync(path.join(dir, n), 'partial');
     fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
     await new Pipeline({ logger: quiet }).fromFile(path.join(dir, 'in.jsonlines')).deserialize().serialize().toFile(out).run();
-    expect(temps(dir).sort()).toEqual([live, other].sort());
+    expect(tempFiles(dir).sort()).toEqual([live, other].sort());
     expect(fs.readFileSync(out, 'utf8')).toBe('{"a":1}\n');
   });
 });
@@ -146,7 +139,7 @@ describe.skipIf(!mounted)('a full disk (64 KiB tmpfs)', () => {
       expect(err.code).toBe('ABP_OUTPUT_WRITE');
       expect(err.message).toContain(out);
       expect(err.message).toContain('ENOSPC');
-      expect(temps(full)).toEqual([]);
+      expect(tempFiles(full)).toEqual([]);
       expect(fs.existsSync(out)).toBe(false);
     });
   }
@@ -230,7 +223,7 @@ describe('--on_error=quarantine:FILE is treated like the output', () => {
     r = await abp(['run', '--on_error', `quarantine:${q}`, '--pipeline_batch_size=16', 'pipeline-fil', 'from-file', `--filename=${path.join(dir, 'in.jsonlines')}`, 'deserialize', 'serialize', 'to-file', `--filename=${path.join(dir, 'out.arrow')}`]);
     expect(r.code, r.stderr).toBe(1);
     expect(fs.existsSync(q)).toBe(false);
-    expect(temps(dir)).toEqual([]);
+    expect(tempFiles(dir)).toEqual([]);
     // With no malformed line the file is still this run's: empty.
     fs.writeFileSync(path.join(dir, 'in.jsonlines'), '{"a":1}\n');
     r = await run(dir, q, path.join(dir, 'out.jsonlines'));

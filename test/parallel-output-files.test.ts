@@ -5,25 +5,18 @@
  * removed on SIGINT), and the main thread's quarantine writer for bad lines
  * found on workers appears only when the run succeeds.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../src/index.js';
-import { interruptMidWrite } from './pipeline-helpers.js';
+import { interruptMidWrite, deadPid, tempFiles } from './pipeline-helpers.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'abp-pof-'));
 const quiet = { info: () => undefined, warn: () => undefined };
-const temps = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.abp-tmp-'));
-
-function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  return Number(r.stdout.toString());
-}
 
 /** Starts of gzip members in a file: a gzip header (1f 8b 08) from which the rest inflates. */
 function members(buf: Buffer): number {
@@ -52,7 +45,7 @@ describe('block-parallel output files', () => {
       const r = await new Pipeline({ numThreads: 2, logger: quiet }).fromFile(DATA).deserialize().serialize().toFile(out, { overwrite: true }).run();
       expect(r.threads).toBe(2);
       expect(fs.statSync(out).mode & 0o7777).toBe(0o640);
-      expect(temps(dir)).toEqual([]);
+      expect(tempFiles(dir)).toEqual([]);
       const bytes = fs.readFileSync(out);
       // Several blocks, one gzip member each, together the whole input's rows.
       expect(members(bytes)).toBeGreaterThan(1);
@@ -79,7 +72,7 @@ describe('block-parallel output files', () => {
       expect(r.threads).toBe(2);
       expect(r.malformed.quarantined).toBe(2);
       expect(fs.readFileSync(q, 'utf8')).toBe('{"broken": \n{"also broken\n');
-      expect(temps(dir)).toEqual([]);
+      expect(tempFiles(dir)).toEqual([]);
 
       // Arrow output fixes its schema from the first rows and refuses a column first seen later: the run fails
       // after bad lines were quarantined; the quarantine file from the run before is left as it was.
@@ -88,7 +81,7 @@ describe('block-parallel output files', () => {
       await expect(run(path.join(dir, 'out.arrow'))).rejects.toMatchObject({ code: 'ABP_OUTPUT_SCHEMA' });
       expect(fs.readFileSync(q, 'utf8')).toBe('previous\n');
       expect(fs.existsSync(path.join(dir, 'out.arrow'))).toBe(false);
-      expect(temps(dir)).toEqual([]);
+      expect(tempFiles(dir)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -100,7 +93,7 @@ describe('block-parallel output files', () => {
     try {
       const r = await interruptMidWrite(dir, ['run', '--num_threads=2', 'pipeline-fil', 'from-file', `--filename=${DATA}`, '--repeat=400', 'deserialize', 'serialize', 'to-file', `--filename=${out}`], 'SIGINT');
       expect({ code: r.code, signal: r.signal }, r.stderr).toEqual({ code: 130, signal: null });
-      expect(temps(dir)).toEqual([]);
+      expect(tempFiles(dir)).toEqual([]);
       expect(fs.existsSync(out)).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /** Runs the abp CLI from source (node --import tsx), as a user would run the built one. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,12 @@ export function abp(args: string[], opts: { input?: string; cwd?: string; timeou
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     else child.stdin!.end();
   });
+}
+
+/** A pid that no process has now: that of a child that has exited. */
+export function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
 }
 
 /** Temporary output files (`.OUT.abp-tmp-PID-*`) in a directory. */
