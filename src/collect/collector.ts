@@ -75,6 +75,9 @@ export async function* collectTicks(opts: CollectOptions = {}): AsyncGenerator<T
   if (!(interval >= 0) || !Number.isFinite(interval)) throw new UsageError('ABP_BAD_ARGUMENT', `interval must be a non-negative number of ms, got ${interval}`);
   const count = opts.count;
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `count must be a non-negative integer, got ${count}`);
+  const maxErrors = opts.maxConsecutiveErrors ?? 30;
+  if (!(Number.isInteger(maxErrors) && maxErrors >= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `max-errors must be a positive integer, got ${maxErrors}`);
+  // Options are checked before the GPM source starts (it may run an nvidia-smi dmon child).
   const gpmOpt = opts.gpm ?? 'auto';
   const gpm = new GpmAttacher(
     typeof gpmOpt === 'string' ? await openGpmSource(gpmOpt, { nvidiaSmi: opts.nvidiaSmi, onChoice: (m) => opts.onGpmNotice?.('all GPUs', m) }) : gpmOpt,
@@ -92,7 +95,6 @@ async function* ticks(opts: CollectOptions, gpm: GpmAttacher): AsyncGenerator<Ti
   const count = opts.count;
   const policy = opts.onError ?? 'fail';
   const maxErrors = opts.maxConsecutiveErrors ?? 30;
-  if (!(Number.isInteger(maxErrors) && maxErrors >= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `max-errors must be a positive integer, got ${maxErrors}`);
   const host = opts.hostname ?? osHostname();
   const selectors = opts.gpus ?? [];
   const signal = opts.signal;
