@@ -25,7 +25,7 @@ import { Pipeline } from '../src/pipeline/pipeline.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { TritonForest, TritonServer, loadConfig, selectTritonEngine } from '../src/triton/index.js';
 import { abp } from './pipeline-helpers.js';
-import { runExitScript, testTriton } from './triton-home.js';
+import { runExitScript, runRefusedLoad, testTriton } from './triton-home.js';
 
 const T = testTriton();
 const READY = T.hasLibrary && T.hasFil;
@@ -204,6 +204,19 @@ describe.skipIf(!READY)(`models on Triton's FIL backend at ${T.home} (${KIND})`,
     expect(infos.filter((l) => l.startsWith('inf-triton:'))).toEqual([
       expect.stringMatching(/^inf-triton: Triton at .* cannot run model 'dev-xgb-ubj': .*xgboost_ubj format needs Treelite >= 4\.3.*; running model 'dev-xgb-ubj' from .* on the embedded FIL engine$/s),
     ]);
+  });
+
+  // Triton's in-process options leave the load-retry count uninitialised; on the H200 build it held
+  // garbage and a refused model was re-created ~2,000 times a second, the load never returning. The
+  // server sets it to 0: one attempt, one instance failure in Triton's log, the error back at once.
+  it('a model FIL refuses is tried once: one instance failure in Triton\'s log, the error returned', () => {
+    const cfg = loadConfig(path.join(REPO, 'dev-xgb-ubj', 'config.pbtxt'), KIND, 'is_classifier');
+    const r = runRefusedLoad(REPO, T.home!, 'dev-xgb-ubj', cfg.override);
+    const out = r.stdout + r.stderr;
+    expect(r.signal, out.slice(0, 2000)).toBe(null);
+    expect(r.status, out.slice(0, 2000)).toBe(0);
+    expect(r.stdout).toMatch(/^refused: .*xgboost_ubj format needs Treelite >= 4\.3/m);
+    expect(r.stderr.match(/Failed to create instance/g)?.length, out.slice(0, 2000)).toBe(1);
   });
 
   it.skipIf(!GPU)('KIND_GPU: a CUDA engine DeviceMatrix is read in place and host arrays go as GPU memory, both = the CUDA engine', async () => {

@@ -97,3 +97,32 @@ if (how === 'sigterm') { hold(); process.kill(process.pid, 'SIGTERM'); }
   }
 }
 
+
+/**
+ * Runs a child Node process that starts a server on `repo` with Triton's error log on, tries to load
+ * `model` once (expecting a refusal), prints `refused: MESSAGE` and exits 0. In a child because a load
+ * that Triton retries without end would otherwise hold the test worker: the child is killed at 60 s.
+ */
+export function runRefusedLoad(repo: string, home: string, model: string, config?: string) {
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abp-triton-refused-')), 'refused.mjs');
+  fs.writeFileSync(
+    script,
+    `import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(path.join(packageRoot, 'package.json'))});
+const t = require('node-gyp-build')(${JSON.stringify(packageRoot)}).triton;
+t.load([${JSON.stringify(libraryPath(home))}]);
+await t.startServer({ modelRepository: ${JSON.stringify(repo)}, backendDirectory: ${JSON.stringify(path.join(home, 'backends'))}, logError: true });
+try {
+  await t.loadModel(${JSON.stringify(model)}, undefined, ${JSON.stringify(config)});
+  console.log('loaded');
+} catch (e) {
+  console.log('refused: ' + e.message);
+}
+`,
+  );
+  try {
+    return spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+  } finally {
+    fs.rmSync(path.dirname(script), { recursive: true, force: true });
+  }
+}

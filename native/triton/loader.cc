@@ -44,6 +44,7 @@ const Symbol kSymbolsTable[] = {
     ABP_SYM(ServerOptionsSetLogVerbose, "ServerOptionsSetLogVerbose"),
     ABP_OPT(ServerOptionsSetMetrics, "ServerOptionsSetMetrics"),
     ABP_OPT(ServerOptionsSetGpuMetrics, "ServerOptionsSetGpuMetrics"),
+    ABP_OPT(ServerOptionsSetModelLoadRetryCount, "ServerOptionsSetModelLoadRetryCount"),
     ABP_OPT(ServerOptionsSetExitTimeout, "ServerOptionsSetExitTimeout"),
     ABP_SYM(ServerNew, "ServerNew"),
     ABP_SYM(ServerDelete, "ServerDelete"),

@@ -265,6 +265,14 @@ Result Server::Start(const Library* lib, const ServerOptions& o, std::shared_ptr
   if (api.ServerOptionsSetGpuMetrics) {
     if (Error* e = api.ServerOptionsSetGpuMetrics(opts, false)) api.ErrorDelete(e);
   }
+  // Always set: Triton's in-process options leave the load-retry count
+  // uninitialised (its own CLI always sets it), and ModelLifeCycle retries a
+  // failed load `count + 1` times. On the H200 build the garbage was huge: one
+  // model FIL refuses (UBJSON) was re-created ~2,000 times a second and the
+  // load never returned. 0 = one attempt, as the CLI's default.
+  if (api.ServerOptionsSetModelLoadRetryCount) {
+    ABP_TRY_TRITON(api.ServerOptionsSetModelLoadRetryCount(opts, 0));
+  }
   if (api.ServerOptionsSetExitTimeout) {
     if (Error* e = api.ServerOptionsSetExitTimeout(opts, o.exit_timeout_s)) api.ErrorDelete(e);
   }

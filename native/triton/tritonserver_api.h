@@ -90,6 +90,7 @@ struct Api {
   Error* (*ServerOptionsSetLogVerbose)(TRITONSERVER_ServerOptions*, int level);
   Error* (*ServerOptionsSetMetrics)(TRITONSERVER_ServerOptions*, bool metrics);        // optional
   Error* (*ServerOptionsSetGpuMetrics)(TRITONSERVER_ServerOptions*, bool gpu_metrics);  // optional
+  Error* (*ServerOptionsSetModelLoadRetryCount)(TRITONSERVER_ServerOptions*, unsigned int retry_count);  // optional
   Error* (*ServerOptionsSetExitTimeout)(TRITONSERVER_ServerOptions*, unsigned int timeout);
 
   Error* (*ServerNew)(TRITONSERVER_Server** server, TRITONSERVER_ServerOptions* options);
