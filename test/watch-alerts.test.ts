@@ -72,6 +72,7 @@ const alert: AlertEvent = {
   hostname: 'vm',
   gpu: 'GPU-8caf8210-5aea-c543-c8df-e0160da9557f',
   busId: '00000000:00:06.0',
+  model: 'abp-gpm-xgb',
   probability: 0.9871,
   flagged: 3,
   seen: 5,
@@ -97,11 +98,11 @@ describe('watch output lines', () => {
 describe('--on-alert hooks', () => {
   it('gets the alert as JSON on stdin, with its state in the environment', async () => {
     const out = join(dir, 'hook.jsonl');
-    const r = await runAlertHook(`cat >> '${out}'; echo "$ABP_ALERT_STATE $ABP_ALERT_GPU" >> '${out}'`, alert);
+    const r = await runAlertHook(`cat >> '${out}'; echo "$ABP_ALERT_STATE $ABP_ALERT_GPU $ABP_ALERT_MODEL" >> '${out}'`, alert);
     expect(r).toEqual({ code: 0, signal: null, timedOut: false });
     const [json, env] = readFileSync(out, 'utf8').trim().split('\n');
     expect(JSON.parse(json)).toEqual(alert);
-    expect(env).toBe(`firing ${alert.gpu}`);
+    expect(env).toBe(`firing ${alert.gpu} abp-gpm-xgb`);
   });
 
   it('runs hooks one at a time in order, reports failures and kills hooks past their timeout', async () => {

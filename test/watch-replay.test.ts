@@ -148,6 +148,8 @@ describe('abp watch --input (replay)', () => {
     const printed: AlertEvent[] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const expected = verdicts.flatMap((v) => v.alerts).map((a) => JSON.parse(JSON.stringify(a)));
     expect(printed).toEqual(expected);
+    // Each alert names the model whose verdicts raised it (this recording has no GPM values).
+    expect(new Set(printed.map((a) => a.model))).toEqual(new Set(['abp-nvsmi-xgb']));
     expect(printed.map((a) => a.state).slice(0, 7)).toEqual(['firing', 'cleared', 'firing', 'cleared', 'firing', 'cleared', 'firing']);
     const hooked = readFileSync(hookOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(hooked).toEqual(printed);

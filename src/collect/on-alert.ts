@@ -38,7 +38,7 @@ export function runAlertHook(command: string, alert: AlertEvent, opts: AlertHook
         stdio: ['pipe', 'pipe', 'pipe'],
         // Its own process group, so a timeout kills whatever the shell started too.
         detached: true,
-        env: { ...process.env, ABP_ALERT_STATE: printable(alert.state), ABP_ALERT_GPU: printable(alert.gpu), ABP_ALERT_HOST: printable(alert.hostname ?? '') },
+        env: { ...process.env, ABP_ALERT_STATE: printable(alert.state), ABP_ALERT_GPU: printable(alert.gpu), ABP_ALERT_HOST: printable(alert.hostname ?? ''), ABP_ALERT_MODEL: printable(alert.model ?? '') },
       }) as typeof child;
     } catch (error) {
       // A hook that cannot start is reported like one that fails; the watch goes on.

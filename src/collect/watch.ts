@@ -56,6 +56,8 @@ export interface AlertEvent {
   hostname: string | null;
   gpu: string;
   busId: string | null;
+  /** The model whose verdicts fired or cleared it (null when the classifier does not say). */
+  model: string | null;
   probability: number;
   flagged: number;
   seen: number;
@@ -130,6 +132,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
           hostname,
           gpu,
           busId,
+          model,
           probability,
           flagged: step.flagged,
           seen: step.seen,
