@@ -6,6 +6,12 @@
  * probabilities written by scripts/train-gpm-model.py as lofo.f32).
  *
  *   npx tsx scripts/eval-episodes.ts --features build-train/gpm [--window 5 --min-flagged 3] [--card models/abp-gpm-xgb/README.md]
+ *     [--probs logo.f32 --held-out "its GPU" --marker episodes-gpu]
+ *
+ * --probs names the held-out probabilities in the features folder (default
+ * lofo.f32; logo.f32 = each GPU's recordings scored by the model trained on
+ * the other GPUs'), --held-out says what was held out in the printed text,
+ * --marker which `<!-- MARKER:begin/end -->` block of the card to rewrite.
  *
  * An episode is a run of samples of one workload (start-up gaps between them
  * are not episodes). A hashing episode is caught when an alert is active
@@ -29,14 +35,17 @@ const { values } = parseArgs({
     'min-flagged': { type: 'string', default: String(DEFAULT_ALERT_POLICY.minFlagged) },
     card: { type: 'string' },
     json: { type: 'string' },
+    probs: { type: 'string', default: 'lofo.f32' },
+    'held-out': { type: 'string', default: 'its family' },
+    marker: { type: 'string', default: 'episodes' },
   },
 });
 
 const dir = values.features!;
 const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { input: string; rows: number };
-const probs = new Float32Array(readFileSync(join(dir, 'lofo.f32')).buffer.slice(0));
+const probs = new Float32Array(readFileSync(join(dir, values.probs!)).buffer.slice(0));
 const rowsMeta = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as { source: string; t: number | null }[];
-if (probs.length !== meta.rows || rowsMeta.length !== meta.rows) throw new Error(`${dir}: lofo.f32 or rows.json does not match ${meta.rows} rows`);
+if (probs.length !== meta.rows || rowsMeta.length !== meta.rows) throw new Error(`${dir}: ${values.probs} or rows.json does not match ${meta.rows} rows`);
 
 interface Episode {
   source: string;
@@ -46,6 +55,8 @@ interface Episode {
   working: number;
   /** Seconds from the episode's first sample to its first alerted sample; null if none. */
   alertAfterS: number | null;
+  /** Working samples during which an alert was active (a catch that is held, or one that clears). */
+  alertedWorking: number;
   /** Benign: an alert fired during it, or a carried-over one outlived N working samples. */
   falseAlarm: boolean;
 }
@@ -75,7 +86,7 @@ for (const source of meta.input.split(',')) {
   // Each episode from a fresh watch state: no alert carried over from the one before counts for it or against it.
   for (const run of runs) {
     const first = run[0];
-    const ep: Episode = { source, workload: String(first.workload), label: Number(first.label), samples: 0, working: 0, alertAfterS: null, falseAlarm: false };
+    const ep: Episode = { source, workload: String(first.workload), label: Number(first.label), samples: 0, working: 0, alertAfterS: null, alertedWorking: 0, falseAlarm: false };
     episodes.push(ep);
     const t0 = Number(first.timestamp);
     const ticks = (async function* (): AsyncGenerator<Tick> {
@@ -84,7 +95,9 @@ for (const source of meta.input.split(',')) {
     })();
     for await (const v of watchTicks(ticks, classifier, { window, minFlagged })) {
       ep.samples++;
-      if (!isIdle(v.tick.records[0])) ep.working++;
+      const working = !isIdle(v.tick.records[0]);
+      if (working) ep.working++;
+      if (working && v.samples[0].alert) ep.alertedWorking++;
       if (v.samples[0].alert && ep.alertAfterS === null) ep.alertAfterS = v.tick.timestamp - t0;
       if (ep.label === 0 && v.samples[0].alert) ep.falseAlarm = true;
     }
@@ -97,22 +110,23 @@ const caught = mining.filter((e) => e.alertAfterS !== null);
 const within30 = mining.filter((e) => e.alertAfterS !== null && e.alertAfterS <= 30);
 const alarms = benign.filter((e) => e.falseAlarm);
 const fmt = (e: Episode) => (e.alertAfterS === null ? 'missed' : `${e.alertAfterS.toFixed(1)} s`);
+const held = (e: Episode) => (e.label && e.working ? `${Math.round((100 * e.alertedWorking) / e.working)} %` : '');
 const lines = [
-  `Episodes replayed through \`abp watch\`'s alert logic (K=${minFlagged} of N=${window} working samples, idle samples skipped), every sample scored by the model trained without its family (\`scripts/eval-episodes.ts\`):`,
+  `Episodes replayed through \`abp watch\`'s alert logic (K=${minFlagged} of N=${window} working samples, idle samples skipped), every sample scored by the model trained without ${values['held-out']} (\`scripts/eval-episodes.ts\`):`,
   '',
   `- hashing episodes alerted: **${caught.length} of ${mining.length}** (${within30.length} within 30 s of their start)`,
   `- benign episodes with a false alarm: **${alarms.length} of ${benign.length}**`,
   '',
-  '| episode | label | samples | working | first alert / false alarm |',
-  '|---|---:|---:|---:|---|',
-  ...episodes.map((e) => `| \`${e.workload}\` | ${e.label} | ${e.samples} | ${e.working} | ${e.label ? fmt(e) : e.falseAlarm ? '**false alarm**' : 'none'} |`),
+  '| episode | label | samples | working | first alert / false alarm | alert up (hashing, share of working samples) |',
+  '|---|---:|---:|---:|---|---:|',
+  ...episodes.map((e) => `| \`${e.workload}\` | ${e.label} | ${e.samples} | ${e.working} | ${e.label ? fmt(e) : e.falseAlarm ? '**false alarm**' : 'none'} | ${held(e)} |`),
 ];
 console.log(lines.join('\n'));
 if (values.json) writeFileSync(values.json, JSON.stringify({ window, minFlagged, episodes }, null, 2) + '\n');
 if (values.card) {
   const card = readFileSync(values.card, 'utf8');
-  const b = '<!-- episodes:begin -->';
-  const e = '<!-- episodes:end -->';
+  const b = `<!-- ${values.marker}:begin -->`;
+  const e = `<!-- ${values.marker}:end -->`;
   const i = card.indexOf(b);
   const j = card.indexOf(e);
   if (i < 0 || j < i) throw new Error(`${values.card}: markers ${b} / ${e} not found`);

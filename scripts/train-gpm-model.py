@@ -16,7 +16,9 @@ Evaluation (all in the model card and metrics.json):
          train on records that contain none of it;
   LOWO   the same per workload name (finer: `sort`, `hashjoin`, ...);
   LOVO   hold out one hashing variant (full, low, throttled, cycling) or
-         every co-located pair, across all families.
+         every co-located pair, across all families;
+  LOGO   hold out one physical GPU's recordings (the shared recording is
+         another H200 running workloads this project did not write).
 Deterministic: one thread, fixed seed, exact tree method.
 """
 import argparse
@@ -165,7 +167,17 @@ def main():
     vk = [vkey(w) for w in workloads]
     var_keys = [k for k in ("full", "low", "throttled", "cycling", "co-located") if k in vk]
     lovo, lovo_all, _ = hold_out(X, y, usable, [[k] for k in vk], vk, var_keys, PARAMS, ROUNDS)
-    for title, per, o in (("LOFO", lofo, lofo_all), ("LOWO", lowo, lowo_all), ("LOVO", lovo, lovo_all)):
+    # GPUs: each physical GPU's recordings held out (train on the others). The shared recording is
+    # another H200 running workloads this project did not write: the nearest proxy to a fleet's telemetry.
+    src_of_gpu = {}
+    for r in rows:
+        src_of_gpu.setdefault(r["gpu"], set()).add(os.path.basename(r["source"]).replace(".jsonlines.gz", ""))
+    gkey = [f"{r['gpu'][:12]}… ({', '.join(sorted(src_of_gpu[r['gpu']]))})" for r in rows]
+    gpu_keys = sorted({k for k, u in zip(gkey, usable) if u})
+    logo, logo_all, logo_p = hold_out(X, y, usable, [[k] for k in gkey], gkey, gpu_keys, PARAMS, ROUNDS) if len(gpu_keys) > 1 else ({}, None, None)
+    for title, per, o in (("LOFO", lofo, lofo_all), ("LOWO", lowo, lowo_all), ("LOVO", lovo, lovo_all), ("LOGO", logo, logo_all)):
+        if o is None:
+            continue
         print(f"  {title}: accuracy {o['accuracy']:.3f}, FP {o['false_positives']} ({100 * (o['benign_fp_rate'] or 0):.2f} % of benign), FN {o['false_negatives']}")
         for k, s in per.items():
             if s["false_positives"] or s["false_negatives"]:
@@ -179,6 +191,8 @@ def main():
     rest = np.isnan(lofo_p)
     lofo_p[rest] = predict(final, X[rest])
     lofo_p.astype("<f4").tofile(os.path.join(args.features, "lofo.f32"))
+    if logo_p is not None:  # every row belongs to some GPU, so every row has a held-out verdict
+        logo_p.astype("<f4").tofile(os.path.join(args.features, "logo.f32"))
     final_train = score(predict(final, X[usable]), y[usable])
     startup = score(predict(final, X[transition]), y[transition])
     d = args.model_dir
@@ -205,7 +219,7 @@ def main():
         "records": int(X.shape[0]), "trained_on": int(usable.sum()), "no_work_sm_percent": NO_WORK_SM,
         "columns": columns, "params": PARAMS, "rounds": ROUNDS, "threshold": THRESHOLD,
         "lofo": lofo, "lofo_overall": lofo_all, "lowo": lowo, "lowo_overall": lowo_all,
-        "lovo": lovo, "lovo_overall": lovo_all,
+        "lovo": lovo, "lovo_overall": lovo_all, "logo": logo, "logo_overall": logo_all,
         "startup_final_model": startup, "final_model_on_training_records": final_train, "total_gain": importance,
     }
     with open(os.path.join(d, "metrics.json"), "w") as f:
@@ -219,6 +233,9 @@ def main():
             "Leave-one-family-out (a family held out alone and in every pair it is part of):\n\n" + table("held-out family", lofo, lofo_all),
             "Leave-one-workload-out:\n\n" + table("held-out workload", lowo, lowo_all),
             "Leave-one-variant-out (every hashing family's variant at once; co-located = every hashing pair):\n\n" + table("held-out variant", lovo, lovo_all),
+            *(["Leave-one-GPU-out (each physical GPU's recordings held out, the model trained on the others'; "
+               "`nvsmi-h200-gpm-train` is the shared recording: another H200, workloads this project did not write):\n\n"
+               + table("held-out GPU", logo, logo_all)] if logo_all else []),
             f"Transitions (`startup`, {startup['n']} records, never trained on), final model: {startup['false_positives']} flagged. "
             f"Final model on its own training samples (reference only): accuracy {final_train['accuracy']:.3f}.",
             "Split gain by feature (final model):\n\n" + gains,

@@ -40,6 +40,9 @@ npx tsx scripts/make-features.ts --input "$GPM_DATA" --columns scripts/gpm/colum
 "$PY" scripts/train-gpm-model.py --features "$WORK/gpm" --model-dir models/abp-gpm-xgb
 npx tsx scripts/eval-episodes.ts --features "$WORK/gpm" --card models/abp-gpm-xgb/README.md \
   --json models/abp-gpm-xgb/episodes.json
+# The same replay with each GPU's recordings scored by the model trained on the other GPUs'.
+npx tsx scripts/eval-episodes.ts --features "$WORK/gpm" --probs logo.f32 --held-out "its GPU's recordings" \
+  --card models/abp-gpm-xgb/README.md --marker episodes-gpu --json models/abp-gpm-xgb/episodes-gpu.json
 # Golden predictions of the shipped GPM model on the project's own captures (test/gpm-model.test.ts).
 npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-a.jsonlines.gz,data/nvsmi-h200-gpm-b.jsonlines.gz \
   --columns models/abp-gpm-xgb/columns_fil.txt --derived models/abp-gpm-xgb/derived_fil.txt --out "$WORK/gpm-golden"
