@@ -365,7 +365,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
-  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_PROFILE)', () => {
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_PROFILE)', () => {
     /** Loads a model with `env` set (the switches are read at load) and restored after. */
     async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
       const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
@@ -379,11 +379,12 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         }
       }
     }
-    const ALL = { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_PROFILE: '1' };
+    const ALL = { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_PROFILE: '1' };
     const VARIANTS: [string, Record<string, string>][] = [
       ['reuse-out', { ABP_CUDA_REUSE_OUT: '1' }],
       ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
       ['graph', { ABP_CUDA_GRAPH: '1' }],
+      ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
       ['profile', { ABP_CUDA_PROFILE: '1' }],
       ['all', ALL],
     ];
@@ -400,7 +401,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
           for (const [label, env] of VARIANTS) {
             const v = await loadWith(file, env);
             try {
-              for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'profile'] : [label]) {
+              for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile'] : [label]) {
                 expect(v.info.layout).toContain(` ${tag}`);
               }
               for (const [i, rows] of [1, 31, 257, 1000, 1000, 4000, 10_000, 65_537].entries()) {

@@ -535,6 +535,7 @@ struct CudaForest::Impl {
   bool reuse_out = false;   // PredictDevice keeps its host-output device buffer
   bool coop_sum = false;    // SumLeavesCoopKernel instead of SumLeavesKernel
   bool use_graph = false;   // single-chunk host calls replay a CUDA graph
+  bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
   DeviceBuffer dev_out;     // reuse_out's buffer
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
@@ -682,6 +683,19 @@ struct CudaForest::Impl {
     }
     ABP_CUDA_TRY(cudaGraphLaunch(exec, s.stream), "launching a CUDA graph");
     return Status::Ok();
+  }
+
+  // Waits for `stream`. ABP_CUDA_SPIN_WAIT polls it: the thread never sleeps,
+  // whatever scheduling the context was created with (blocking sync wakes a
+  // sleeping thread, tens of microseconds on some systems).
+  cudaError_t Wait(cudaStream_t stream) const {
+    if (!spin_wait) return cudaStreamSynchronize(stream);
+    cudaError_t e;
+    while ((e = cudaStreamQuery(stream)) == cudaErrorNotReady) {
+    }
+    // A not-ready answer must not linger as the thread's last error.
+    if (cudaPeekAtLastError() == cudaErrorNotReady) cudaGetLastError();
+    return e;
   }
 
   // The GPU side of a profiled call from its events (all work has finished).
@@ -873,6 +887,12 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   const char* sum = std::getenv("ABP_CUDA_SUM_LEAVES");
   m.coop_sum = sum != nullptr && std::strcmp(sum, "coop") == 0;
   m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
+  m.spin_wait = EnvInt("ABP_CUDA_SPIN_WAIT", 0) != 0;
+  unsigned int flags = 0;
+  if (cudaGetDeviceFlags(&flags) != cudaSuccess) cudaGetLastError();
+  const unsigned int sched = flags & cudaDeviceScheduleMask;
+  const char* sched_name = sched == cudaDeviceScheduleSpin ? "spin" : sched == cudaDeviceScheduleYield ? "yield"
+                           : sched == cudaDeviceScheduleBlockingSync ? "blocking" : "auto";
   if (m.profile) ABP_CUDA_TRY(m.events.Create(), "creating profiling events");
 
   m.layout = std::string(m.stage_nodes ? (m.num_tiles == 1 ? "resident-tile" : "tiled") : "global-nodes") +
@@ -881,7 +901,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
              " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "") +
              (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
-             (m.profile ? " profile" : "");
+             (m.spin_wait ? " spin-wait" : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
   if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
   return Status::Ok();
@@ -938,7 +958,7 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
   for (int64_t k = 0;; ++k) {
     Slot& s = m.slots[k % kSlots];
     if (s.nrows > 0) {
-      const cudaError_t e = cudaStreamSynchronize(s.stream);
+      const cudaError_t e = m.Wait(s.stream);
       if (prof != nullptr) prof->wait_us += sw.Lap();
       if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
       if (failure.ok() && !out_pinned) {
@@ -1039,7 +1059,7 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
     if (!st.ok()) return st;
     mark(3);
     if (prof != nullptr) prof->enqueue_us += sw.Lap();
-    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+    ABP_CUDA_TRY(m.Wait(stream), "running the forest kernel");
     if (prof != nullptr) {
       prof->wait_us += sw.Lap();
       prof->split = split;
@@ -1095,7 +1115,7 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
       prof->split = prof->split || split;
       ++prof->chunks;
     }
-    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+    ABP_CUDA_TRY(m.Wait(stream), "running the forest kernel");
     if (prof != nullptr) prof->wait_us += sw.Lap();
   }
   if (prof != nullptr) {
