@@ -396,39 +396,38 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         const input = readF32(fx.input);
         const base = await GpuForestModel.fromFile(file);
         addon().cuda.takeProfile();
-        const lines: string[] = [];
+        const models: [string, GpuForestModel][] = [];
         try {
           for (const [label, env] of VARIANTS) {
             const v = await loadWith(file, env);
+            models.push([label, v]);
+            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile'] : [label]) {
+              expect(v.info.layout).toContain(` ${tag}`);
+            }
+          }
+          for (const [i, rows] of [1, 31, 257, 1000, 1000, 4000, 10_000, 65_537].entries()) {
+            // Same shape, other rows the second time: a replayed graph must read the new batch.
+            const x = tileRows(i === 4 ? input.subarray(fx.numFeature) : input, fx.numFeature, rows);
+            const pinned = allocPinned(x.length);
+            pinned.set(x);
+            const m = await base.uploadMatrix(x, rows);
             try {
-              for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile'] : [label]) {
-                expect(v.info.layout).toContain(` ${tag}`);
-              }
-              for (const [i, rows] of [1, 31, 257, 1000, 1000, 4000, 10_000, 65_537].entries()) {
-                // Same shape, other rows the second time: a replayed graph must read the new batch.
-                const x = tileRows(i === 4 ? input.subarray(fx.numFeature) : input, fx.numFeature, rows);
-                lines.push(`${label}:${rows}`);
-                for (const margin of [false, true]) {
-                  const want = await base.predict(x, rows, { margin });
-                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), `${label} ${rows} rows margin=${margin}`).toBe(0);
-                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), `${label} ${rows} rows again`).toBe(0);
-                  const pinned = allocPinned(x.length);
-                  pinned.set(x);
-                  expect(bitDifferences(await v.predict(pinned, rows, { margin }), want), `${label} ${rows} rows pinned`).toBe(0);
-                  const m = await v.uploadMatrix(x, rows);
-                  try {
-                    expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${label} ${rows} rows device in`).toBe(0);
-                    expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${label} ${rows} rows device in again`).toBe(0);
-                    const kept = await v.predictDevice(m, { margin, keepOnDevice: true });
-                    expect(bitDifferences(await kept.read(), want), `${label} ${rows} rows kept`).toBe(0);
-                    kept.dispose();
-                  } finally {
-                    m.dispose();
-                  }
+              for (const margin of [false, true]) {
+                const want = await base.predict(x, rows, { margin });
+                for (const [label, v] of models) {
+                  const what = `${label}, ${rows} rows, margin=${margin}`;
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), what).toBe(0);
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), `${what}, again`).toBe(0);
+                  expect(bitDifferences(await v.predict(pinned, rows, { margin }), want), `${what}, pinned`).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in`).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in again`).toBe(0);
+                  const kept = await v.predictDevice(m, { margin, keepOnDevice: true });
+                  expect(bitDifferences(await kept.read(), want), `${what}, kept on the device`).toBe(0);
+                  kept.dispose();
                 }
               }
             } finally {
-              v.dispose();
+              m.dispose();
             }
           }
           const records = addon().cuda.takeProfile();
@@ -446,6 +445,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
           report(`${name}: ${VARIANTS.map(([l]) => l).join(', ')} bit-identical to the default at 1..65537 rows; ${records.length} profiles, ` +
             `e.g. ${JSON.stringify(records.find((r) => r.rows === 1000 && r.kind === 'predict'))}`);
         } finally {
+          for (const [, v] of models) v.dispose();
           base.dispose();
         }
       }, 300_000);

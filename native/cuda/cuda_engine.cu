@@ -539,6 +539,10 @@ struct CudaForest::Impl {
   DeviceBuffer dev_out;     // reuse_out's buffer
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
+  // Bumped whenever a slot buffer or split-trees scratch is (re)allocated: the
+  // cached graphs hold raw pointers, so they are dropped when it changes.
+  mutable uint64_t buffer_generation = 0;
+  uint64_t graphs_generation = 0;
 
   ~Impl() {
     DeviceScope scope(device);
@@ -608,6 +612,7 @@ struct CudaForest::Impl {
     const KernelArgs a = Args(in, out, rows, margin);
     int64_t splits = 0;
     const size_t bytes = leaves != nullptr ? SplitScratch(rows, &splits) : 0;
+    if (bytes > 0 && leaves->bytes < bytes && may_alloc) ++buffer_generation;
     if (bytes > 0 && (leaves->bytes >= bytes || (may_alloc && leaves->Alloc(bytes) == cudaSuccess))) {
       const int32_t per = static_cast<int32_t>((num_tiles + splits - 1) / splits);
       splits = (num_tiles + per - 1) / per;
@@ -659,7 +664,14 @@ struct CudaForest::Impl {
   // capture (no allocation may happen inside one).
   Status EnqueueGraph(Slot& s, const float* src, float* dst, int64_t n, bool margin, bool* split) {
     const size_t need = SplitScratch(n);
-    if (need > 0 && s.leaves.bytes < need) s.leaves.Alloc(need);  // on failure the plain kernel is captured
+    if (need > 0 && s.leaves.bytes < need) {
+      ++buffer_generation;
+      s.leaves.Alloc(need);  // on failure the plain kernel is captured
+    }
+    if (graphs_generation != buffer_generation) {
+      graphs.Clear();
+      graphs_generation = buffer_generation;
+    }
     const GraphKey key{src, dst, s.d_in.ptr, s.d_out.ptr, s.leaves.ptr, n, margin};
     *split = need > 0 && s.leaves.bytes >= need;
     cudaGraphExec_t exec = graphs.Find(key);
@@ -711,6 +723,7 @@ struct CudaForest::Impl {
   // (Re)allocates every slot for `rows` rows; on failure nothing is kept.
   cudaError_t SizeSlots(int64_t rows) {
     if (slot_rows == rows) return cudaSuccess;
+    ++buffer_generation;
     for (Slot& s : slots) {
       s.h_in.Reset(); s.h_out.Reset(); s.d_in.Reset(); s.d_out.Reset();
     }
