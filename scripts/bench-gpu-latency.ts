@@ -16,7 +16,8 @@
  * times beside them when a Triton is found (--triton-home, TRITON_HOME, or none: --no-triton).
  *
  *   node --import tsx scripts/bench-gpu-latency.ts [--models abp,large] [--rows 1000,4000,10000] [--calls 1000]
- *     [--variants base,reuse-out,sum-coop,graph,spin-wait,no-split,all] [--triton-home DIR] [--no-triton] [--out f.json]
+ *     [--variants base,reuse-out,sum-coop,graph,spin-wait,inline,no-split,tile-4k,threads-64,all,all+inline]
+ *     [--triton-home DIR] [--no-triton] [--out f.json]
  *
  * Exits 2, saying why, where no GPU is usable.
  */
@@ -39,7 +40,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'abp,large' },
     rows: { type: 'string', default: '1000,4000,10000' },
     calls: { type: 'string', default: '1000' },
-    variants: { type: 'string', default: 'base,reuse-out,sum-coop,graph,spin-wait,no-split,all' },
+    variants: { type: 'string', default: 'base,reuse-out,sum-coop,graph,spin-wait,inline,no-split,tile-4k,threads-64,all,all+inline' },
     'triton-home': { type: 'string', default: '' },
     'no-triton': { type: 'boolean', default: false },
     out: { type: 'string', default: '' },
@@ -59,8 +60,13 @@ const VARIANTS: Record<string, Record<string, string>> = {
   'sum-coop': { ABP_CUDA_SUM_LEAVES: 'coop' },
   graph: { ABP_CUDA_GRAPH: '1' },
   'spin-wait': { ABP_CUDA_SPIN_WAIT: '1' },
+  inline: { ABP_CUDA_INLINE_ROWS: '10000' },
   'no-split': { ABP_CUDA_SPLIT_TREES: '0' },
+  // Existing layout switches that change how a small batch spreads over the SMs (same bits).
+  'tile-4k': { ABP_CUDA_TILE_KB: '4' },
+  'threads-64': { ABP_CUDA_THREADS: '64' },
   all: { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1' },
+  'all+inline': { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '10000' },
 };
 const variantNames = values.variants!.split(',');
 for (const v of variantNames) if (!VARIANTS[v]) throw new Error(`--variants: unknown '${v}' (${Object.keys(VARIANTS).join(', ')})`);

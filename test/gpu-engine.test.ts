@@ -365,7 +365,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
-  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_PROFILE)', () => {
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_PROFILE)', () => {
     /** Loads a model with `env` set (the switches are read at load) and restored after. */
     async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
       const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
@@ -379,12 +379,15 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         }
       }
     }
-    const ALL = { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_PROFILE: '1' };
+    const ALL = {
+      ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
+    };
     const VARIANTS: [string, Record<string, string>][] = [
       ['reuse-out', { ABP_CUDA_REUSE_OUT: '1' }],
       ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
       ['graph', { ABP_CUDA_GRAPH: '1' }],
       ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
+      ['inline-rows=100000', { ABP_CUDA_INLINE_ROWS: '100000' }],
       ['profile', { ABP_CUDA_PROFILE: '1' }],
       ['all', ALL],
     ];
@@ -401,7 +404,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
           for (const [label, env] of VARIANTS) {
             const v = await loadWith(file, env);
             models.push([label, v]);
-            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile'] : [label]) {
+            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
               expect(v.info.layout).toContain(` ${tag}`);
             }
           }
@@ -451,22 +454,24 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       }, 300_000);
     }
 
-    it('ABP_CUDA_GRAPH: a failed copy or launch while capturing is ABP_CUDA_ERROR; the next calls are right', async () => {
-      const fx = manifest.models.find((m) => m.name === 'large')!;
-      const input = readF32(fx.input);
-      const g = await loadWith(modelFile(fx, 'json'), { ABP_CUDA_GRAPH: '1' });
-      try {
-        for (const [kind, rows] of [['kernel', 333], ['copy', 334]] as const) {
-          const x = tileRows(input, fx.numFeature, rows);
-          addon().cuda.injectFaultForTesting(kind);
-          const err = await g.predict(x, rows).catch((e: unknown) => e);
-          expect((err as DeviceError).code).toBe('ABP_CUDA_ERROR');
-          expect(maxAbsDiff(await g.predict(x, rows), tileRows(readF32(fx.expected), 1, rows))).toBeLessThanOrEqual(1e-6);
+    for (const env of [{ ABP_CUDA_GRAPH: '1' }, { ABP_CUDA_INLINE_ROWS: '1000' }] as Record<string, string>[]) {
+      it(`${JSON.stringify(env)}: a failed copy or launch (while capturing, on the JS thread) is ABP_CUDA_ERROR; the next calls are right`, async () => {
+        const fx = manifest.models.find((m) => m.name === 'large')!;
+        const input = readF32(fx.input);
+        const g = await loadWith(modelFile(fx, 'json'), env);
+        try {
+          for (const [kind, rows] of [['kernel', 333], ['copy', 334]] as const) {
+            const x = tileRows(input, fx.numFeature, rows);
+            addon().cuda.injectFaultForTesting(kind);
+            const err = await g.predict(x, rows).catch((e: unknown) => e);
+            expect((err as DeviceError).code).toBe('ABP_CUDA_ERROR');
+            expect(maxAbsDiff(await g.predict(x, rows), tileRows(readF32(fx.expected), 1, rows))).toBeLessThanOrEqual(1e-6);
+          }
+        } finally {
+          g.dispose();
         }
-      } finally {
-        g.dispose();
-      }
-    });
+      });
+    }
   });
 
   it('openModel auto picks the GPU and says which', async () => {

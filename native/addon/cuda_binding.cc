@@ -3,7 +3,9 @@
 // with ABP_CUDA_UNAVAILABLE. All device work runs in AsyncWorkers; native
 // objects are held by shared_ptr so dispose() during a call is safe; no C++
 // exception crosses into Node (std::bad_alloc is caught here).
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -22,6 +24,9 @@ namespace {
 
 struct GpuModel : ModelSummary {
   std::unique_ptr<cuda::CudaForest> forest;
+  // ABP_CUDA_INLINE_ROWS, read at load: calls of at most this many rows run
+  // on the JS thread (no threadpool hop either way); 0: every call is queued.
+  int64_t inline_rows = 0;
 };
 
 using MatrixPtr = std::shared_ptr<cuda::DeviceMatrix>;
@@ -119,6 +124,20 @@ template <typename W>
 Napi::Promise QueueProfiled(W* worker) {
   worker->MarkQueued();
   return QueueWorker(worker);
+}
+
+// Runs `worker` here, on the JS thread, and returns its promise already
+// settled (ABP_CUDA_INLINE_ROWS): the call blocks the event loop for its
+// duration but pays neither the threadpool dispatch nor the completion hop.
+// The worker was never queued, so it is deleted here.
+template <typename W>
+Napi::Promise RunInline(W* worker) {
+  Napi::Promise p = worker->Promise();
+  worker->MarkQueued();
+  worker->Execute();
+  worker->OnOK();
+  delete worker;
+  return p;
 }
 
 // Clock read at a binding's entry, only for a profiling model.
@@ -247,7 +266,8 @@ Napi::Value NativeGpuModel::Info(const Napi::CallbackInfo& info) {
   const GpuModel& m = *model_;
   Napi::Object o = SummaryObject(env, m, m.forest->num_output(false));
   o.Set("device", Napi::Number::New(env, m.forest->device()));
-  o.Set("layout", m.forest->layout());
+  o.Set("layout", m.inline_rows > 0 ? m.forest->layout() + " inline-rows=" + std::to_string(m.inline_rows)
+                                     : m.forest->layout());
   return o;
 }
 
@@ -341,7 +361,8 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
     out = Napi::Float32Array::New(env, static_cast<size_t>(out_len), buf, 0);
   }
-  return QueueProfiled(new HostPredictWorker(env, model_, input, rows, out, args.margin, entry));
+  auto* worker = new HostPredictWorker(env, model_, input, rows, out, args.margin, entry);
+  return rows <= model_->inline_rows ? RunInline(worker) : QueueProfiled(worker);
 }
 
 class DevicePredictWorker : public ProfiledWorker {
@@ -424,8 +445,10 @@ Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
     host_out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predictDevice: cannot allocate the output"));
   }
-  return QueueProfiled(new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
-                                              static_cast<size_t>(out_len), output_obj, entry));
+  const bool inline_call = in->rows() <= model_->inline_rows;
+  auto* worker = new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
+                                         static_cast<size_t>(out_len), output_obj, entry);
+  return inline_call ? RunInline(worker) : QueueProfiled(worker);
 }
 
 // ---------------------------------------------------------------------------
@@ -445,6 +468,8 @@ class LoadWorker : public Worker {
     if (!st.ok()) return st;
     auto m = std::make_shared<GpuModel>();
     Summarize(forest, m.get());
+    const char* inline_rows = std::getenv("ABP_CUDA_INLINE_ROWS");
+    if (inline_rows != nullptr) m->inline_rows = std::max<int64_t>(0, std::atoll(inline_rows));
     const FlatForest flat = Flatten(forest);
     st = cuda::CudaForest::Create(flat, device_, &m->forest);
     if (!st.ok()) return Status(st.code(), name_ + ": " + st.message());
