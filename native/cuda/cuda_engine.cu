@@ -536,6 +536,7 @@ struct CudaForest::Impl {
   bool coop_sum = false;    // SumLeavesCoopKernel instead of SumLeavesKernel
   bool use_graph = false;   // single-chunk host calls replay a CUDA graph
   bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
+  size_t direct_below = 0;  // one-chunk inputs/outputs up to this many bytes skip the pinned staging
   DeviceBuffer dev_out;     // reuse_out's buffer
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
@@ -901,6 +902,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   m.coop_sum = sum != nullptr && std::strcmp(sum, "coop") == 0;
   m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
   m.spin_wait = EnvInt("ABP_CUDA_SPIN_WAIT", 0) != 0;
+  m.direct_below = size_t(std::max(0, EnvInt("ABP_CUDA_DIRECT_BELOW", 0)));
   unsigned int flags = 0;
   if (cudaGetDeviceFlags(&flags) != cudaSuccess) cudaGetLastError();
   const unsigned int sched = flags & cudaDeviceScheduleMask;
@@ -914,7 +916,8 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
              " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "") +
              (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
-             (m.spin_wait ? " spin-wait" : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
+             (m.spin_wait ? " spin-wait" : "") +
+             (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
   if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
   return Status::Ok();
@@ -962,6 +965,13 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     return at.type == cudaMemoryTypeHost;
   };
   const bool in_pinned = pinned(in), out_pinned = pinned(out);
+  // ABP_CUDA_DIRECT_BELOW: a one-chunk batch this small is copied straight
+  // from and to the caller's pageable memory (the driver stages it) instead
+  // of through our pinned buffers; the copy back then returns when done.
+  const bool one_chunk = rows <= chunk;
+  const bool direct_in = !in_pinned && one_chunk && size_t(rows * F) * sizeof(float) <= m.direct_below;
+  const bool direct_out = !out_pinned && one_chunk && size_t(rows * G) * sizeof(float) <= m.direct_below;
+  const bool out_in_place = out_pinned || direct_out;  // results land in `out` without a staging copy
   if (prof != nullptr) prof->setup_us += sw.Lap();
 
   Status failure;
@@ -974,7 +984,7 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
       const cudaError_t e = m.Wait(s.stream);
       if (prof != nullptr) prof->wait_us += sw.Lap();
       if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
-      if (failure.ok() && !out_pinned) {
+      if (failure.ok() && !out_in_place) {
         StageCopy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
       }
       if (prof != nullptr) prof->stage_out_us += sw.Lap();
@@ -988,17 +998,17 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     }
     const int64_t n = std::min(chunk, rows - next);
     const float* src = in + next * F;
-    if (!in_pinned) {
+    if (!in_pinned && !direct_in) {
       StageCopy(s.h_in.ptr, src, size_t(n * F) * sizeof(float));
       src = s.h_in.as<float>();
     }
     if (prof != nullptr) prof->stage_in_us += sw.Lap();
-    float* const dst = out_pinned ? out + next * G : s.h_out.as<float>();
+    float* const dst = out_in_place ? out + next * G : s.h_out.as<float>();
     const bool timed = prof != nullptr && k == 0;  // events around the first chunk only
     if (timed && cudaEventRecord(m.events.ev[0], s.stream) == cudaSuccess) recorded[0] = true;
     bool split = false;
     Status ls;
-    if (m.use_graph && k == 0 && n == rows) {
+    if (m.use_graph && k == 0 && n == rows && !direct_in && !direct_out) {  // pageable copies cannot be captured
       ls = m.EnqueueGraph(s, src, dst, n, margin, &split);
       if (prof != nullptr) prof->graph = true;
     } else {
