@@ -290,7 +290,7 @@ const f1 = (v: number | undefined) => (v == null || Number.isNaN(v) ? '—' : v 
 console.log(
   `\nCUDA engine (${info.devices[0]?.name ?? 'gpu:0'}), ${calls} sequential calls per cell after 50 warm-up; µs per call. ` +
     `p50/p90: wall, model loaded without profiling; parts: medians of the same calls on a profiling model ` +
-    `(they need not add up to the p50); '·' not measured (inside a CUDA graph). ${tritonNote}. ` +
+    `(they need not add up to the p50); '·' not measured (no input copy with a DeviceMatrix; inside a CUDA graph). ${tritonNote}. ` +
     `Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
 );
 const keys = [...new Set(cells.map((c) => `${c.model}|${c.rows}|${c.path}`))];
@@ -305,6 +305,11 @@ for (const k of keys) {
     const tag = c.split ? ' (split)' : '';
     console.log(`| ${c.variant}${tag}${c.graph ? ' (graph)' : ''} | ${f1(c.p50)} | ${f1(c.p90)} | ${mrows} | ${c.bitsDiffer ?? '—'} | ${ps} |`);
   }
+  const ours = cells.filter((c) => `${c.model}|${c.rows}|${c.path}` === k && c.variant !== 'Triton FIL');
+  const best = ours.reduce((a, c) => (c.p50 < a.p50 ? c : a));
+  const base = ours.find((c) => c.variant === 'base')!;
+  const tr = cells.find((c) => `${c.model}|${c.rows}|${c.path}` === k && c.variant === 'Triton FIL');
+  console.log(`\nFastest: ${best.variant}, ${f1(best.p50)} µs (base ${f1(base.p50)} µs${tr ? `, Triton FIL ${f1(tr.p50)} µs: ${(tr.p50 / best.p50).toFixed(2)}x Triton's rows/s` : ''}).`);
 }
 const bad = cells.filter((c) => (c.bitsDiffer ?? 0) > 0);
 console.log(bad.length === 0 ? '\nEvery variant gave the base variant\'s bits.' : `\nBITS DIFFER: ${bad.map((c) => `${c.model} ${c.rows} ${c.path} ${c.variant}`).join('; ')}`);
