@@ -362,7 +362,7 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
     out = Napi::Float32Array::New(env, static_cast<size_t>(out_len), buf, 0);
   }
   auto* worker = new HostPredictWorker(env, model_, input, rows, out, args.margin, entry);
-  return rows <= model_->inline_rows ? RunInline(worker) : QueueProfiled(worker);
+  return model_->inline_rows > 0 && rows <= model_->inline_rows ? RunInline(worker) : QueueProfiled(worker);
 }
 
 class DevicePredictWorker : public ProfiledWorker {
@@ -445,7 +445,7 @@ Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
     host_out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predictDevice: cannot allocate the output"));
   }
-  const bool inline_call = in->rows() <= model_->inline_rows;
+  const bool inline_call = model_->inline_rows > 0 && in->rows() <= model_->inline_rows;
   auto* worker = new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
                                          static_cast<size_t>(out_len), output_obj, entry);
   return inline_call ? RunInline(worker) : QueueProfiled(worker);
