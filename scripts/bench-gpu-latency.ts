@@ -193,6 +193,22 @@ const tritonHome = values['no-triton'] ? '' : values['triton-home'] || process.e
 const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'abp-bench-latency-'));
 let tritonNote = values['no-triton'] ? 'Triton: --no-triton' : tritonHome ? '' : 'Triton: no --triton-home or TRITON_HOME';
 
+// The Triton repository holds every model before the server starts (as bench-triton.ts).
+for (const b of benches) {
+  const dir = path.join(repo, b.name);
+  fs.mkdirSync(path.join(dir, '1'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '1', 'xgboost.json'), b.json);
+  fs.writeFileSync(path.join(dir, 'columns_fil.txt'), b.columns.join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'config.pbtxt'),
+    `name: "${b.name}"\nbackend: "fil"\nmax_batch_size: ${Math.max(...sizes)}\n` +
+      `input [ { name: "input__0" data_type: TYPE_FP32 dims: [ ${b.columns.length} ] } ]\n` +
+      `output [ { name: "output__0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n` +
+      `instance_group [ { count: 1 kind: KIND_GPU } ]\n` +
+      `parameters [ { key: "model_type" value: { string_value: "xgboost_json" } }, { key: "output_class" value: { string_value: "false" } } ]\n`,
+  );
+}
+
 try {
   for (const b of benches) {
     const F = b.columns.length;
@@ -200,18 +216,6 @@ try {
     let tritonSide: { forest: { dispose(): void } } | undefined;
     if (tritonHome) {
       try {
-        const dir = path.join(repo, b.name);
-        fs.mkdirSync(path.join(dir, '1'), { recursive: true });
-        fs.writeFileSync(path.join(dir, '1', 'xgboost.json'), b.json);
-        fs.writeFileSync(path.join(dir, 'columns_fil.txt'), b.columns.join('\n') + '\n');
-        fs.writeFileSync(
-          path.join(dir, 'config.pbtxt'),
-          `name: "${b.name}"\nbackend: "fil"\nmax_batch_size: ${Math.max(...sizes)}\n` +
-            `input [ { name: "input__0" data_type: TYPE_FP32 dims: [ ${F} ] } ]\n` +
-            `output [ { name: "output__0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n` +
-            `instance_group [ { count: 1 kind: KIND_GPU } ]\n` +
-            `parameters [ { key: "model_type" value: { string_value: "xgboost_json" } }, { key: "output_class" value: { string_value: "false" } } ]\n`,
-        );
         const loaded = await openModel(b.name, { repository: repo, engineOptions: { device: 'gpu' } });
         tritonSide = loaded;
         const sel = await selectTritonEngine(loaded, { engine: 'triton', tritonHome, memory: 'cpu' });
