@@ -365,7 +365,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
-  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_PROFILE)', () => {
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
     /** Loads a model with `env` set (the switches are read at load) and restored after. */
     async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
       const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
@@ -389,6 +389,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
       ['inline-rows=100000', { ABP_CUDA_INLINE_ROWS: '100000' }],
       ['direct-below=262144', { ABP_CUDA_DIRECT_BELOW: '262144' }],
+      ['split-per-sm=8', { ABP_CUDA_SPLIT_PER_SM: '8' }],
       ['profile', { ABP_CUDA_PROFILE: '1' }],
       ['all', ALL],
     ];

@@ -537,6 +537,7 @@ struct CudaForest::Impl {
   bool use_graph = false;   // single-chunk host calls replay a CUDA graph
   bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
   size_t direct_below = 0;  // one-chunk inputs/outputs up to this many bytes skip the pinned staging
+  int32_t split_per_sm = 2; // split-trees blocks per SM aimed at
   DeviceBuffer dev_out;     // reuse_out's buffer
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
@@ -595,8 +596,8 @@ struct CudaForest::Impl {
   size_t SplitScratch(int64_t rows, int64_t* splits_out = nullptr) const {
     const int64_t row_blocks = (rows + threads - 1) / threads;
     if (split_kernel == nullptr || rows == 0 || row_blocks * 2 > sm_count) return 0;
-    // About two blocks per SM: enough tiles per block to keep its double buffer busy.
-    const int64_t splits = std::min<int64_t>(num_tiles, (2 * int64_t(sm_count) + row_blocks - 1) / row_blocks);
+    // About two blocks per SM (ABP_CUDA_SPLIT_PER_SM): enough tiles per block to keep its double buffer busy.
+    const int64_t splits = std::min<int64_t>(num_tiles, (split_per_sm * int64_t(sm_count) + row_blocks - 1) / row_blocks);
     const size_t bytes = size_t(rows) * size_t(num_trees) * sizeof(float);
     if (splits < 2 || bytes > kMaxSplitScratch) return 0;
     if (splits_out != nullptr) *splits_out = splits;
@@ -903,6 +904,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
   m.spin_wait = EnvInt("ABP_CUDA_SPIN_WAIT", 0) != 0;
   m.direct_below = size_t(std::max(0, EnvInt("ABP_CUDA_DIRECT_BELOW", 0)));
+  m.split_per_sm = std::min(32, std::max(1, EnvInt("ABP_CUDA_SPLIT_PER_SM", 2)));
   unsigned int flags = 0;
   if (cudaGetDeviceFlags(&flags) != cudaSuccess) cudaGetLastError();
   const unsigned int sched = flags & cudaDeviceScheduleMask;
@@ -917,7 +919,8 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "") +
              (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
              (m.spin_wait ? " spin-wait" : "") +
-             (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
+             (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") +
+             (m.split_per_sm != 2 ? " split-per-sm=" + std::to_string(m.split_per_sm) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
   if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
   return Status::Ok();
