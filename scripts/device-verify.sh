@@ -7,6 +7,8 @@
 #   gpm        scripts/device-gpm-check.sh, short: NVML vs dmon vs capture.py
 #   triton     scripts/bench-triton.ts --device gpu (Triton FIL vs the CUDA engine)
 #   gpu        scripts/bench-gpu.ts up to 1M rows
+#   latency    scripts/bench-gpu-latency.ts: per-call breakdown at 1k/4k/10k rows, every
+#              small-batch switch, Triton FIL beside (not in the default STEPS; LATENCY_ARGS)
 #   pipeline   scripts/bench-pipeline.ts (cores scaling), when it exists
 #
 # `scripts/device-verify.sh prepare` (here) packs node, node_modules with the
@@ -55,6 +57,7 @@ step gputests ${GPUTESTS_S:-150} node node_modules/vitest/vitest.mjs run test/gp
 step gpm ${GPM_S:-120} env SCHEDULE="${GPM_SCHEDULE:-idle/0:6,matmul/0:15,pow_compute/0:15}" BUDGET=${GPM_BUDGET:-45} BENCH_SECONDS=${GPM_BENCH_S:-8} OUT="$OUT/gpm" bash scripts/device-gpm-check.sh
 step triton ${TRITON_S:-90} node --import tsx scripts/bench-triton.ts --device gpu
 step gpu ${GPU_S:-60} node --import tsx scripts/bench-gpu.ts --max-rows 1000000
+step latency ${LATENCY_S:-300} node --import tsx scripts/bench-gpu-latency.ts --out "$OUT/latency.json" ${LATENCY_ARGS:-}
 [[ -f scripts/bench-pipeline.ts ]] && step pipeline ${PIPELINE_S:-120} node --import tsx scripts/bench-pipeline.ts ${PIPELINE_ARGS:-}
 # At most 8 files come back from the device tool: the GPM check's files go as one archive.
 [[ -d "$OUT/gpm" ]] && tar -czf "$OUT/gpm.tgz" -C "$OUT" gpm && rm -rf "$OUT/gpm"

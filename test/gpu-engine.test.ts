@@ -365,6 +365,117 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
+    /** Loads a model with `env` set (the switches are read at load) and restored after. */
+    async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
+      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+      Object.assign(process.env, env);
+      try {
+        return await GpuForestModel.fromFile(file);
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    }
+    const ALL = {
+      ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
+    };
+    const VARIANTS: [string, Record<string, string>][] = [
+      ['reuse-out', { ABP_CUDA_REUSE_OUT: '1' }],
+      ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
+      ['graph', { ABP_CUDA_GRAPH: '1' }],
+      ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
+      ['inline-rows=100000', { ABP_CUDA_INLINE_ROWS: '100000' }],
+      ['direct-below=262144', { ABP_CUDA_DIRECT_BELOW: '262144' }],
+      ['split-per-sm=8', { ABP_CUDA_SPLIT_PER_SM: '8' }],
+      ['profile', { ABP_CUDA_PROFILE: '1' }],
+      ['all', ALL],
+    ];
+
+    for (const name of ['large', 'binary_logistic', 'multi_softprob']) {
+      it(`${name}: every switch gives the default's bits, host and device-resident, repeated and changing batches`, async () => {
+        const fx = manifest.models.find((m) => m.name === name)!;
+        const file = modelFile(fx, 'json');
+        const input = readF32(fx.input);
+        const base = await GpuForestModel.fromFile(file);
+        addon().cuda.takeProfile();
+        const models: [string, GpuForestModel][] = [];
+        try {
+          for (const [label, env] of VARIANTS) {
+            const v = await loadWith(file, env);
+            models.push([label, v]);
+            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
+              expect(v.info.layout).toContain(` ${tag}`);
+            }
+          }
+          for (const [i, rows] of [1, 31, 257, 1000, 1000, 4000, 10_000, 65_537].entries()) {
+            // Same shape, other rows the second time: a replayed graph must read the new batch.
+            const x = tileRows(i === 4 ? input.subarray(fx.numFeature) : input, fx.numFeature, rows);
+            const pinned = allocPinned(x.length);
+            pinned.set(x);
+            const m = await base.uploadMatrix(x, rows);
+            try {
+              for (const margin of [false, true]) {
+                const want = await base.predict(x, rows, { margin });
+                for (const [label, v] of models) {
+                  const what = `${label}, ${rows} rows, margin=${margin}`;
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), what).toBe(0);
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), `${what}, again`).toBe(0);
+                  expect(bitDifferences(await v.predict(pinned, rows, { margin }), want), `${what}, pinned`).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in`).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in again`).toBe(0);
+                  const kept = await v.predictDevice(m, { margin, keepOnDevice: true });
+                  expect(bitDifferences(await kept.read(), want), `${what}, kept on the device`).toBe(0);
+                  kept.dispose();
+                }
+              }
+            } finally {
+              m.dispose();
+            }
+          }
+          const records = addon().cuda.takeProfile();
+          // Only the profiling loads recorded: profile and all, 8 batch sizes x 2 margins x (3 host + 3 device) calls.
+          expect(records.length).toBe(2 * 8 * 2 * 6);
+          for (const r of records) {
+            expect(['predict', 'predictDevice']).toContain(r.kind);
+            expect(r.nativeUs).toBeGreaterThan(0);
+            expect(r.nativeUs + 1).toBeGreaterThanOrEqual(r.bindUs + r.dispatchUs + r.execUs + r.completeUs + r.settleUs);
+            expect(r.execUs + 1).toBeGreaterThanOrEqual(r.engineUs);
+            expect(r.chunks).toBeGreaterThanOrEqual(1);
+            if (!r.graph) expect(r.kernelUs).toBeGreaterThan(0);
+            expect(r.gpuUs).toBeGreaterThan(0);
+          }
+          report(`${name}: ${VARIANTS.map(([l]) => l).join(', ')} bit-identical to the default at 1..65537 rows; ${records.length} profiles, ` +
+            `e.g. ${JSON.stringify(records.find((r) => r.rows === 1000 && r.kind === 'predict'))}`);
+        } finally {
+          for (const [, v] of models) v.dispose();
+          base.dispose();
+        }
+      }, 300_000);
+    }
+
+    for (const env of [{ ABP_CUDA_GRAPH: '1' }, { ABP_CUDA_INLINE_ROWS: '1000' }] as Record<string, string>[]) {
+      it(`${JSON.stringify(env)}: a failed copy or launch (while capturing, on the JS thread) is ABP_CUDA_ERROR; the next calls are right`, async () => {
+        const fx = manifest.models.find((m) => m.name === 'large')!;
+        const input = readF32(fx.input);
+        const g = await loadWith(modelFile(fx, 'json'), env);
+        try {
+          for (const [kind, rows] of [['kernel', 333], ['copy', 334]] as const) {
+            const x = tileRows(input, fx.numFeature, rows);
+            addon().cuda.injectFaultForTesting(kind);
+            const err = await g.predict(x, rows).catch((e: unknown) => e);
+            expect((err as DeviceError).code).toBe('ABP_CUDA_ERROR');
+            expect(maxAbsDiff(await g.predict(x, rows), tileRows(readF32(fx.expected), 1, rows))).toBeLessThanOrEqual(1e-6);
+          }
+        } finally {
+          g.dispose();
+        }
+      });
+    }
+  });
+
   it('openModel auto picks the GPU and says which', async () => {
     const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
     const { model, report: r } = await openModel(modelFile(fx, 'json'));

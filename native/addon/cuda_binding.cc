@@ -3,7 +3,11 @@
 // with ABP_CUDA_UNAVAILABLE. All device work runs in AsyncWorkers; native
 // objects are held by shared_ptr so dispose() during a call is safe; no C++
 // exception crosses into Node (std::bad_alloc is caught here).
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
@@ -20,6 +24,9 @@ namespace {
 
 struct GpuModel : ModelSummary {
   std::unique_ptr<cuda::CudaForest> forest;
+  // ABP_CUDA_INLINE_ROWS, read at load: calls of at most this many rows run
+  // on the JS thread (no threadpool hop either way); 0: every call is queued.
+  int64_t inline_rows = 0;
 };
 
 using MatrixPtr = std::shared_ptr<cuda::DeviceMatrix>;
@@ -33,6 +40,108 @@ struct CudaData {
 
 // Base for the workers here (napi_util.h): one promise, a Status, bad_alloc caught.
 using Worker = PromiseWorker;
+
+// ---------------------------------------------------------------------------
+// Per-call profiles (models loaded with ABP_CUDA_PROFILE=1): where a small
+// batch's time goes between the JS call and its promise settling, for
+// scripts/bench-gpu-latency.ts. Models loaded without it take none of the
+// clock reads below (one branch per call).
+
+using Clock = std::chrono::steady_clock;
+
+struct CallRecord {
+  const char* kind = "";     // "predict" | "predictDevice"
+  int64_t rows = 0;
+  double bind_us = 0;        // binding entry -> worker queued (argument checks, output allocation)
+  double dispatch_us = 0;    // queued -> Execute starts on a libuv threadpool thread
+  double exec_us = 0;        // Execute: the engine call
+  double complete_us = 0;    // Execute ends -> OnOK starts on the JS thread
+  double settle_us = 0;      // OnOK: result made, promise resolved
+  double native_us = 0;      // binding entry -> promise resolved
+  cuda::CallProfile engine;
+};
+
+// Records of every profiled call since the last takeProfile(), across
+// environments (worker threads), capped so a forgotten profile cannot grow
+// without bound.
+constexpr size_t kMaxRecords = 1u << 20;
+std::mutex g_records_mu;
+std::vector<CallRecord> g_records;
+
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+// A worker whose hops are timed when its model profiles.
+class ProfiledWorker : public Worker {
+ public:
+  ProfiledWorker(Napi::Env env, const char* name, bool on, const char* kind, int64_t rows, Clock::time_point entry)
+      : Worker(env, name), on_(on), entry_(entry) {
+    record_.kind = kind;
+    record_.rows = rows;
+  }
+  // Called just before the worker is queued.
+  void MarkQueued() {
+    if (on_) queued_ = Clock::now();
+  }
+  void Execute() override {
+    if (!on_) return Worker::Execute();
+    exec0_ = Clock::now();
+    Worker::Execute();
+    exec1_ = Clock::now();
+  }
+  void OnOK() override {
+    if (!on_) return Worker::OnOK();
+    const Clock::time_point ok0 = Clock::now();
+    Worker::OnOK();
+    const Clock::time_point ok1 = Clock::now();
+    record_.bind_us = Micros(entry_, queued_);
+    record_.dispatch_us = Micros(queued_, exec0_);
+    record_.exec_us = Micros(exec0_, exec1_);
+    record_.complete_us = Micros(exec1_, ok0);
+    record_.settle_us = Micros(ok0, ok1);
+    record_.native_us = Micros(entry_, ok1);
+    std::lock_guard<std::mutex> lock(g_records_mu);
+    if (g_records.size() < kMaxRecords) {
+      try {
+        g_records.push_back(record_);
+      } catch (const std::bad_alloc&) {  // a lost record, not a lost result
+      }
+    }
+  }
+
+ protected:
+  // The engine's part of the record; null when not profiling.
+  cuda::CallProfile* engine_profile() { return on_ ? &record_.engine : nullptr; }
+
+ private:
+  bool on_;
+  Clock::time_point entry_, queued_, exec0_, exec1_;
+  CallRecord record_;
+};
+
+template <typename W>
+Napi::Promise QueueProfiled(W* worker) {
+  worker->MarkQueued();
+  return QueueWorker(worker);
+}
+
+// Runs `worker` here, on the JS thread, and returns its promise already
+// settled (ABP_CUDA_INLINE_ROWS): the call blocks the event loop for its
+// duration but pays neither the threadpool dispatch nor the completion hop.
+// The worker was never queued, so it is deleted here.
+template <typename W>
+Napi::Promise RunInline(W* worker) {
+  Napi::Promise p = worker->Promise();
+  worker->MarkQueued();
+  worker->Execute();
+  worker->OnOK();
+  delete worker;
+  return p;
+}
+
+// Clock read at a binding's entry, only for a profiling model.
+Clock::time_point EntryTime(bool on) { return on ? Clock::now() : Clock::time_point{}; }
 
 Napi::Object WrapMatrix(Napi::Env env, CudaData* data, MatrixPtr m);
 
@@ -157,7 +266,8 @@ Napi::Value NativeGpuModel::Info(const Napi::CallbackInfo& info) {
   const GpuModel& m = *model_;
   Napi::Object o = SummaryObject(env, m, m.forest->num_output(false));
   o.Set("device", Napi::Number::New(env, m.forest->device()));
-  o.Set("layout", m.forest->layout());
+  o.Set("layout", m.inline_rows > 0 ? m.forest->layout() + " inline-rows=" + std::to_string(m.inline_rows)
+                                     : m.forest->layout());
   return o;
 }
 
@@ -189,16 +299,16 @@ Status ReadOptions(Napi::Env env, const Napi::Value& v, PredictArgs* out, bool d
   return Status::Ok();
 }
 
-class HostPredictWorker : public Worker {
+class HostPredictWorker : public ProfiledWorker {
  public:
   HostPredictWorker(Napi::Env env, std::shared_ptr<GpuModel> model, Napi::Float32Array input, int64_t rows,
-                    Napi::Float32Array out, bool margin)
-      : Worker(env, "abp.cuda.predict"), model_(std::move(model)),
+                    Napi::Float32Array out, bool margin, Clock::time_point entry)
+      : ProfiledWorker(env, "abp.cuda.predict", model->forest->profiling(), "predict", rows, entry), model_(std::move(model)),
         in_ref_(Napi::Persistent(input.As<Napi::Object>())), out_ref_(Napi::Persistent(out.As<Napi::Object>())),
         in_(input.Data()), out_(out.Data()), rows_(rows), margin_(margin) {}
 
  protected:
-  Status Run() override { return model_->forest->PredictHost(in_, rows_, margin_, out_); }
+  Status Run() override { return model_->forest->PredictHost(in_, rows_, margin_, out_, engine_profile()); }
   Napi::Value Result(Napi::Env) override { return out_ref_.Value(); }
 
  private:
@@ -214,6 +324,7 @@ class HostPredictWorker : public Worker {
 Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
+  const Clock::time_point entry = EntryTime(model_->forest->profiling());
   if (info.Length() < 2 || !IsTypedArrayOf(info[0], napi_float32_array)) {
     return Rejected(env, Status(Code::kBadArgument, "predict: input must be a Float32Array"));
   }
@@ -250,14 +361,16 @@ Napi::Value NativeGpuModel::Predict(const Napi::CallbackInfo& info) {
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predict: cannot allocate the output"));
     out = Napi::Float32Array::New(env, static_cast<size_t>(out_len), buf, 0);
   }
-  return QueueWorker(new HostPredictWorker(env, model_, input, rows, out, args.margin));
+  auto* worker = new HostPredictWorker(env, model_, input, rows, out, args.margin, entry);
+  return model_->inline_rows > 0 && rows <= model_->inline_rows ? RunInline(worker) : QueueProfiled(worker);
 }
 
-class DevicePredictWorker : public Worker {
+class DevicePredictWorker : public ProfiledWorker {
  public:
   DevicePredictWorker(Napi::Env env, CudaData* data, std::shared_ptr<GpuModel> model, MatrixPtr in, PredictArgs args,
-                      Napi::ArrayBuffer host_out, size_t out_len, Napi::Object output_obj)
-      : Worker(env, "abp.cuda.predictDevice"), data_(data), model_(std::move(model)), in_(std::move(in)),
+                      Napi::ArrayBuffer host_out, size_t out_len, Napi::Object output_obj, Clock::time_point entry)
+      : ProfiledWorker(env, "abp.cuda.predictDevice", model->forest->profiling(), "predictDevice", in->rows(), entry),
+        data_(data), model_(std::move(model)), in_(std::move(in)),
         args_(std::move(args)), out_len_(out_len) {
     if (!host_out.IsEmpty()) {
       host_ref_ = Napi::Persistent(host_out.As<Napi::Object>());
@@ -268,14 +381,16 @@ class DevicePredictWorker : public Worker {
 
  protected:
   Status Run() override {
-    if (args_.output) return model_->forest->PredictDevice(*in_, args_.margin, args_.output.get(), nullptr, nullptr);
+    if (args_.output) {
+      return model_->forest->PredictDevice(*in_, args_.margin, args_.output.get(), nullptr, nullptr, engine_profile());
+    }
     if (args_.keep) {
       std::unique_ptr<cuda::DeviceMatrix> out;
-      Status st = model_->forest->PredictDevice(*in_, args_.margin, nullptr, &out, nullptr);
+      Status st = model_->forest->PredictDevice(*in_, args_.margin, nullptr, &out, nullptr, engine_profile());
       if (st.ok()) fresh_ = std::move(out);
       return st;
     }
-    return model_->forest->PredictDevice(*in_, args_.margin, nullptr, nullptr, host_);
+    return model_->forest->PredictDevice(*in_, args_.margin, nullptr, nullptr, host_, engine_profile());
   }
   Napi::Value Result(Napi::Env env) override {
     if (args_.output) return output_obj_.Value();
@@ -299,6 +414,7 @@ class DevicePredictWorker : public Worker {
 Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return Rejected(env, Status(Code::kDisposed, "the model has been disposed"));
+  const Clock::time_point entry = EntryTime(model_->forest->profiling());
   if (info.Length() < 1 || !info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(data_->matrix_ctor.Value())) {
     return Rejected(env, Status(Code::kBadArgument, "predictDevice: the input must be a device matrix"));
   }
@@ -329,8 +445,10 @@ Napi::Value NativeGpuModel::PredictDevice(const Napi::CallbackInfo& info) {
     host_out = Napi::ArrayBuffer::New(env, static_cast<size_t>(out_len * sizeof(float)));
     if (env.IsExceptionPending()) return Rejected(env, TakePending(env, Code::kOutOfMemory, "predictDevice: cannot allocate the output"));
   }
-  return QueueWorker(new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
-                                    static_cast<size_t>(out_len), output_obj));
+  const bool inline_call = model_->inline_rows > 0 && in->rows() <= model_->inline_rows;
+  auto* worker = new DevicePredictWorker(env, data_, model_, std::move(in), std::move(args), host_out,
+                                         static_cast<size_t>(out_len), output_obj, entry);
+  return inline_call ? RunInline(worker) : QueueProfiled(worker);
 }
 
 // ---------------------------------------------------------------------------
@@ -350,6 +468,8 @@ class LoadWorker : public Worker {
     if (!st.ok()) return st;
     auto m = std::make_shared<GpuModel>();
     Summarize(forest, m.get());
+    const char* inline_rows = std::getenv("ABP_CUDA_INLINE_ROWS");
+    if (inline_rows != nullptr) m->inline_rows = std::max<int64_t>(0, std::atoll(inline_rows));
     const FlatForest flat = Flatten(forest);
     st = cuda::CudaForest::Create(flat, device_, &m->forest);
     if (!st.ok()) return Status(st.code(), name_ + ": " + st.message());
@@ -505,6 +625,48 @@ Napi::Value AllocHostJs(const Napi::CallbackInfo& info) {
   return Napi::Float32Array::New(env, static_cast<size_t>(n), buf, 0);
 }
 
+// takeProfile(): the records of profiled calls since the last take, oldest first.
+Napi::Value TakeProfileJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<CallRecord> records;
+  {
+    std::lock_guard<std::mutex> lock(g_records_mu);
+    records.swap(g_records);
+  }
+  Napi::Array list = Napi::Array::New(env, records.size());
+  const auto num = [&](double v) { return Napi::Number::New(env, v); };
+  for (size_t i = 0; i < records.size(); ++i) {
+    const CallRecord& r = records[i];
+    const cuda::CallProfile& e = r.engine;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("kind", r.kind);
+    o.Set("rows", num(static_cast<double>(r.rows)));
+    o.Set("bindUs", num(r.bind_us));
+    o.Set("dispatchUs", num(r.dispatch_us));
+    o.Set("execUs", num(r.exec_us));
+    o.Set("completeUs", num(r.complete_us));
+    o.Set("settleUs", num(r.settle_us));
+    o.Set("nativeUs", num(r.native_us));
+    o.Set("setupUs", num(e.setup_us));
+    o.Set("stageInUs", num(e.stage_in_us));
+    o.Set("enqueueUs", num(e.enqueue_us));
+    o.Set("waitUs", num(e.wait_us));
+    o.Set("stageOutUs", num(e.stage_out_us));
+    o.Set("engineUs", num(e.total_us));
+    o.Set("h2dUs", num(e.h2d_us));
+    o.Set("kernelUs", num(e.kernel_us));
+    o.Set("sumUs", num(e.sum_us));
+    o.Set("d2hUs", num(e.d2h_us));
+    o.Set("gpuUs", num(e.gpu_us));
+    o.Set("chunks", num(e.chunks));
+    o.Set("split", Napi::Boolean::New(env, e.split));
+    o.Set("graph", Napi::Boolean::New(env, e.graph));
+    list.Set(static_cast<uint32_t>(i), o);
+    if (env.IsExceptionPending()) return env.Undefined();
+  }
+  return list;
+}
+
 Napi::Value SetMemoryLimitJs(const Napi::CallbackInfo& info) {
   int64_t bytes = 0;
   if (info.Length() < 1 || !ToCount(info[0], &bytes)) {
@@ -543,6 +705,7 @@ void RegisterCuda(Napi::Env env, Napi::Object exports) {
   cuda.Set("loadModel", Napi::Function::New(env, LoadModelJs, "loadModel", data));
   cuda.Set("uploadMatrix", Napi::Function::New(env, UploadMatrixJs, "uploadMatrix", data));
   cuda.Set("allocHost", Napi::Function::New(env, AllocHostJs, "allocHost"));
+  cuda.Set("takeProfile", Napi::Function::New(env, TakeProfileJs, "takeProfile"));
   cuda.Set("setMemoryLimitForTesting", Napi::Function::New(env, SetMemoryLimitJs, "setMemoryLimitForTesting"));
   cuda.Set("injectFaultForTesting", Napi::Function::New(env, InjectFaultJs, "injectFaultForTesting"));
   exports.Set("cuda", cuda);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -23,6 +24,7 @@ namespace {
 using detail::ForestKernel;
 using detail::KernelArgs;
 using detail::SplitTreesKernel;
+using detail::SumLeavesCoopKernel;
 using detail::SumLeavesKernel;
 
 std::atomic<uint64_t> g_limit{0};
@@ -198,6 +200,30 @@ int EnvInt(const char* name, int fallback) {
   return std::atoi(v);
 }
 
+// Host-side laps for CallProfile; does nothing (no clock read) when off.
+class Stopwatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Stopwatch(bool on) : on_(on) {
+    if (on_) start_ = last_ = Clock::now();
+  }
+  // Microseconds since the previous lap (or the start).
+  double Lap() {
+    if (!on_) return 0;
+    const Clock::time_point t = Clock::now();
+    const double us = std::chrono::duration<double, std::micro>(t - last_).count();
+    last_ = t;
+    return us;
+  }
+  double Total() const {
+    return on_ ? std::chrono::duration<double, std::micro>(Clock::now() - start_).count() : 0;
+  }
+
+ private:
+  bool on_;
+  Clock::time_point start_, last_;
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -366,6 +392,102 @@ constexpr size_t kSingleTileMax = 96u << 10;  // a forest this small is one resi
 constexpr size_t kTileBytes = 12u << 10;   // each of the two tile buffers (fastest on H200)
 constexpr size_t kMaxSplitScratch = 256u << 20;  // leaf values of a split-trees launch (rows x trees)
 
+// Instantiated CUDA graphs of single-chunk host-path calls (ABP_CUDA_GRAPH=1),
+// one per (rows, margin, buffers): a repeated batch size replays its graph
+// (one launch instead of a copy, one or two kernels and a copy).
+struct GraphKey {
+  const void* src = nullptr;  // pinned source (staging or the caller's)
+  void* dst = nullptr;        // pinned destination
+  const void* d_in = nullptr;
+  const void* d_out = nullptr;
+  const void* leaves = nullptr;
+  int64_t rows = 0;
+  bool margin = false;
+  bool operator==(const GraphKey& o) const {
+    return src == o.src && dst == o.dst && d_in == o.d_in && d_out == o.d_out && leaves == o.leaves &&
+           rows == o.rows && margin == o.margin;
+  }
+};
+
+class GraphCache {
+ public:
+  static constexpr size_t kMax = 16;
+  GraphCache() = default;
+  GraphCache(const GraphCache&) = delete;
+  GraphCache& operator=(const GraphCache&) = delete;
+  ~GraphCache() { Clear(); }
+  cudaGraphExec_t Find(const GraphKey& k) {
+    for (Entry& e : entries_) {
+      if (e.key == k) {
+        e.used = ++tick_;
+        return e.exec;
+      }
+    }
+    return nullptr;
+  }
+  // Takes ownership of `exec`; the least recently used graph makes room.
+  void Add(const GraphKey& k, cudaGraphExec_t exec) {
+    if (entries_.size() >= kMax) {
+      auto lru = std::min_element(entries_.begin(), entries_.end(),
+                                  [](const Entry& a, const Entry& b) { return a.used < b.used; });
+      cudaGraphExecDestroy(lru->exec);
+      entries_.erase(lru);
+    }
+    try {
+      entries_.push_back(Entry{k, exec, ++tick_});
+    } catch (...) {
+      cudaGraphExecDestroy(exec);
+    }
+  }
+  void Clear() {
+    for (Entry& e : entries_) cudaGraphExecDestroy(e.exec);
+    entries_.clear();
+  }
+
+ private:
+  struct Entry {
+    GraphKey key;
+    cudaGraphExec_t exec;
+    uint64_t used;
+  };
+  std::vector<Entry> entries_;
+  uint64_t tick_ = 0;
+};
+
+// CUDA events of a profiled forest: before the input copy, after it, after
+// the (first) kernel, after the kernels, after the output copy.
+struct ProfileEvents {
+  cudaEvent_t ev[5] = {};
+  ProfileEvents() = default;
+  ProfileEvents(const ProfileEvents&) = delete;
+  ProfileEvents& operator=(const ProfileEvents&) = delete;
+  ~ProfileEvents() {
+    for (cudaEvent_t e : ev) {
+      if (e != nullptr) cudaEventDestroy(e);
+    }
+  }
+  cudaError_t Create() {
+    for (cudaEvent_t& e : ev) {
+      const cudaError_t r = cudaEventCreate(&e);
+      if (r != cudaSuccess) {
+        e = nullptr;
+        return r;
+      }
+    }
+    return cudaSuccess;
+  }
+  // Microseconds between recorded events i and j; -1 when either was not recorded.
+  float Between(int i, int j, const bool* recorded) const {
+    if (!recorded[i] || !recorded[j]) return -1;
+    float ms = 0;
+    if (cudaEventElapsedTime(&ms, ev[i], ev[j]) != cudaSuccess) {
+      cudaGetLastError();
+      return -1;
+    }
+    return ms * 1000.0f;
+  }
+};
+
 struct Slot {
   cudaStream_t stream = nullptr;
   PinnedBuffer h_in, h_out;
@@ -407,6 +529,23 @@ struct CudaForest::Impl {
   Slot slots[kSlots];
   int64_t slot_rows = 0;  // rows each slot's buffers hold
 
+  // Small-batch switches, read once when the model is loaded (README, GPU
+  // engine): ABP_CUDA_PROFILE, ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES, ABP_CUDA_GRAPH.
+  bool profile = false;
+  bool reuse_out = false;   // PredictDevice keeps its host-output device buffer
+  bool coop_sum = false;    // SumLeavesCoopKernel instead of SumLeavesKernel
+  bool use_graph = false;   // single-chunk host calls replay a CUDA graph
+  bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
+  size_t direct_below = 0;  // one-chunk inputs/outputs up to this many bytes skip the pinned staging
+  int32_t split_per_sm = 2; // split-trees blocks per SM aimed at
+  DeviceBuffer dev_out;     // reuse_out's buffer
+  ProfileEvents events;     // profile
+  GraphCache graphs;        // use_graph
+  // Bumped whenever a slot buffer or split-trees scratch is (re)allocated: the
+  // cached graphs hold raw pointers, so they are dropped when it changes.
+  mutable uint64_t buffer_generation = 0;
+  uint64_t graphs_generation = 0;
+
   ~Impl() {
     DeviceScope scope(device);
     for (Slot& s : slots) {
@@ -415,6 +554,7 @@ struct CudaForest::Impl {
         cudaStreamDestroy(s.stream);
       }
     }
+    graphs.Clear();
   }
 
   // multi:softmax gives one output (the class) per row unless margins.
@@ -452,39 +592,140 @@ struct CudaForest::Impl {
     return a;
   }
 
+  // Split-trees scratch bytes for `rows` rows; 0 when the plain kernel runs.
+  size_t SplitScratch(int64_t rows, int64_t* splits_out = nullptr) const {
+    const int64_t row_blocks = (rows + threads - 1) / threads;
+    if (split_kernel == nullptr || rows == 0 || row_blocks * 2 > sm_count) return 0;
+    // About two blocks per SM (ABP_CUDA_SPLIT_PER_SM): enough tiles per block to keep its double buffer busy.
+    const int64_t splits = std::min<int64_t>(num_tiles, (split_per_sm * int64_t(sm_count) + row_blocks - 1) / row_blocks);
+    const size_t bytes = size_t(rows) * size_t(num_trees) * sizeof(float);
+    if (splits < 2 || bytes > kMaxSplitScratch) return 0;
+    if (splits_out != nullptr) *splits_out = splits;
+    return bytes;
+  }
+
   // `leaves`: the stream's split-trees scratch (grown here when a small batch
-  // uses it); without it, or when it cannot be had, the plain kernel runs.
+  // uses it and `may_alloc`); without it, or when it cannot be had, the plain
+  // kernel runs. `mid` (may be null) is recorded after the first kernel;
+  // `split` says whether the split-trees pair ran.
   Status Launch(const float* in, float* out, int64_t rows, bool margin, cudaStream_t stream,
-                DeviceBuffer* leaves) const {
+                DeviceBuffer* leaves, cudaEvent_t mid = nullptr, bool may_alloc = true, bool* split = nullptr) const {
     if (rows == 0) return Status::Ok();
     const KernelArgs a = Args(in, out, rows, margin);
-    if (split_kernel != nullptr && leaves != nullptr && a.row_blocks * 2 <= sm_count) {
-      // About two blocks per SM: enough tiles per block to keep its double buffer busy.
-      int64_t splits = std::min<int64_t>(num_tiles, (2 * int64_t(sm_count) + a.row_blocks - 1) / a.row_blocks);
-      const size_t bytes = size_t(rows) * size_t(num_trees) * sizeof(float);
-      if (splits >= 2 && bytes <= kMaxSplitScratch &&
-          (leaves->bytes >= bytes || leaves->Alloc(bytes) == cudaSuccess)) {
-        const int32_t per = static_cast<int32_t>((num_tiles + splits - 1) / splits);
-        splits = (num_tiles + per - 1) / per;
-        const int block = TakeFault(1) ? 4096 : threads;
-        split_kernel<<<dim3(static_cast<unsigned>(a.row_blocks), static_cast<unsigned>(splits)), block, smem_bytes,
-                       stream>>>(a, leaves->as<float>(), per);
-        ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel (split trees)");
+    int64_t splits = 0;
+    const size_t bytes = leaves != nullptr ? SplitScratch(rows, &splits) : 0;
+    if (bytes > 0 && leaves->bytes < bytes && may_alloc) ++buffer_generation;
+    if (bytes > 0 && (leaves->bytes >= bytes || (may_alloc && leaves->Alloc(bytes) == cudaSuccess))) {
+      const int32_t per = static_cast<int32_t>((num_tiles + splits - 1) / splits);
+      splits = (num_tiles + per - 1) / per;
+      const int block = TakeFault(1) ? 4096 : threads;
+      split_kernel<<<dim3(static_cast<unsigned>(a.row_blocks), static_cast<unsigned>(splits)), block, smem_bytes,
+                     stream>>>(a, leaves->as<float>(), per);
+      ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel (split trees)");
+      if (mid != nullptr) cudaEventRecord(mid, stream);
+      if (coop_sum) {
+        const int64_t blocks = (rows + detail::kSumRows - 1) / detail::kSumRows;
+        SumLeavesCoopKernel<<<static_cast<unsigned>(blocks), detail::kSumRows * detail::kSumWarps, 0, stream>>>(
+            a, leaves->as<float>());
+      } else {
         SumLeavesKernel<<<static_cast<unsigned>(a.row_blocks), threads, 0, stream>>>(a, leaves->as<float>());
-        ABP_CUDA_TRY(cudaGetLastError(), "launching the leaf sum");
-        return Status::Ok();
       }
+      ABP_CUDA_TRY(cudaGetLastError(), "launching the leaf sum");
+      if (split != nullptr) *split = true;
+      return Status::Ok();
     }
     const int64_t grid = std::min<int64_t>(a.row_blocks, max_blocks);
     const int block = TakeFault(1) ? 4096 : threads;  // 4096 > any device's limit
     kernel<<<static_cast<unsigned>(grid), block, smem_bytes, stream>>>(a);
     ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel");
+    if (mid != nullptr) cudaEventRecord(mid, stream);
+    if (split != nullptr) *split = false;
     return Status::Ok();
+  }
+
+  // One chunk of the host path on slot `s`: input copy, kernel(s), output
+  // copy, queued on its stream. `ev` (may be null): profile events to record.
+  Status Enqueue(Slot& s, const float* src, float* dst, int64_t n, bool margin, const cudaEvent_t* ev,
+                 bool may_alloc, bool* split) const {
+    const int64_t G = OutCols(margin);
+    const cudaMemcpyKind kind = TakeFault(2) ? static_cast<cudaMemcpyKind>(77) : cudaMemcpyHostToDevice;
+    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, src, size_t(n * num_feature) * sizeof(float), kind, s.stream);
+    if (e != cudaSuccess) return FromCuda(e, "copying a batch to the device");
+    if (ev != nullptr) cudaEventRecord(ev[1], s.stream);
+    Status ls = Launch(s.d_in.as<float>(), s.d_out.as<float>(), n, margin, s.stream,
+                       &s.leaves, ev != nullptr ? ev[2] : nullptr, may_alloc, split);
+    if (!ls.ok()) return ls;
+    if (ev != nullptr) cudaEventRecord(ev[3], s.stream);
+    e = cudaMemcpyAsync(dst, s.d_out.ptr, size_t(n * G) * sizeof(float), cudaMemcpyDeviceToHost, s.stream);
+    if (e != cudaSuccess) return FromCuda(e, "copying results from the device");
+    return Status::Ok();
+  }
+
+  // Enqueue() as a CUDA graph, captured on first use of this (rows, margin,
+  // buffers) and replayed after. The split-trees scratch is sized before the
+  // capture (no allocation may happen inside one).
+  Status EnqueueGraph(Slot& s, const float* src, float* dst, int64_t n, bool margin, bool* split) {
+    const size_t need = SplitScratch(n);
+    if (need > 0 && s.leaves.bytes < need) {
+      ++buffer_generation;
+      s.leaves.Alloc(need);  // on failure the plain kernel is captured
+    }
+    if (graphs_generation != buffer_generation) {
+      graphs.Clear();
+      graphs_generation = buffer_generation;
+    }
+    const GraphKey key{src, dst, s.d_in.ptr, s.d_out.ptr, s.leaves.ptr, n, margin};
+    *split = need > 0 && s.leaves.bytes >= need;
+    cudaGraphExec_t exec = graphs.Find(key);
+    if (exec == nullptr) {
+      ABP_CUDA_TRY(cudaStreamBeginCapture(s.stream, cudaStreamCaptureModeThreadLocal), "capturing a CUDA graph");
+      const Status st = Enqueue(s, src, dst, n, margin, nullptr, false, split);
+      cudaGraph_t graph = nullptr;
+      const cudaError_t ce = cudaStreamEndCapture(s.stream, &graph);
+      if (!st.ok() || ce != cudaSuccess) {
+        if (graph != nullptr) cudaGraphDestroy(graph);
+        cudaGetLastError();
+        return st.ok() ? FromCuda(ce, "capturing a CUDA graph") : st;
+      }
+      const cudaError_t ie = cudaGraphInstantiate(&exec, graph, 0ULL);
+      cudaGraphDestroy(graph);
+      if (ie != cudaSuccess) {
+        cudaGetLastError();
+        return FromCuda(ie, "instantiating a CUDA graph");
+      }
+      graphs.Add(key, exec);
+    }
+    ABP_CUDA_TRY(cudaGraphLaunch(exec, s.stream), "launching a CUDA graph");
+    return Status::Ok();
+  }
+
+  // Waits for `stream`. ABP_CUDA_SPIN_WAIT polls it: the thread never sleeps,
+  // whatever scheduling the context was created with (blocking sync wakes a
+  // sleeping thread, tens of microseconds on some systems).
+  cudaError_t Wait(cudaStream_t stream) const {
+    if (!spin_wait) return cudaStreamSynchronize(stream);
+    cudaError_t e;
+    while ((e = cudaStreamQuery(stream)) == cudaErrorNotReady) {
+    }
+    // A not-ready answer must not linger as the thread's last error.
+    if (cudaPeekAtLastError() == cudaErrorNotReady) cudaGetLastError();
+    return e;
+  }
+
+  // The GPU side of a profiled call from its events (all work has finished).
+  void FillGpuTimes(const bool* recorded, CallProfile* prof, const Stopwatch& sw) const {
+    prof->h2d_us = events.Between(0, 1, recorded);
+    prof->kernel_us = events.Between(1, 2, recorded);
+    prof->sum_us = events.Between(2, 3, recorded);
+    prof->d2h_us = events.Between(3, 4, recorded);
+    prof->gpu_us = events.Between(0, 4, recorded);
+    prof->total_us = sw.Total();
   }
 
   // (Re)allocates every slot for `rows` rows; on failure nothing is kept.
   cudaError_t SizeSlots(int64_t rows) {
     if (slot_rows == rows) return cudaSuccess;
+    ++buffer_generation;
     for (Slot& s : slots) {
       s.h_in.Reset(); s.h_out.Reset(); s.d_in.Reset(); s.d_out.Reset();
     }
@@ -513,6 +754,7 @@ int32_t CudaForest::num_feature() const { return impl_->num_feature; }
 int32_t CudaForest::num_group() const { return impl_->num_group; }
 int32_t CudaForest::num_output(bool margin) const { return impl_->OutCols(margin); }
 std::string CudaForest::layout() const { return impl_->layout; }
+bool CudaForest::profiling() const { return impl_->profile; }
 
 Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<CudaForest>* out) {
   Status st = CheckDevice(device);
@@ -655,21 +897,42 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   for (Slot& s : m.slots) {
     ABP_CUDA_TRY(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
   }
+  m.profile = EnvInt("ABP_CUDA_PROFILE", 0) != 0;
+  m.reuse_out = EnvInt("ABP_CUDA_REUSE_OUT", 0) != 0;
+  const char* sum = std::getenv("ABP_CUDA_SUM_LEAVES");
+  m.coop_sum = sum != nullptr && std::strcmp(sum, "coop") == 0;
+  m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
+  m.spin_wait = EnvInt("ABP_CUDA_SPIN_WAIT", 0) != 0;
+  m.direct_below = size_t(std::max(0, EnvInt("ABP_CUDA_DIRECT_BELOW", 0)));
+  m.split_per_sm = std::min(32, std::max(1, EnvInt("ABP_CUDA_SPLIT_PER_SM", 2)));
+  unsigned int flags = 0;
+  if (cudaGetDeviceFlags(&flags) != cudaSuccess) cudaGetLastError();
+  const unsigned int sched = flags & cudaDeviceScheduleMask;
+  const char* sched_name = sched == cudaDeviceScheduleSpin ? "spin" : sched == cudaDeviceScheduleYield ? "yield"
+                           : sched == cudaDeviceScheduleBlockingSync ? "blocking" : "auto";
+  if (m.profile) ABP_CUDA_TRY(m.events.Create(), "creating profiling events");
 
   m.layout = std::string(m.stage_nodes ? (m.num_tiles == 1 ? "resident-tile" : "tiled") : "global-nodes") +
              " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.tile_nodes * 16) +
              (m.stage_rows ? (m.row_buffers == 2 ? " staged-rows x2" : " staged-rows") : " global-rows") + " threads=" + std::to_string(m.threads) +
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
-             " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "");
+             " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "") +
+             (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
+             (m.spin_wait ? " spin-wait" : "") +
+             (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") +
+             (m.split_per_sm != 2 ? " split-per-sm=" + std::to_string(m.split_per_sm) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
   out->reset(new (std::nothrow) CudaForest(std::move(impl)));
   if (!*out) return Status(Code::kOutOfMemory, "host allocation failed");
   return Status::Ok();
 }
 
-Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float* out) {
+Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float* out, CallProfile* profile) {
   Impl& m = *impl_;
   if (rows < 0) return Status(Code::kBadArgument, "negative row count");
   if (rows == 0) return Status::Ok();
+  CallProfile* const prof = m.profile ? profile : nullptr;
+  Stopwatch sw(prof != nullptr);
+  bool recorded[5] = {false, false, false, false, false};
   std::lock_guard<std::mutex> lock(m.mu);
   DeviceScope scope(m.device);
   ABP_CUDA_TRY(scope.status(), "selecting gpu:" + std::to_string(m.device));
@@ -705,6 +968,14 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     return at.type == cudaMemoryTypeHost;
   };
   const bool in_pinned = pinned(in), out_pinned = pinned(out);
+  // ABP_CUDA_DIRECT_BELOW: a one-chunk batch this small is copied straight
+  // from and to the caller's pageable memory (the driver stages it) instead
+  // of through our pinned buffers; the copy back then returns when done.
+  const bool one_chunk = rows <= chunk;
+  const bool direct_in = !in_pinned && one_chunk && size_t(rows * F) * sizeof(float) <= m.direct_below;
+  const bool direct_out = !out_pinned && one_chunk && size_t(rows * G) * sizeof(float) <= m.direct_below;
+  const bool out_in_place = out_pinned || direct_out;  // results land in `out` without a staging copy
+  if (prof != nullptr) prof->setup_us += sw.Lap();
 
   Status failure;
   int64_t next = 0;
@@ -713,11 +984,13 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
   for (int64_t k = 0;; ++k) {
     Slot& s = m.slots[k % kSlots];
     if (s.nrows > 0) {
-      const cudaError_t e = cudaStreamSynchronize(s.stream);
+      const cudaError_t e = m.Wait(s.stream);
+      if (prof != nullptr) prof->wait_us += sw.Lap();
       if (e != cudaSuccess && failure.ok()) failure = FromCuda(e, "running a batch");
-      if (failure.ok() && !out_pinned) {
+      if (failure.ok() && !out_in_place) {
         StageCopy(out + s.row0 * G, s.h_out.ptr, size_t(s.nrows * G) * sizeof(float));
       }
+      if (prof != nullptr) prof->stage_out_us += sw.Lap();
       s.nrows = 0;
     }
     if (next >= rows || !failure.ok()) {
@@ -728,25 +1001,31 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     }
     const int64_t n = std::min(chunk, rows - next);
     const float* src = in + next * F;
-    if (!in_pinned) {
+    if (!in_pinned && !direct_in) {
       StageCopy(s.h_in.ptr, src, size_t(n * F) * sizeof(float));
       src = s.h_in.as<float>();
     }
-    const cudaMemcpyKind kind = TakeFault(2) ? static_cast<cudaMemcpyKind>(77) : cudaMemcpyHostToDevice;
-    cudaError_t e = cudaMemcpyAsync(s.d_in.ptr, src, size_t(n * F) * sizeof(float), kind, s.stream);
-    if (e != cudaSuccess) {
-      failure = FromCuda(e, "copying a batch to the device");
-      continue;
+    if (prof != nullptr) prof->stage_in_us += sw.Lap();
+    float* const dst = out_in_place ? out + next * G : s.h_out.as<float>();
+    const bool timed = prof != nullptr && k == 0;  // events around the first chunk only
+    if (timed && cudaEventRecord(m.events.ev[0], s.stream) == cudaSuccess) recorded[0] = true;
+    bool split = false;
+    Status ls;
+    if (m.use_graph && k == 0 && n == rows && !direct_in && !direct_out) {  // pageable copies cannot be captured
+      ls = m.EnqueueGraph(s, src, dst, n, margin, &split);
+      if (prof != nullptr) prof->graph = true;
+    } else {
+      ls = m.Enqueue(s, src, dst, n, margin, timed ? m.events.ev : nullptr, true, &split);
+      if (timed) recorded[1] = recorded[2] = recorded[3] = ls.ok();
     }
-    Status ls = m.Launch(s.d_in.as<float>(), s.d_out.as<float>(), n, margin, s.stream, &s.leaves);
+    if (timed && ls.ok() && cudaEventRecord(m.events.ev[4], s.stream) == cudaSuccess) recorded[4] = true;
+    if (prof != nullptr) {
+      prof->enqueue_us += sw.Lap();
+      prof->split = prof->split || split;
+      ++prof->chunks;
+    }
     if (!ls.ok()) {
       failure = ls;
-      continue;
-    }
-    e = cudaMemcpyAsync(out_pinned ? out + next * G : s.h_out.as<float>(), s.d_out.ptr, size_t(n * G) * sizeof(float),
-                        cudaMemcpyDeviceToHost, s.stream);
-    if (e != cudaSuccess) {
-      failure = FromCuda(e, "copying results from the device");
       continue;
     }
     s.row0 = next;
@@ -758,12 +1037,20 @@ Status CudaForest::PredictHost(const float* in, int64_t rows, bool margin, float
     for (Slot& t : m.slots) cudaStreamSynchronize(t.stream);
     cudaGetLastError();
   }
+  if (prof != nullptr) m.FillGpuTimes(recorded, prof, sw);
   return failure;
 }
 
 Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatrix* into,
-                                 std::unique_ptr<DeviceMatrix>* out_device, float* out_host) {
+                                 std::unique_ptr<DeviceMatrix>* out_device, float* out_host, CallProfile* profile) {
   Impl& m = *impl_;
+  CallProfile* const prof = m.profile ? profile : nullptr;
+  Stopwatch sw(prof != nullptr);
+  bool recorded[5] = {false, false, false, false, false};
+  // Events 0 (start) and 1 (after the input copy) coincide: no input copy here.
+  const auto mark = [&](int i) {
+    if (prof != nullptr && cudaEventRecord(m.events.ev[i], m.slots[0].stream) == cudaSuccess) recorded[i] = true;
+  };
   if (in.device() != m.device) {
     return Status(Code::kBadArgument, "the matrix is on gpu:" + std::to_string(in.device()) +
                                           " but the model is on gpu:" + std::to_string(m.device));
@@ -790,9 +1077,23 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
       return Status(Code::kInputShape, "the output matrix must be " + std::to_string(rows) + " x " +
                                            std::to_string(G) + " on gpu:" + std::to_string(m.device));
     }
-    Status st = m.Launch(in.data(), dst->data(), rows, margin, stream, &m.slots[0].leaves);
+    if (prof != nullptr) prof->setup_us += sw.Lap();
+    mark(1);
+    bool split = false;
+    Status st = m.Launch(in.data(), dst->data(), rows, margin, stream, &m.slots[0].leaves,
+                         prof != nullptr ? m.events.ev[2] : nullptr, true, &split);
     if (!st.ok()) return st;
-    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+    mark(3);
+    if (prof != nullptr) prof->enqueue_us += sw.Lap();
+    ABP_CUDA_TRY(m.Wait(stream), "running the forest kernel");
+    if (prof != nullptr) {
+      prof->wait_us += sw.Lap();
+      prof->split = split;
+      prof->chunks = 1;
+      recorded[2] = rows > 0;
+      m.FillGpuTimes(recorded, prof, sw);
+      prof->gpu_us = m.events.Between(1, 3, recorded);
+    }
     if (fresh) *out_device = std::move(fresh);
     return Status::Ok();
   }
@@ -801,7 +1102,14 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
   // the device is short of memory.
   int64_t chunk = std::max<int64_t>(rows, 1);
   DeviceBuffer d_out;
-  for (;;) {
+  DeviceBuffer* buf = &d_out;
+  // ABP_CUDA_REUSE_OUT: the buffer is kept for the next call (up to kChunkInputBytes; larger outputs as before).
+  const size_t want = size_t(chunk * G) * sizeof(float);
+  if (m.reuse_out && want <= kChunkInputBytes &&
+      (m.dev_out.bytes >= want || m.dev_out.Alloc(want) == cudaSuccess)) {
+    buf = &m.dev_out;
+  }
+  for (; buf == &d_out;) {
     const cudaError_t e = d_out.Alloc(size_t(chunk * G) * sizeof(float));
     if (e == cudaSuccess) break;
     if (e != cudaErrorMemoryAllocation) return FromCuda(e, "allocating the output buffer");
@@ -811,14 +1119,34 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
     }
     chunk = std::max(kMinChunkRows, chunk / 2);
   }
+  if (prof != nullptr) prof->setup_us += sw.Lap();
   for (int64_t r = 0; r < rows; r += chunk) {
     const int64_t n = std::min(chunk, rows - r);
-    Status st = m.Launch(in.data() + r * m.num_feature, d_out.as<float>(), n, margin, stream, &m.slots[0].leaves);
+    const bool timed = prof != nullptr && r == 0;
+    if (timed) mark(1);
+    bool split = false;
+    Status st = m.Launch(in.data() + r * m.num_feature, buf->as<float>(), n, margin, stream, &m.slots[0].leaves,
+                         timed ? m.events.ev[2] : nullptr, true, &split);
     if (!st.ok()) return st;
-    ABP_CUDA_TRY(cudaMemcpyAsync(out_host + r * G, d_out.ptr, size_t(n * G) * sizeof(float),
+    if (timed) {
+      mark(3);
+      recorded[2] = true;
+    }
+    ABP_CUDA_TRY(cudaMemcpyAsync(out_host + r * G, buf->ptr, size_t(n * G) * sizeof(float),
                                  cudaMemcpyDeviceToHost, stream),
                  "copying results from the device");
-    ABP_CUDA_TRY(cudaStreamSynchronize(stream), "running the forest kernel");
+    if (timed) mark(4);
+    if (prof != nullptr) {
+      prof->enqueue_us += sw.Lap();
+      prof->split = prof->split || split;
+      ++prof->chunks;
+    }
+    ABP_CUDA_TRY(m.Wait(stream), "running the forest kernel");
+    if (prof != nullptr) prof->wait_us += sw.Lap();
+  }
+  if (prof != nullptr) {
+    m.FillGpuTimes(recorded, prof, sw);
+    prof->gpu_us = m.events.Between(1, 4, recorded);
   }
   return Status::Ok();
 }

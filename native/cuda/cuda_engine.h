@@ -74,6 +74,25 @@ class DeviceMatrix {
   int device_ = 0;
 };
 
+// Where one predict call's time went inside the engine, filled only for a
+// forest loaded with ABP_CUDA_PROFILE=1 (the binding adds the Node-API hops;
+// scripts/bench-gpu-latency.ts prints them). Host times are microseconds of
+// steady_clock; GPU times come from CUDA events around the first chunk's
+// copies and kernels (-1: not measured, e.g. inside a CUDA graph).
+struct CallProfile {
+  double setup_us = 0;      // lock, device, buffer sizing, pointer checks, per-call allocation
+  double stage_in_us = 0;   // caller memory -> pinned staging
+  double enqueue_us = 0;    // API calls that queue copies, kernels (or the graph)
+  double wait_us = 0;       // host blocked in cudaStreamSynchronize
+  double stage_out_us = 0;  // pinned staging -> caller memory
+  double total_us = 0;      // the whole engine call
+  float h2d_us = -1, kernel_us = -1, sum_us = -1, d2h_us = -1;  // GPU, first chunk
+  float gpu_us = -1;        // GPU, first chunk, first queued op to last
+  int32_t chunks = 0;
+  bool split = false;       // split-trees kernel + leaf sum
+  bool graph = false;       // replayed as a CUDA graph
+};
+
 // A FlatForest uploaded once onto one device, with the staging buffers and
 // streams of its host-memory path. Calls on one CudaForest are serialised (a
 // mutex); different forests run concurrently.
@@ -89,7 +108,8 @@ class CudaForest {
   // more in flight on their own streams, so copies and kernels overlap. When
   // the device runs short of memory the chunks are halved until they fit;
   // ABP_CUDA_OOM only when even the smallest chunk does not.
-  Status PredictHost(const float* in, int64_t rows, bool margin, float* out);
+  // `profile`: filled when this forest profiles (profiling()), else ignored.
+  Status PredictHost(const float* in, int64_t rows, bool margin, float* out, CallProfile* profile = nullptr);
 
   // Device-resident input (on this forest's device). Exactly one output:
   // `into`, an existing rows x num_output(margin) matrix on the same device, written
@@ -97,15 +117,19 @@ class CudaForest {
   // a new device matrix; or `out_host`, in host memory. Outputs are
   // rows x num_output(margin), as the CPU engine's.
   Status PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatrix* into,
-                       std::unique_ptr<DeviceMatrix>* out_device, float* out_host);
+                       std::unique_ptr<DeviceMatrix>* out_device, float* out_host,
+                       CallProfile* profile = nullptr);
 
   int device() const;
   int32_t num_feature() const;
   int32_t num_group() const;
   // Outputs per row: num_group, or 1 for multi:softmax unless margins.
   int32_t num_output(bool margin) const;
-  // How the kernel was configured for this forest (for reports and tests).
+  // How the kernel was configured for this forest (for reports and tests),
+  // with the small-batch switches in force (see README, GPU engine).
   std::string layout() const;
+  // Loaded with ABP_CUDA_PROFILE=1: calls fill their CallProfile.
+  bool profiling() const;
 
   struct Impl;
 

@@ -33,11 +33,11 @@ inline CudaForest::~CudaForest() = default;
 inline Status CudaForest::Create(const FlatForest&, int, std::unique_ptr<CudaForest>*) {
   return stub::Unavailable();
 }
-inline Status CudaForest::PredictHost(const float*, int64_t, bool, float*) {
+inline Status CudaForest::PredictHost(const float*, int64_t, bool, float*, CallProfile*) {
   return stub::Unavailable();
 }
 inline Status CudaForest::PredictDevice(const DeviceMatrix&, bool, DeviceMatrix*,
-                                        std::unique_ptr<DeviceMatrix>*, float*) {
+                                        std::unique_ptr<DeviceMatrix>*, float*, CallProfile*) {
   return stub::Unavailable();
 }
 inline int CudaForest::device() const { return -1; }
@@ -45,6 +45,7 @@ inline int32_t CudaForest::num_feature() const { return 0; }
 inline int32_t CudaForest::num_group() const { return 0; }
 inline int32_t CudaForest::num_output(bool) const { return 0; }
 inline std::string CudaForest::layout() const { return "none"; }
+inline bool CudaForest::profiling() const { return false; }
 inline void SetMemoryLimitForTesting(uint64_t) {}
 inline void InjectFaultForTesting(int) {}
 inline Status AllocPinned(size_t, void** out) {

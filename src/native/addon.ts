@@ -123,6 +123,40 @@ export interface NativeCuda {
   setMemoryLimitForTesting(bytes: number): void;
   /** Makes CUDA fail the next kernel launch or host-to-device copy (a real, non-sticky error): for error tests. */
   injectFaultForTesting(kind: 'kernel' | 'copy'): void;
+  /** Per-call profiles of models loaded with ABP_CUDA_PROFILE=1 since the last take, oldest first (scripts/bench-gpu-latency.ts). */
+  takeProfile(): NativeCallProfile[];
+}
+
+/**
+ * Where one call of a profiling model spent its time, in microseconds. Binding hops: bind (entry to queued),
+ * dispatch (queued to a threadpool thread), exec (the engine call), complete (back to the JS thread), settle
+ * (result made, promise resolved); native = entry to resolved. Engine: setup, stageIn, enqueue, wait, stageOut,
+ * engine (total). GPU (CUDA events, first chunk; -1 not measured): h2d, kernel (forest or split-trees kernel),
+ * sum (leaf sum), d2h, gpu (first op to last).
+ */
+export interface NativeCallProfile {
+  kind: 'predict' | 'predictDevice';
+  rows: number;
+  bindUs: number;
+  dispatchUs: number;
+  execUs: number;
+  completeUs: number;
+  settleUs: number;
+  nativeUs: number;
+  setupUs: number;
+  stageInUs: number;
+  enqueueUs: number;
+  waitUs: number;
+  stageOutUs: number;
+  engineUs: number;
+  h2dUs: number;
+  kernelUs: number;
+  sumUs: number;
+  d2hUs: number;
+  gpuUs: number;
+  chunks: number;
+  split: boolean;
+  graph: boolean;
 }
 
 /** A Triton server library as opened by the addon. */
