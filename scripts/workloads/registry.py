@@ -54,6 +54,14 @@ for _fam, _doc in [
     ("mixed", "random-program: per-round choice of 11 math ops, shared-cache and 2 GiB table reads (KawPow-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, "hashing", "run", _doc, [_fam])
+for _fam, _module, _doc in [
+    ("scrypt", "hashing_memhard", "memory-hard: sequential ROMix (N=1024, Salsa20/8 BlockMix) on 64 KiB per-thread scratchpads (lookup gap 2; scrypt-like)"),
+    ("equihash", "hashing_memhard", "bucketed collision search: 2^23 hashed items into 4096 buckets by atomics, 5 rounds of shared-memory counting sort + XOR of colliding pairs (Equihash-like)"),
+    ("cuckoo", "hashing_memhard", "SipHash-2-4 edges of a 2^28-edge bipartite graph, node degrees by random byte atomics, leaf-edge trimming (Cuckoo-Cycle-like)"),
+    ("chain", "hashing_program", "seven different round functions in sequence per nonce: BLAKE-like ARX, 64-bit Skein-like MIX, AES-like shared-memory T-table, Keccak-like chi, SHA-like, CubeHash-like, multiply (X11-like)"),
+    ("randomx", "hashing_program", "random-program VM: per-hash 64-instruction programs of integer, fp64 (add, mul, div, sqrt, fma) and scratchpad ops on a 16 KiB per-thread scratchpad, 2 GiB dataset reads (RandomX-like)"),
+]:
+    _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
 REGISTRY = {w.name: w for w in _W}
 
