@@ -47,7 +47,7 @@ _add("bfs", "data", 0, ["csr"], "datawork", "bfs", "breadth-first search over a 
 _add("fft", "science", 0, ["c2c", "r2c"], "datawork", "fft", "batched 2-D complex FFT and inverse; 1-D real FFT of 2^28 points")
 _add("fp64", "science", 0, ["gemm", "stencil"], "datawork", "fp64", "fp64 8192^3 GEMM (DFMA tensor cores); 3-D 7-point Jacobi stencil on 512^3 doubles")
 _add("montecarlo", "simulation", 0, ["philox", "torch"], "science", "montecarlo",
-     "Monte Carlo option pricing with a per-thread Philox4x32-10 RNG (mulhi rounds, log/sincos/exp); torch Philox rand/randn of 2^28 values through an integrand and a payoff")
+     "Monte Carlo option pricing with a per-thread Philox4x32-10 RNG (mulhi rounds, log/sincos/exp); torch Philox streams (2^28 uniform, 2^26 normal values a step) through an integrand and a payoff")
 _add("md", "simulation", 0, ["lj", "nbody"], "science", "md",
      "Lennard-Jones MD of 2^21 atoms with cell lists rebuilt each step (binning atomics, prefix sum, 27-cell force loop); all-pairs N-body of 2^17 bodies (shared tiles, rsqrt)")
 _add("spmv", "science", 0, ["powerlaw", "cg"], "science", "spmv",
