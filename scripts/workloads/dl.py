@@ -124,6 +124,55 @@ class RecSys(nn.Module):
         return self.top(torch.cat(feats + [dense], 1)).squeeze(1)
 
 
+class SAGE(nn.Module):
+    """GraphSAGE-style GNN, full graph: neighbour rows gathered by edge source, summed into
+    their destinations (index_add_, scatter atomics), scaled to means, through linear layers."""
+
+    def __init__(self, nodes=1 << 20, edges=1 << 23, din=128, hidden=256, classes=64):
+        super().__init__()
+        g = torch.Generator(device=DEV).manual_seed(4)
+        self.register_buffer("src", torch.randint(0, nodes, (edges,), device=DEV, generator=g))
+        self.register_buffer("dst", torch.randint(0, nodes, (edges,), device=DEV, generator=g))
+        deg = torch.bincount(self.dst, minlength=nodes).clamp_(min=1)
+        self.register_buffer("inv_deg", (1.0 / deg.float()).unsqueeze(1))
+        self.s1, self.n1 = nn.Linear(din, hidden), nn.Linear(din, hidden)
+        self.s2, self.n2 = nn.Linear(hidden, classes), nn.Linear(hidden, classes)
+        self.nodes, self.din, self.classes = nodes, din, classes
+
+    def mean(self, h):
+        return torch.zeros_like(h).index_add_(0, self.dst, h[self.src]) * self.inv_deg.to(h.dtype)
+
+    def forward(self, x):
+        h = F.relu(self.s1(x) + self.n1(self.mean(x)))
+        return self.s2(h) + self.n2(self.mean(h))
+
+
+def _augmented_batches(batch=128, pool=4, size=224, classes=1000):
+    """A data loader's output: decoded uint8 images in pageable host memory (copied through a staging
+    buffer each step), cropped, flipped, jittered and normalised on the GPU."""
+    import random
+
+    import numpy as np
+    rng, rnd = np.random.default_rng(3), random.Random(3)
+    images = [rng.integers(0, 256, size=(batch, 3, 256, 256), dtype=np.uint8) for _ in range(pool)]
+    labels = torch.randint(0, classes, (batch,)).to(DEV)
+    mean = torch.tensor([0.485, 0.456, 0.406], device=DEV).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225], device=DEV).view(1, 3, 1, 1)
+    step = 0
+
+    def make():
+        nonlocal step
+        raw = torch.from_numpy(images[step % pool]).to(DEV)  # pageable: a synchronous copy
+        step += 1
+        i, j = rnd.randrange(256 - size + 1), rnd.randrange(256 - size + 1)
+        x = raw[:, :, i:i + size, j:j + size].float().div_(255.0)
+        flip = torch.rand(batch, 1, 1, 1, device=DEV) < 0.5
+        x = torch.where(flip, x.flip(3), x)
+        x = x * (0.8 + 0.4 * torch.rand(batch, 1, 1, 1, device=DEV))  # brightness jitter
+        return ((x - mean) / std).contiguous(memory_format=torch.channels_last), labels
+    return make
+
+
 def train(shape, variant, clock):
     if shape == "mlp":
         model = mlp()
@@ -163,6 +212,13 @@ def train(shape, variant, clock):
             y = torch.randint(0, 2, (batch_size,), device=DEV).float()
             return (dense, idx, offsets), y
         _train(model, batch, F.binary_cross_entropy_with_logits, variant, clock)
+    elif shape == "gnn":
+        model = SAGE().to(DEV)
+        x = torch.randn(model.nodes, model.din, device=DEV)
+        y = torch.randint(0, model.classes, (model.nodes,), device=DEV)
+        _train(model, lambda: (x, y), F.cross_entropy, variant, clock)
+    elif shape == "augment":
+        _train(cnn(), _augmented_batches(), F.cross_entropy, variant, clock)
     else:
         raise ValueError(f"unknown model shape {shape!r}")
 
@@ -174,7 +230,7 @@ def _quant_int8(x):
     return (x / scale).round_().clamp_(-127, 127).to(torch.int8), scale
 
 
-def _infer_loop(step, clock):
+def infer_loop(step, clock):
     with torch.inference_mode():
         step()
         torch.cuda.synchronize()
@@ -230,7 +286,7 @@ def infer_mlp(variant, clock, width=8192, depth=8, batch=4096):
                 h = F.relu(h @ w.t())
             return h
     del ws
-    _infer_loop(step, clock)
+    infer_loop(step, clock)
 
 
 def infer_transformer(variant, clock):
@@ -252,7 +308,7 @@ def infer_transformer(variant, clock):
             return nxt
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _infer_loop(step, clock)
+    infer_loop(step, clock)
 
 
 def infer_cnn(variant, clock):
@@ -265,4 +321,4 @@ def infer_cnn(variant, clock):
 
     def step():
         return model(host.to(DEV, non_blocking=True).contiguous(memory_format=torch.channels_last))
-    _infer_loop(step, clock)
+    infer_loop(step, clock)

@@ -12,6 +12,9 @@ compiler cannot drop the work. Families:
   matrix  HeavyHash-like: 64x64 matrix of 4-bit values times a nibble vector (dp4a), integer
   mixed   random-program style: per-round choice of math op + shared-cache and 2 GiB table reads (KawPow-like)
 
+More families, driven the same way (drive() below): hashing_memhard.py
+(scrypt, equihash, cuckoo) and hashing_program.py (chain, randomx).
+
 Variants (how the kernel is driven): full (8 blocks of 256 per SM, back to
 back), low (one 64-thread block per SM), throttled (~40 % duty in a 0.3 s
 period), cycling (4 s at full load, 4 s truly idle, repeating).
@@ -265,17 +268,41 @@ TABLE_GIB = {"dag": 4, "mixed": 2}
 TARGET = 1 << 20  # a hit about once in 4096 hashes
 
 
-class Hasher:
-    """One compiled family plus whatever table it reads; launch() runs one grid."""
+class PowKernel:
+    """What drive() needs of a family: launch(grid, block, iters) runs one grid
+    of `iters` rounds a thread; hits (a device counter), hashes and nonce count."""
 
     def __init__(self, family):
         import cupy as cp
         self.cp = cp
         self.family = family
-        self.kernel = cp.RawKernel(SRC[family], "hash")
         self.hits = cp.zeros(1, dtype=cp.uint32)
         self.nonce = 0
         self.hashes = 0
+
+    def launch(self, grid, block, iters):
+        raise NotImplementedError
+
+    def calibrate(self, grid, block, target_s):
+        """Rounds per launch so that one launch takes about target_s."""
+        cp = self.cp
+        iters = 4
+        for _ in range(6):
+            t0 = time.perf_counter()
+            self.launch(grid, block, iters)
+            cp.cuda.Device().synchronize()
+            dt = time.perf_counter() - t0
+            iters = max(1, min(1 << 22, int(iters * target_s / max(dt, 1e-5))))
+        return iters
+
+
+class Hasher(PowKernel):
+    """One compiled family plus whatever table it reads; launch() runs one grid."""
+
+    def __init__(self, family, src=None):
+        super().__init__(family)
+        cp = self.cp
+        self.kernel = cp.RawKernel(src or SRC[family], "hash")
         self.pre = ()
         if family in TABLE_GIB:
             entries = (TABLE_GIB[family] << 30) // 16  # uint4 entries, a power of two
@@ -298,26 +325,29 @@ class Hasher:
         self.nonce += grid * block
         self.hashes += grid * block
 
-    def calibrate(self, grid, block, target_s):
-        """Rounds per launch so that one launch takes about target_s."""
-        cp = self.cp
-        iters = 4
-        for _ in range(6):
-            t0 = time.perf_counter()
-            self.launch(grid, block, iters)
-            cp.cuda.Device().synchronize()
-            dt = time.perf_counter() - t0
-            iters = max(1, min(1 << 22, int(iters * target_s / max(dt, 1e-5))))
-        return iters
+
+def check_variant(variant):
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
 
 
 def run(family, variant, clock):
-    import cupy as cp
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
-    h = Hasher(family)
+    check_variant(variant)
+    drive(Hasher(family), variant, clock)
+
+
+def grid_of(variant):
+    """(blocks, threads a block) for a variant: one 64-thread block per SM when low."""
     n_sm = sms()
-    grid, block = (n_sm, 64) if variant == "low" else (n_sm * 8, 256)
+    return (n_sm, 64) if variant == "low" else (n_sm * 8, 256)
+
+
+def drive(h, variant, clock):
+    """Runs a PowKernel as the variant says until the clock ends (every hashing family)."""
+    import cupy as cp
+    check_variant(variant)
+    family = h.family
+    grid, block = grid_of(variant)
     h.launch(grid, block, 1)  # compiles the kernel before the clock starts
     cp.cuda.Device().synchronize()
     clock.ready()

@@ -22,11 +22,19 @@ _add("train_transformer", "dl_train", 0, ["bf16", "fp16"], "dl", "train", "trans
 _add("train_lstm", "dl_train", 0, ["fp32", "bf16"], "dl", "train", "3-layer LSTM sequence classifier training (cuDNN)", ["lstm"])
 _add("train_gru", "dl_train", 0, ["fp32"], "dl", "train", "3-layer GRU sequence classifier training (cuDNN)", ["gru"])
 _add("train_recsys", "dl_train", 0, ["bf16"], "dl", "train", "embedding-bag recommender (8 tables x 1M rows, Zipf-skewed lookups) + MLP training", ["recsys"])
+_add("train_gnn", "dl_train", 0, ["fp32", "bf16"], "dl", "train",
+     "GraphSAGE-style GNN training on a 1M-node, 8M-edge random graph: gather by edge source, index_add into destinations, linear layers", ["gnn"])
+_add("train_loader", "dl_train", 0, ["bf16"], "dl", "train",
+     "CNN training fed by a loader: uint8 images copied from pageable host memory each step, crop/flip/jitter/normalise on the GPU", ["augment"])
 _add("infer_mlp", "dl_infer", 0, ["int8", "fp8", "bf16", "fp16", "fp32", "tf32"], "dl", "infer_mlp",
      "MLP inference, 8 x 8192 GEMMs at batch 4096; int8 = torch._int_mm, fp8 = torch._scaled_mm e4m3, activations re-quantised per layer")
 _add("infer_transformer", "dl_infer", 0, ["batch", "decode"], "dl", "infer_transformer",
      "bf16 transformer inference: batched encoder passes, or token-by-token decoding at batch 4")
 _add("infer_cnn", "dl_infer", 0, ["bf16", "fp32"], "dl", "infer_cnn", "CNN inference, batch 256 copied in from pinned host memory")
+_add("infer_llm", "dl_infer", 0, ["b1", "b16", "b64"], "genai", "infer_llm",
+     "bf16 LLM decoding (16 layers, width 2048, SwiGLU) a token at a time with a 2048-position KV cache and SDPA, batch 1, 16 or 64")
+_add("infer_diffusion", "dl_infer", 0, ["fp16", "bf16"], "genai", "infer_diffusion",
+     "latent-diffusion UNet sampling (GroupNorm/SiLU residual blocks, attention at 32x32 and 16x16), batch 8 of 64x64x4, 25 steps a batch")
 # data processing, science, copies, interactive
 _add("sort", "data", 0, ["int64", "argsort", "float"], "datawork", "sort", "torch.sort of 2^28 int64 keys; argsort + payload gather; float sort")
 _add("hashjoin", "data", 0, ["partition", "probe"], "datawork", "hashjoin",
@@ -38,6 +46,20 @@ _add("compress", "data", 0, ["bitpack", "delta_rle", "shuffle"], "datawork", "co
 _add("bfs", "data", 0, ["csr"], "datawork", "bfs", "breadth-first search over a 16M-node, 256M-edge random CSR graph (gather/scatter)")
 _add("fft", "science", 0, ["c2c", "r2c"], "datawork", "fft", "batched 2-D complex FFT and inverse; 1-D real FFT of 2^28 points")
 _add("fp64", "science", 0, ["gemm", "stencil"], "datawork", "fp64", "fp64 8192^3 GEMM (DFMA tensor cores); 3-D 7-point Jacobi stencil on 512^3 doubles")
+_add("montecarlo", "simulation", 0, ["philox", "torch"], "science", "montecarlo",
+     "Monte Carlo option pricing with a per-thread Philox4x32-10 RNG (mulhi rounds, log/sincos/exp); torch Philox streams (2^28 uniform, 2^26 normal values a step) through an integrand and a payoff")
+_add("md", "simulation", 0, ["lj", "nbody"], "science", "md",
+     "Lennard-Jones MD of 2^21 atoms with cell lists rebuilt each step (binning atomics, prefix sum, 27-cell force loop); all-pairs N-body of 2^17 bodies (shared tiles, rsqrt)")
+_add("spmv", "science", 0, ["powerlaw", "cg"], "science", "spmv",
+     "CSR SpMV, a warp a row: power iteration on a 4M-row power-law fp32 matrix; fp64 conjugate gradient on a 256^3 7-point Laplacian")
+_add("smith_waterman", "genomics", 0, ["dna", "protein"], "science", "smith_waterman",
+     "Smith-Waterman with affine gaps, one thread a pair (2^18 pairs of 128 x 256, int16 DP rows): DNA, or protein with a 20x20 substitution matrix in shared memory")
+_add("checksum", "storage", 0, ["crc32", "xxh_stream"], "dataops", "checksum",
+     "per-4 KiB-block checksums: table-driven CRC-32 of a 4 GiB device buffer; xxHash32-like fingerprints of a 1 GiB pinned host buffer streamed in 256 MiB pieces + duplicate count")
+_add("groupby", "database", 0, ["hashagg", "sortagg", "filter"], "dataops", "groupby",
+     "group-by of 2^27 rows, Zipf-skewed keys into 4M groups: hash aggregation (atomicCAS + atomicAdd); radix sort + boundary prefix sum + index_add; filter predicate + nonzero compaction + gathers")
+_add("image", "imaging", 0, ["resize", "filter", "colorconv"], "dataops", "image",
+     "image pipelines: uint8 1080p frames from pinned memory, antialiased resize + normalise; integer 5x5 Gaussian + Sobel threshold on 8-bit 8K images; fixed-point RGB->YUV 4:2:0 + luma histogram equalisation")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
@@ -54,6 +76,14 @@ for _fam, _doc in [
     ("mixed", "random-program: per-round choice of 11 math ops, shared-cache and 2 GiB table reads (KawPow-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, "hashing", "run", _doc, [_fam])
+for _fam, _module, _doc in [
+    ("scrypt", "hashing_memhard", "memory-hard: sequential ROMix (N=1024, Salsa20/8 BlockMix) on 64 KiB per-thread scratchpads (lookup gap 2; scrypt-like)"),
+    ("equihash", "hashing_memhard", "bucketed collision search: 2^23 hashed items into 4096 buckets by atomics, 5 rounds of shared-memory counting sort + XOR of colliding pairs (Equihash-like)"),
+    ("cuckoo", "hashing_memhard", "SipHash-2-4 edges of a 2^28-edge bipartite graph, node degrees by random byte atomics, leaf-edge trimming (Cuckoo-Cycle-like)"),
+    ("chain", "hashing_program", "seven different round functions in sequence per nonce: BLAKE-like ARX, 64-bit Skein-like MIX, AES-like shared-memory T-table, Keccak-like chi, SHA-like, CubeHash-like, multiply (X11-like)"),
+    ("randomx", "hashing_program", "random-program VM: per-hash 64-instruction programs of integer, fp64 (add, mul, div, sqrt, fma) and scratchpad ops on a 16 KiB per-thread scratchpad, 2 GiB dataset reads (RandomX-like)"),
+]:
+    _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
 REGISTRY = {w.name: w for w in _W}
 

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The checks that run before device time is spent on a capture: the committed
+// schedules parse, fit their budget and cover every registered workload variant
+// (scripts/capture/check-schedules.py), and every workload's CUDA source
+// compiles (scripts/workloads/check-kernels.py, where nvcc is installed).
+const ROOT = new URL('..', import.meta.url).pathname;
+const python = spawnSync('python3', ['--version']).status === 0;
+const nvcc = spawnSync('nvcc', ['--version']).status === 0;
+if (!python) console.log('workloads-check: skipped, no python3 on PATH');
+else if (!nvcc) console.log('workloads-check: kernel compilation skipped, no nvcc on PATH');
+
+const SCHEDULES = join(ROOT, 'scripts/capture/schedules');
+const schedules = readdirSync(SCHEDULES).filter((f) => f.endsWith('.txt')).map((f) => join(SCHEDULES, f));
+
+function py(args: string[]) {
+  return spawnSync('python3', args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+}
+
+describe.skipIf(!python)('workload checks', () => {
+  it('the committed schedules fit 470 s each and cover every workload variant', () => {
+    const run = py(['scripts/capture/check-schedules.py', ...schedules]);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const list = py(['scripts/workloads/run.py', '--list']);
+    const variants = list.stdout.trim().split('\n').length;
+    expect(run.stdout).toContain(`covered ${variants} of ${variants} workload variants`);
+    for (const m of run.stdout.matchAll(/about (\d+) s of 540/g)) expect(Number(m[1])).toBeLessThanOrEqual(470);
+  });
+
+  it('reports a variant that no schedule runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abp-schedules-'));
+    const one = join(dir, 'one.txt');
+    writeFileSync(one, 'idle/ctx 16\nhash_scrypt/full 16\n');
+    const run = py(['scripts/capture/check-schedules.py', one]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('2 episodes (1 hashing)');
+    expect(run.stdout).toMatch(/missing: .*hash_randomx\/cycling/);
+  });
+
+  it.skipIf(!nvcc)('every workload kernel compiles for sm_90 without warnings', () => {
+    const run = py(['scripts/workloads/check-kernels.py']);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('ok ')).length).toBeGreaterThanOrEqual(20);
+    expect(run.stdout).toContain('hashing_program.RANDOMX_SRC');
+    expect(run.stdout).not.toContain('FAIL');
+  }, 240_000);
+});
