@@ -31,7 +31,9 @@ import { createGunzip, createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Pipeline, openModel, featureMatrix } from '../src/index.js';
+import type { WorkerStats } from '../src/pipeline/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -50,7 +52,7 @@ async function ours(input: string, output: string, threads: number) {
     .fromFile(input).deserialize().preprocess()
     .inference({ modelName: model, modelRepository: repository, engineOptions: { device: arg('device', 'cpu') } })
     .addClass().serialize().toFile(output, { overwrite: true }).run();
-  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model, threads: r.threads };
+  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model, threads: r.threads, workers: r.workers };
 }
 
 async function naive(input: string, output: string) {
@@ -89,12 +91,40 @@ async function naive(input: string, output: string) {
 }
 
 async function child(mode: string, input: string, output: string, threads: number) {
+  let mainGcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) mainGcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const elu = performance.eventLoopUtilization();
   const r = mode === 'ours' ? await ours(input, output, threads) : await naive(input, output);
   // How busy the main thread was: near 1 means it, not the workers, sets the pace.
   const mainBusy = performance.eventLoopUtilization(elu).utilization;
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ ...r, mainBusy, peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+  gc.disconnect();
+  process.stdout.write(JSON.stringify({ ...r, mainBusy, mainGcMs, threadCpu: threadCpu(), peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+}
+
+/** CPU seconds per thread of this process by thread name (/proc; Linux only), summed over threads of one name. */
+function threadCpu(): Record<string, number> | undefined {
+  const dir = '/proc/self/task';
+  if (!fs.existsSync(dir)) return undefined;
+  const tick = 100; // USER_HZ
+  const out: Record<string, number> = {};
+  for (const tid of fs.readdirSync(dir)) {
+    try {
+      const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 (utime, stime) are at 11 and 12 after the name.
+      const cpu = (Number(f[11]) + Number(f[12])) / tick;
+      const key = tid === String(process.pid) ? 'main' : name;
+      out[key] = (out[key] ?? 0) + cpu;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** The real records repeated to about `gb` GB (plain, or gzip made once from a plain copy). */
@@ -113,6 +143,9 @@ function makeInput(file: string, src: Buffer, perCopy: number, gb: number, gz: b
 }
 
 interface Result {
+  workers?: WorkerStats[];
+  mainGcMs?: number;
+  threadCpu?: Record<string, number>;
   rows: number;
   seconds: number;
   peakRssMiB: number;
@@ -130,6 +163,38 @@ const hasTaskset = (() => {
     return false;
   }
 })();
+
+/**
+ * Why worker time per row changes with the thread count: µs of block work per
+ * line on each worker in its first blocks (JIT warm-up) and after (steady
+ * state), the spread over workers, GC on the workers and the main thread, and
+ * CPU seconds per thread (from /proc: a worker's wall time above its CPU time
+ * means it waited for a core; steady µs/row above the one-thread figure with
+ * CPU = wall means each row costs more, e.g. memory bandwidth).
+ */
+function workerLine(r: Result): string {
+  const ws = r.workers ?? [];
+  const parts: string[] = [];
+  if (ws.length > 0) {
+    const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '-');
+    const sum = (f: (w: WorkerStats) => number) => ws.reduce((a, w) => a + f(w), 0);
+    const steady = ws.map((w) => (w.rows - w.warmRows > 0 ? (1000 * (w.ms - w.warmMs)) / (w.rows - w.warmRows) : NaN)).filter((x) => !Number.isNaN(x));
+    parts.push(
+      `workers: µs/line first ${WARM} blocks ${us(sum((w) => w.warmMs), sum((w) => w.warmRows))}, after ${us(sum((w) => w.ms - w.warmMs), sum((w) => w.rows - w.warmRows))}` +
+        (steady.length > 1 ? ` (per worker ${Math.min(...steady).toFixed(1)}–${Math.max(...steady).toFixed(1)})` : '') +
+        `, blocks per worker ${Math.min(...ws.map((w) => w.blocks))}–${Math.max(...ws.map((w) => w.blocks))}, worker GC ${sum((w) => w.gcMs).toFixed(0)} ms` +
+        (ws.every((w) => w.cpuMs !== undefined) ? `, worker CPU ${(sum((w) => w.cpuMs!) / 1000).toFixed(2)} s against ${(sum((w) => w.ms) / 1000).toFixed(2)} s of block work` : ''),
+    );
+  }
+  if (r.mainGcMs !== undefined) parts.push(`main GC ${r.mainGcMs.toFixed(0)} ms`);
+  if (r.threadCpu) {
+    // Threads alive at the end (the workers have exited by then: their CPU is cpuMs above).
+    parts.push(`other threads' CPU s: ${Object.entries(r.threadCpu).filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+const WARM = 4;
 
 function runChild(mode: string, input: string, output: string, cores: number): Result {
   const me = fileURLToPath(import.meta.url);
@@ -174,6 +239,7 @@ async function main() {
       base ??= rate;
       console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
       console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+      console.log(`          ${workerLine(r)}`);
       table.push(
         `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} |`,
       );

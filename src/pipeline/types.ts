@@ -122,4 +122,22 @@ export interface RunResult {
   model?: { name: string; file: string; columns: number };
   /** Worker threads that worked on the blocks (0: the main thread did). */
   threads: number;
+  /** Per worker thread, its blocks as timed on it (absent when the main thread did the work). */
+  workers?: WorkerStats[];
+}
+
+/** One worker's blocks, as timed on the worker, for the bench: why time per row changes with the thread count. */
+export interface WorkerStats {
+  blocks: number;
+  /** Lines of its blocks. */
+  rows: number;
+  /** Milliseconds of block work (parse, preprocess, postprocess, serialize). */
+  ms: number;
+  /** The same for the worker's first blocks (WARM_BLOCKS): JIT warm-up shows as a higher cost per row there. */
+  warmRows: number;
+  warmMs: number;
+  /** Garbage collection on the worker's isolate (ms). */
+  gcMs: number;
+  /** The worker thread's CPU time when it sent its last block (Linux; block work above it means it waited for a core). */
+  cpuMs?: number;
 }

@@ -31,6 +31,17 @@ export interface FromFileOptions {
   stdin?: Readable;
   /** Longest line accepted, in bytes (default DEFAULT_MAX_LINE_BYTES); a longer one is passed on in pieces as a bad line. */
   maxLineBytes?: number;
+  /**
+   * Where owned plain-file reads go first (the pipeline's shared input slots);
+   * a read it has no room for gets a buffer of its own.
+   */
+  buffers?: ReadBufferSource;
+}
+
+/** Buffers lent to the reader: take gives one of n bytes or undefined; give takes back one of its own (true) or refuses. */
+export interface ReadBufferSource {
+  take(n: number): Buffer | undefined;
+  give(ab: ArrayBufferLike): boolean;
 }
 
 /** Default line limit: far above any real record (about 2 KB), far below V8's longest string (about 512 MiB). */
@@ -51,7 +62,9 @@ export function formatOf(filename: string): InputFormat {
   return 'jsonlines';
 }
 
-const CHUNK = 4 << 20;
+/** Bytes per read of a plain file, and so about the size of a block. */
+export const READ_BYTES = 4 << 20;
+const CHUNK = READ_BYTES;
 
 function openRaw(filename: string, chunkSize: number, stdin?: Readable): Readable {
   if (filename === '-') return stdin ?? process.stdin;
@@ -213,17 +226,34 @@ async function* arrowBlocks(stream: Readable, source: string): AsyncGenerator<Re
 /** Read buffers handed back by the pipeline (LineBlock.recycle), reused for later reads. */
 class ReadBuffers {
   private readonly free: ArrayBuffer[] = [];
-  constructor(private readonly chunkSize: number) {}
+  constructor(
+    private readonly chunkSize: number,
+    private readonly shared?: ReadBufferSource,
+  ) {}
   take(n: number): Buffer {
+    const s = this.shared?.take(n);
+    if (s !== undefined) return s;
     for (let i = this.free.length - 1; i >= 0; i--) {
       if (this.free[i].byteLength >= n) return Buffer.from(this.free.splice(i, 1)[0], 0, n);
     }
     // Room for a carried partial line, so most buffers fit the next read.
     return Buffer.allocUnsafeSlow(Math.max(n, this.chunkSize + (256 << 10))).subarray(0, n);
   }
-  readonly give = (ab: ArrayBuffer): void => {
-    if (this.free.length < 16) this.free.push(ab);
+  readonly give = (ab: ArrayBufferLike): void => {
+    if (this.shared?.give(ab)) return;
+    if (this.free.length < 16) this.free.push(ab as ArrayBuffer);
   };
+  /** A buffer the reader has finished with (its carry copied on): back to where it came from. */
+  drop(buf: Buffer): void {
+    this.give(buf.buffer);
+  }
+  /** Bytes passed on outside a line block (an overlong line's piece): a shared buffer's are copied out and the buffer given back. */
+  detach(buf: Buffer, bytes: Buffer): Buffer {
+    if (!(buf.buffer instanceof SharedArrayBuffer)) return bytes;
+    const copy = Buffer.from(bytes);
+    this.give(buf.buffer);
+    return copy;
+  }
 }
 
 async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number): AsyncGenerator<LineBlock | OverlongBlock> {
@@ -263,27 +293,32 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
       let from = 0;
       if (first && len < 3 && n > 0) {
         next = start(buf.subarray(0, len)); // too short yet to tell whether it starts with a BOM
+        pool.drop(buf);
         continue;
       }
       if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       first = false;
       if (over) {
         if (n === 0) {
+          pool.drop(buf);
           yield piece(EMPTY, false, true);
           return;
         }
         const nl = buf.subarray(0, len).indexOf(10);
         if (nl === -1) {
           next = start(undefined);
-          yield piece(buf.subarray(0, len), false, false);
+          yield piece(pool.detach(buf, buf.subarray(0, len)), false, false);
           continue;
         }
         over = false;
-        yield piece(buf.subarray(0, nl), false, true);
+        // The rest of buf goes on as a line block: the piece is copied out of a shared buffer.
+        const head = buf.subarray(0, nl);
+        yield piece(buf.buffer instanceof SharedArrayBuffer ? Buffer.from(head) : head, false, true);
         from = nl + 1;
       }
       if (n === 0) {
         if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true, recycle: pool.give };
+        else pool.drop(buf);
         return;
       }
       const last = buf.lastIndexOf(10, len - 1);
@@ -291,9 +326,10 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
         if (len - from > maxLineBytes) {
           over = true;
           next = start(undefined);
-          yield piece(buf.subarray(from, len), true, false);
+          yield piece(pool.detach(buf, buf.subarray(from, len)), true, false);
         } else {
           next = start(buf.subarray(from, len));
+          pool.drop(buf);
         }
         continue;
       }
@@ -344,7 +380,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const format = opts.format ?? (filename === '-' ? 'jsonlines' : formatOf(filename));
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
-  const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK) : undefined;
+  const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK, opts.buffers) : undefined;
   const maxLine = checkMaxLineBytes(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for (let k = 0; k < repeat; k++) {
     if (format === 'jsonlines' && filename !== '-' && pool) {
