@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Pipeline, openModel, featureMatrix } from '../src/index.js';
 import type { WorkerStats } from '../src/pipeline/types.js';
+import { WARM_BLOCKS as WARM } from '../src/pipeline/parallel/pool.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -194,7 +195,6 @@ function workerLine(r: Result): string {
   return parts.join('; ');
 }
 
-const WARM = 4;
 
 function runChild(mode: string, input: string, output: string, cores: number): Result {
   const me = fileURLToPath(import.meta.url);
@@ -238,20 +238,30 @@ async function main() {
       const rate = r.rows / r.seconds;
       base ??= rate;
       console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
+      const setup = (r.times?.setup ?? 0) / 1000;
+      console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
       console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
       console.log(`          ${workerLine(r)}`);
+      const ws = r.workers ?? [];
+      const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '');
+      const warm = us(ws.reduce((a, w) => a + w.warmMs, 0), ws.reduce((a, w) => a + w.warmRows, 0));
+      const steady = us(ws.reduce((a, w) => a + w.ms - w.warmMs, 0), ws.reduce((a, w) => a + w.rows - w.warmRows, 0));
       table.push(
-        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} |`,
+        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} | ` +
+          `${setup.toFixed(2)} | ${(r.rows / (r.seconds - setup)).toFixed(0)} | ${warm} | ${steady} |`,
       );
     }
-    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | |`);
+    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | | | | | |`);
     if (arg('naive', 'yes') !== 'no') {
       const r = runChild('naive', input, out, Math.min(available, cores[cores.length - 1] ?? 1));
       console.log(`naive (JSON.parse/stringify, one thread): ${line(r)}`);
-      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | |`);
+      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | | | | | |`);
     }
     fs.rmSync(input, { force: true });
-    console.log(`\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|`);
+    console.log(
+      `\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms | set-up s | rows/s after set-up | worker µs/line, first ${WARM} blocks | after |\n` +
+        `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    );
     for (const t of table) console.log(t);
 
     if (rssSizes.length) {

@@ -194,7 +194,7 @@ export class Pipeline {
 
   private async execute(model: LoadedModel | undefined, log: Logger, t0: number): Promise<RunResult> {
     const opts = this.options;
-    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0 };
+    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0, setup: 0 };
     const [src, ...rest] = this.stages;
     const policy = this.onErrorPolicy();
     const maxLineBytes = checkMaxLineBytes((src.type === 'from-file' ? src.maxLineBytes : undefined) ?? opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
@@ -212,6 +212,7 @@ export class Pipeline {
     const slots = threads > 1 ? sharedSlots(src, depth, reuse && !planned.plan.gzip) : undefined;
     const pool = threads > 1 ? await BlockPool.open(threads, planned.plan, slots) : undefined;
     const exec: BlockExecutor = pool ?? new InlineBlocks(planned.plan);
+    times.setup = performance.now() - t0;
     const state = new OrderedState({
       policy,
       columns: planned.columns,

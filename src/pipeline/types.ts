@@ -99,6 +99,12 @@ export interface StageTimes {
   write: number;
   /** The main thread's wait for the next block in input order (large when the workers are the limit). */
   wait: number;
+  /**
+   * Set-up before the first block is read: model load, worker threads started
+   * (each loads the block code and warms up on its own). Part of `seconds`:
+   * on a short run with many threads it is a large part.
+   */
+  setup: number;
 }
 
 export interface RunResult {
