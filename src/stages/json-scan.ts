@@ -43,29 +43,38 @@ function stringEnd(buf: Uint8Array, i: number, end: number): number {
 
 /**
  * stringEnd reading four bytes at a time through `words` (a Uint32Array over
- * buf's whole ArrayBuffer; `off` = buf.byteOffset). Bytes up to a word
- * boundary go one by one; then whole words are skipped while none holds a
- * quote, a backslash or a control byte (the usual has-zero-byte tests, which
- * can flag a byte falsely but never miss one), and stringEnd finishes from
- * the first flagged word's start, so the result is stringEnd's exactly.
+ * buf's whole ArrayBuffer; `off` = buf.byteOffset). It starts at the aligned
+ * word holding i (the bytes before i masked to a letter) and reads whole words
+ * while none holds a quote, a backslash or a control byte (the usual
+ * has-zero-byte tests: they may flag a byte above a real hit, never below
+ * one, so the lowest flagged byte is the first hit). The bytes of a last
+ * word reaching past `end` go one by one (stringEnd), so the result is
+ * stringEnd's exactly.
  */
 function stringEndWords(buf: Uint8Array, words: Uint32Array, off: number, i: number, end: number): number {
-  while (((off + i) & 3) !== 0) {
-    if (i >= end) return -1;
-    const c = buf[i++];
-    if (c === C_QUOTE) return i;
-    if (c < C_SP || c === C_BSLASH) return -1;
-  }
   let wi = (off + i) >>> 2;
   const wEnd = (off + end) >>> 2;
-  while (wi < wEnd) {
-    const w = words[wi];
-    const q = w ^ 0x22222222;
-    const b = w ^ 0x5c5c5c5c;
-    if (((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) !== 0) break;
-    wi++;
+  if (wi < wEnd) {
+    let w = words[wi];
+    const sh = (off + i) & 3;
+    if (sh !== 0) {
+      const low = (1 << (sh << 3)) - 1;
+      w = (w & ~low) | (0x41414141 & low);
+    }
+    for (;;) {
+      const q = w ^ 0x22222222;
+      const b = w ^ 0x5c5c5c5c;
+      const m = (((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080;
+      if (m !== 0) {
+        const p = wi * 4 - off + ((31 - Math.clz32(m & -m)) >> 3);
+        return buf[p] === C_QUOTE ? p + 1 : -1;
+      }
+      if (++wi >= wEnd) break;
+      w = words[wi];
+    }
+    i = wi * 4 - off;
   }
-  return stringEnd(buf, wi * 4 - off, end);
+  return stringEnd(buf, i, end);
 }
 
 function digitsEnd(buf: Uint8Array, i: number, end: number): number {
