@@ -11,6 +11,7 @@
  * from the start of the name.
  */
 import { UsageError } from '../errors.js';
+import { copyBytes } from '../util/copy-bytes.js';
 import { Batch } from './batch.js';
 import { DUPLICATE, KeyFinder, PREFIX_HIT, closingBrace, fastLocatable, isEmptyObject, objectPairs, type KeySet } from './json-scan.js';
 
@@ -395,7 +396,7 @@ class ByteWriter {
   bytes(src: Buffer, s: number, e: number): void {
     const n = e - s;
     if (this.pos + n > this.buf.length) this.grow(n);
-    src.copy(this.buf, this.pos, s, e);
+    copyBytes(this.buf, this.pos, src, s, e);
     this.pos += n;
   }
 
