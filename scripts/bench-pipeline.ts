@@ -8,19 +8,26 @@
  * taskset only the thread count changes. Core counts above this machine's
  * are skipped.
  *
- *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8]
+ *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8] [--runs=1]
  *       [--naive=yes|no] [--device=cpu] [--dir=DIR] [--gz] [--model=abp-nvsmi-xgb] [--repository=DIR]
  *
  * --gb: input size for the core-count table. --rss: input sizes (GB) run at
  * the highest core count to show peak RSS stays flat. --gz: gzip input and
  * output instead of plain files. --dir: where input and output go (local
- * disk; default the system temp directory).
+ * disk; default the system temp directory). --runs: runs per core count;
+ * the table shows the median run and the range (a shared machine is noisy).
  * Stage times (ms) of each run are printed: parse/preprocess/serialize are
  * summed over the worker threads; read, write and wait (for the next block
  * in order) are the main thread's. What limits a run: "main thread busy"
  * (its event-loop utilization) near 100% means the main thread (dispatch,
  * the output copy, the engine call); a large wait with an idle main thread
  * means the workers; neither means the reader, the writer or the disk.
+ * Set-up (model load, worker threads started) is part of the wall time; the
+ * rate after it, and the workers' µs per line in their first blocks (JIT
+ * warm-up, each isolate on its own) against later ones, tell a short run's
+ * fixed costs from the steady state. Worker CPU below its block time means the
+ * workers waited for a core; steady µs/line above the one-thread figure at
+ * CPU = block time means each row costs more (memory bandwidth, caches).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -233,21 +240,31 @@ async function main() {
       `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
     const table: string[] = [];
     let base: number | undefined;
+    const runs = Math.max(1, Number(arg('runs', '1')));
     for (const c of cores) {
-      const r = runChild('ours', input, out, c);
+      const all: Result[] = [];
+      for (let k = 0; k < runs; k++) {
+        const r = runChild('ours', input, out, c);
+        all.push(r);
+        console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}  (load average ${os.loadavg()[0].toFixed(2)})`);
+        const setup = (r.times?.setup ?? 0) / 1000;
+        console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
+        console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+        console.log(`          ${workerLine(r)}`);
+      }
+      // The run of median rate stands for the core count; the range shows the noise.
+      all.sort((x, y) => x.rows / x.seconds - y.rows / y.seconds);
+      const r = all[(all.length - 1) >> 1];
       const rate = r.rows / r.seconds;
+      const range = runs > 1 ? ` (${(all[0].rows / all[0].seconds / 1000).toFixed(1)}–${(all[all.length - 1].rows / all[all.length - 1].seconds / 1000).toFixed(1)} k)` : '';
       base ??= rate;
-      console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
       const setup = (r.times?.setup ?? 0) / 1000;
-      console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
-      console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
-      console.log(`          ${workerLine(r)}`);
       const ws = r.workers ?? [];
       const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '');
       const warm = us(ws.reduce((a, w) => a + w.warmMs, 0), ws.reduce((a, w) => a + w.warmRows, 0));
       const steady = us(ws.reduce((a, w) => a + w.ms - w.warmMs, 0), ws.reduce((a, w) => a + w.rows - w.warmRows, 0));
       table.push(
-        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} | ` +
+        `| ${c} | ${rate.toFixed(0)}${range} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} | ` +
           `${setup.toFixed(2)} | ${(r.rows / (r.seconds - setup)).toFixed(0)} | ${warm} | ${steady} |`,
       );
     }
