@@ -1,7 +1,8 @@
 /**
- * copyBytes copies in pieces and through Buffer#fill to dodge slow paths
- * (util/copy-bytes.ts): the bytes must come out exactly, at every size around
- * its thresholds, every alignment, shared or plain buffers.
+ * copyBytes copies small ranges in JavaScript and larger ones through
+ * Buffer#fill, to avoid V8's byte-by-byte copy of shared memory
+ * (util/copy-bytes.ts): the bytes must come out exactly, at every size
+ * around its threshold, every alignment, shared or plain buffers.
  */
 import { describe, expect, it } from 'vitest';
 import { copyBytes } from '../src/util/copy-bytes.js';
@@ -9,8 +10,8 @@ import { copyBytes } from '../src/util/copy-bytes.js';
 const buf = (shared: boolean, n: number) => Buffer.from(shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
 
 describe('copyBytes', () => {
-  it('copies [s, e) to dst at `at` and nothing else, for sizes across its thresholds and any alignment', () => {
-    const sizes = [0, 1, 47, 48, 49, 2047, 2048, 2049, 4096 + 5, 100_003, (1 << 20) - 1, 1 << 20, (1 << 20) + 77];
+  it('copies [s, e) to dst at `at` and nothing else, for sizes around its threshold and any alignment', () => {
+    const sizes = [0, 1, 47, 48, 49, 2049, 100_003, (1 << 20) + 77];
     for (const [ss, ds] of [[false, false], [true, false], [false, true], [true, true]]) {
       const N = (1 << 20) + 200;
       const src = buf(ss, N);
