@@ -184,13 +184,44 @@ export const DUPLICATE = 4;
  * entry and stay -1 for absent names.
  */
 export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
+  return scanFlat(buf, start, end, false, keys, spans, base, words);
+}
+
+/**
+ * scanFlatLine over the line starting at `start` whose end is not known yet:
+ * [start, limit) holds it and maybe more lines. A flat line ends at the first
+ * '\n' after its closing brace (none can come before: strings refuse control
+ * bytes and the whitespace between tokens is space, tab or CR), so the check
+ * finds the line's end itself instead of a search for it first. Returns the
+ * flags as scanFlatLine does, the end in `lineEnd.at` (the '\n' or limit);
+ * 0 when the line is not flat (its end not found: search for it, and check
+ * the line alone to be exact).
+ */
+export function scanFlatLineTo(buf: Uint8Array, start: number, limit: number, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
+  return scanFlat(buf, start, limit, true, keys, spans, base, words);
+}
+
+export const lineEnd = { at: -1 };
+
+/** After a closing brace at i - 1: the line's end (exact mode: only `end`; open mode: `end` or a '\n'), or -1. */
+function closeAt(buf: Uint8Array, i: number, end: number, open: boolean): number {
+  const j = skipLineWs(buf, i, end);
+  if (j === end || (open && buf[j] === C_NL)) return j;
+  return -1;
+}
+
+function scanFlat(buf: Uint8Array, start: number, end: number, open: boolean, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
   let flags = FLAT;
   const off = buf.byteOffset;
   const w = words ?? wordsOf(buf);
   let i = skipLineWs(buf, start, end);
   if (i >= end || buf[i] !== C_LBRACE) return 0;
   i = skipLineWs(buf, i + 1, end);
-  if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+  if (i < end && buf[i] === C_RBRACE) {
+    const at = closeAt(buf, i + 1, end, open);
+    lineEnd.at = at;
+    return at === -1 ? 0 : flags;
+  }
   // The usual separators (", " and ": ") are stepped over inline; other whitespace goes to skipLineWs.
   for (;;) {
     if (i >= end || buf[i] !== C_QUOTE) return 0;
@@ -245,7 +276,11 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
       if (i < end && isLineWs(buf[i])) i = skipLineWs(buf, i, end);
       continue;
     }
-    if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+    if (d === C_RBRACE) {
+      const at = closeAt(buf, i + 1, end, open);
+      lineEnd.at = at;
+      return at === -1 ? 0 : flags;
+    }
     return 0;
   }
 }
