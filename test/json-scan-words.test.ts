@@ -100,7 +100,9 @@ describe('scanFlatLine at every word alignment', () => {
     // blank lines, a line break right after a brace), the last one without a newline.
     const seps = ['\n', ' \n', '\r\n', '\n\n', '\t \r\n', '\n   \n', '\n{\n'];
     const parts: Buffer[] = [];
-    cases.forEach((line, i) => parts.push(line, Buffer.from(seps[i % seps.length])));
+    // And lines whose closing brace is followed by more than whitespace, or by nothing at all.
+    const tails = ['{"power": 1} x', '{"power": 1}}', '{"power": 1}{"n": 2}', '{} x', '{ }\t', '{"n": 2}\r', '{}', '{"power": 1} \\'];
+    cases.concat(tails.map((t) => Buffer.from(t))).forEach((line, i) => parts.push(line, Buffer.from(seps[i % seps.length])));
     parts.push(Buffer.from('{"power": "last", "n": 1}'));
     const block = Buffer.concat(parts);
     const scan = scanBlock(block, keys);
