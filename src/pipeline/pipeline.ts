@@ -285,12 +285,24 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || src.filename === '-' || (src.format ?? formatOf(src.filename)) !== 'jsonlines') return undefined;
   const input = READ_BYTES + (256 << 10);
-  return {
-    inputs: new SlotPool(depth + 4, input),
-    // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
-    outputs: outputs ? new SlotPool(depth + 2, input + (input >> 2)) : undefined,
-  };
+  try {
+    return {
+      inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
+      // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
+      outputs: outputs ? new SlotPool(Math.min(depth + 2, MAX_SLOTS), input + (input >> 2)) : undefined,
+    };
+  } catch {
+    // Shared memory refused (a limit on this process): every block takes a buffer of its own.
+    return undefined;
+  }
 }
+
+/**
+ * Slots of each kind at most (about 300 MiB of input slots, 350 of output
+ * slots): with more than 29 workers, blocks past them take buffers of their
+ * own, so thousands of threads do not reserve gigabytes up front.
+ */
+const MAX_SLOTS = 64;
 
 /** The engine as the blocks call it (on the main thread; the predict calls run off it). */
 function engineOf(planned: PlannedRun, times: StageTimes): Engine | undefined {
