@@ -275,15 +275,15 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
 }
 
 /**
- * Shared slots for a run on worker threads: input slots for a plain file
- * (read straight into them; gzip and stdin blocks are gathered by copy and
- * go by transfer), output slots where the sink copies each batch away before
+ * Shared slots for a run on worker threads: input slots for JSON lines (a
+ * plain file is read straight into them; gzip and stdin lines are gathered
+ * into them by copy), output slots where the sink copies each batch away before
  * it asks for the next (`outputs`). Enough for the blocks in flight, the one
  * being read ahead and the one being written; when they run out a block takes
  * a buffer of its own.
  */
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
-  if (src.type !== 'from-file' || src.filename === '-' || (src.format ?? formatOf(src.filename)) !== 'jsonlines') return undefined;
+  if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
   const input = READ_BYTES + (256 << 10);
   try {
     return {

@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { EMPTY, type LineBlock, type OverlongBlock, type RecordBlock, type SourceBlock } from './batch.js';
+import { copyBytes } from '../util/copy-bytes.js';
 
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
@@ -347,19 +348,23 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
 
 /**
  * Line blocks gathered into owned blocks of about `size` bytes (one copy; the
- * inflated bytes are views of zlib's chunks). Pieces of an overlong line pass
- * through in their place.
+ * inflated bytes are views of zlib's chunks), in buffers from `pool` (a shared
+ * input slot when there is one free and the block fits) that come back to it
+ * for later blocks. Pieces of an overlong line pass through in their place.
  */
-async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number): AsyncGenerator<LineBlock | OverlongBlock> {
+async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number, pool: ReadBuffers): AsyncGenerator<LineBlock | OverlongBlock> {
   let parts: Buffer[] = [];
   let len = 0;
   const take = (): LineBlock => {
-    const buf = Buffer.allocUnsafeSlow(len);
+    const buf = pool.take(len);
     let at = 0;
-    for (const p of parts) at += p.copy(buf, at);
+    for (const p of parts) {
+      copyBytes(buf, at, p, 0, p.length);
+      at += p.length;
+    }
     parts = [];
     len = 0;
-    return { kind: 'lines', buf, source, owned: true };
+    return { kind: 'lines', buf, source, owned: true, recycle: pool.give };
   };
   for await (const b of blocks) {
     if (b.kind !== 'lines') {
@@ -393,7 +398,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
     } else {
       const bytes = gunzipIfMagic(raw as AsyncIterable<Buffer>, format === 'jsonlines-gz', source);
       const lines = lineBlocks(bytes, source, maxLine);
-      yield* opts.owned ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK) : lines;
+      yield* pool ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK, pool) : lines;
     }
     if (filename === '-') break;
   }
