@@ -244,9 +244,12 @@ class ReadBuffers {
     if (this.shared?.give(ab)) return;
     if (this.free.length < 16) this.free.push(ab as ArrayBuffer);
   };
-  /** A buffer the reader has finished with (its carry copied on): back to where it came from. */
+  /**
+   * A buffer the reader has finished with (its carry copied on): a shared one goes back to its slots; one of
+   * its own is left to the GC, as a piece of an overlong line may still be a view of it.
+   */
   drop(buf: Buffer): void {
-    this.give(buf.buffer);
+    if (buf.buffer instanceof SharedArrayBuffer) this.give(buf.buffer);
   }
   /** Bytes passed on outside a line block (an overlong line's piece): a shared buffer's are copied out and the buffer given back. */
   detach(buf: Buffer, bytes: Buffer): Buffer {
