@@ -8,19 +8,26 @@
  * taskset only the thread count changes. Core counts above this machine's
  * are skipped.
  *
- *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8]
+ *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8] [--runs=1]
  *       [--naive=yes|no] [--device=cpu] [--dir=DIR] [--gz] [--model=abp-nvsmi-xgb] [--repository=DIR]
  *
  * --gb: input size for the core-count table. --rss: input sizes (GB) run at
  * the highest core count to show peak RSS stays flat. --gz: gzip input and
  * output instead of plain files. --dir: where input and output go (local
- * disk; default the system temp directory).
+ * disk; default the system temp directory). --runs: runs per core count;
+ * the table shows the median run and the range (a shared machine is noisy).
  * Stage times (ms) of each run are printed: parse/preprocess/serialize are
  * summed over the worker threads; read, write and wait (for the next block
  * in order) are the main thread's. What limits a run: "main thread busy"
  * (its event-loop utilization) near 100% means the main thread (dispatch,
  * the output copy, the engine call); a large wait with an idle main thread
  * means the workers; neither means the reader, the writer or the disk.
+ * Set-up (model load, worker threads started) is part of the wall time; the
+ * rate after it, and the workers' µs per line in their first blocks (JIT
+ * warm-up, each isolate on its own) against later ones, tell a short run's
+ * fixed costs from the steady state. Worker CPU below its block time means the
+ * workers waited for a core; steady µs/line above the one-thread figure at
+ * CPU = block time means each row costs more (memory bandwidth, caches).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,7 +38,10 @@ import { createGunzip, createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Pipeline, openModel, featureMatrix } from '../src/index.js';
+import type { WorkerStats } from '../src/pipeline/types.js';
+import { WARM_BLOCKS as WARM } from '../src/pipeline/parallel/pool.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -50,7 +60,7 @@ async function ours(input: string, output: string, threads: number) {
     .fromFile(input).deserialize().preprocess()
     .inference({ modelName: model, modelRepository: repository, engineOptions: { device: arg('device', 'cpu') } })
     .addClass().serialize().toFile(output, { overwrite: true }).run();
-  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model, threads: r.threads };
+  return { rows: r.rowsOut, seconds: r.seconds, times: r.times, model, threads: r.threads, workers: r.workers };
 }
 
 async function naive(input: string, output: string) {
@@ -89,12 +99,40 @@ async function naive(input: string, output: string) {
 }
 
 async function child(mode: string, input: string, output: string, threads: number) {
+  let mainGcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) mainGcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const elu = performance.eventLoopUtilization();
   const r = mode === 'ours' ? await ours(input, output, threads) : await naive(input, output);
   // How busy the main thread was: near 1 means it, not the workers, sets the pace.
   const mainBusy = performance.eventLoopUtilization(elu).utilization;
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ ...r, mainBusy, peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+  gc.disconnect();
+  process.stdout.write(JSON.stringify({ ...r, mainBusy, mainGcMs, threadCpu: threadCpu(), peakRssMiB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n');
+}
+
+/** CPU seconds per thread of this process by thread name (/proc; Linux only), summed over threads of one name. */
+function threadCpu(): Record<string, number> | undefined {
+  const dir = '/proc/self/task';
+  if (!fs.existsSync(dir)) return undefined;
+  const tick = 100; // USER_HZ
+  const out: Record<string, number> = {};
+  for (const tid of fs.readdirSync(dir)) {
+    try {
+      const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 (utime, stime) are at 11 and 12 after the name.
+      const cpu = (Number(f[11]) + Number(f[12])) / tick;
+      const key = tid === String(process.pid) ? 'main' : name;
+      out[key] = (out[key] ?? 0) + cpu;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** The real records repeated to about `gb` GB (plain, or gzip made once from a plain copy). */
@@ -113,6 +151,9 @@ function makeInput(file: string, src: Buffer, perCopy: number, gb: number, gz: b
 }
 
 interface Result {
+  workers?: WorkerStats[];
+  mainGcMs?: number;
+  threadCpu?: Record<string, number>;
   rows: number;
   seconds: number;
   peakRssMiB: number;
@@ -130,6 +171,37 @@ const hasTaskset = (() => {
     return false;
   }
 })();
+
+/**
+ * Why worker time per row changes with the thread count: µs of block work per
+ * line on each worker in its first blocks (JIT warm-up) and after (steady
+ * state), the spread over workers, GC on the workers and the main thread, and
+ * CPU seconds per thread (from /proc: a worker's wall time above its CPU time
+ * means it waited for a core; steady µs/row above the one-thread figure with
+ * CPU = wall means each row costs more, e.g. memory bandwidth).
+ */
+function workerLine(r: Result): string {
+  const ws = r.workers ?? [];
+  const parts: string[] = [];
+  if (ws.length > 0) {
+    const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '-');
+    const sum = (f: (w: WorkerStats) => number) => ws.reduce((a, w) => a + f(w), 0);
+    const steady = ws.map((w) => (w.rows - w.warmRows > 0 ? (1000 * (w.ms - w.warmMs)) / (w.rows - w.warmRows) : NaN)).filter((x) => !Number.isNaN(x));
+    parts.push(
+      `workers: µs/line first ${WARM} blocks ${us(sum((w) => w.warmMs), sum((w) => w.warmRows))}, after ${us(sum((w) => w.ms - w.warmMs), sum((w) => w.rows - w.warmRows))}` +
+        (steady.length > 1 ? ` (per worker ${Math.min(...steady).toFixed(1)}–${Math.max(...steady).toFixed(1)})` : '') +
+        `, blocks per worker ${Math.min(...ws.map((w) => w.blocks))}–${Math.max(...ws.map((w) => w.blocks))}, worker GC ${sum((w) => w.gcMs).toFixed(0)} ms` +
+        (ws.every((w) => w.cpuMs !== undefined) ? `, worker CPU ${(sum((w) => w.cpuMs!) / 1000).toFixed(2)} s against ${(sum((w) => w.ms) / 1000).toFixed(2)} s of block work` : ''),
+    );
+  }
+  if (r.mainGcMs !== undefined) parts.push(`main GC ${r.mainGcMs.toFixed(0)} ms`);
+  if (r.threadCpu) {
+    // Threads alive at the end (the workers have exited by then: their CPU is cpuMs above).
+    parts.push(`other threads' CPU s: ${Object.entries(r.threadCpu).filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
 
 function runChild(mode: string, input: string, output: string, cores: number): Result {
   const me = fileURLToPath(import.meta.url);
@@ -168,24 +240,45 @@ async function main() {
       `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
     const table: string[] = [];
     let base: number | undefined;
+    const runs = Math.max(1, Number(arg('runs', '1')));
     for (const c of cores) {
-      const r = runChild('ours', input, out, c);
+      const all: Result[] = [];
+      for (let k = 0; k < runs; k++) {
+        const r = runChild('ours', input, out, c);
+        all.push(r);
+        console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}  (load average ${os.loadavg()[0].toFixed(2)})`);
+        const setup = (r.times?.setup ?? 0) / 1000;
+        console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
+        console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+        console.log(`          ${workerLine(r)}`);
+      }
+      // The run of median rate stands for the core count; the range shows the noise.
+      all.sort((x, y) => x.rows / x.seconds - y.rows / y.seconds);
+      const r = all[(all.length - 1) >> 1];
       const rate = r.rows / r.seconds;
+      const range = runs > 1 ? ` (${(all[0].rows / all[0].seconds / 1000).toFixed(1)}–${(all[all.length - 1].rows / all[all.length - 1].seconds / 1000).toFixed(1)} k)` : '';
       base ??= rate;
-      console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}`);
-      console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+      const setup = (r.times?.setup ?? 0) / 1000;
+      const ws = r.workers ?? [];
+      const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '');
+      const warm = us(ws.reduce((a, w) => a + w.warmMs, 0), ws.reduce((a, w) => a + w.warmRows, 0));
+      const steady = us(ws.reduce((a, w) => a + w.ms - w.warmMs, 0), ws.reduce((a, w) => a + w.rows - w.warmRows, 0));
       table.push(
-        `| ${c} | ${rate.toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} |`,
+        `| ${c} | ${rate.toFixed(0)}${range} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} | ` +
+          `${setup.toFixed(2)} | ${(r.rows / (r.seconds - setup)).toFixed(0)} | ${warm} | ${steady} |`,
       );
     }
-    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | |`);
+    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | | | | | |`);
     if (arg('naive', 'yes') !== 'no') {
       const r = runChild('naive', input, out, Math.min(available, cores[cores.length - 1] ?? 1));
       console.log(`naive (JSON.parse/stringify, one thread): ${line(r)}`);
-      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | |`);
+      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | | | | | |`);
     }
     fs.rmSync(input, { force: true });
-    console.log(`\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|`);
+    console.log(
+      `\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms | set-up s | rows/s after set-up | worker µs/line, first ${WARM} blocks | after |\n` +
+        `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    );
     for (const t of table) console.log(t);
 
     if (rssSizes.length) {

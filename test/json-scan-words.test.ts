@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DUPLICATE, FLAT, KeySet, scanFlatLine } from '../src/stages/json-scan.js';
+import { BLANK, scanBlock } from '../src/stages/scan-block.js';
 
 /** What the fast path must say: flat iff JSON.parse reads one object of primitives and the bytes hold no backslash. */
 function expectedFlat(bytes: Buffer): boolean {
@@ -92,5 +93,39 @@ describe('scanFlatLine at every word alignment', () => {
       expect(view.toString('utf8', spans[0], spans[keys.size])).toBe('"123.45 W"');
       expect(view.toString('utf8', spans[1], spans[keys.size + 1])).toBe('3');
     }
+  });
+
+  it('scanBlock (which lets the check of a flat line find its end) gives every line the span, flags and value spans scanFlatLine gives it alone', () => {
+    // Every case above, each followed by one of several line ends (whitespace before the newline, CRLF,
+    // blank lines, a line break right after a brace), the last one without a newline.
+    const seps = ['\n', ' \n', '\r\n', '\n\n', '\t \r\n', '\n   \n', '\n{\n'];
+    const parts: Buffer[] = [];
+    // And lines whose closing brace is followed by more than whitespace, or by nothing at all.
+    const tails = ['{"power": 1} x', '{"power": 1}}', '{"power": 1}{"n": 2}', '{} x', '{ }\t', '{"n": 2}\r', '{}', '{"power": 1} \\'];
+    cases.concat(tails.map((t) => Buffer.from(t))).forEach((line, i) => parts.push(line, Buffer.from(seps[i % seps.length])));
+    parts.push(Buffer.from('{"power": "last", "n": 1}'));
+    const block = Buffer.concat(parts);
+    const scan = scanBlock(block, keys);
+    const k = keys.size;
+    let p = 0;
+    let flat = 0;
+    for (let n = 0; n < scan.n; n++) {
+      let e = block.indexOf(10, p);
+      if (e === -1) e = block.length;
+      expect([scan.lines[n * 3], scan.lines[n * 3 + 1]]).toEqual([p, e]);
+      const blank = block.subarray(p, e).every((c) => c === 0x20 || c === 0x09 || c === 0x0d);
+      const spans = new Int32Array(2 * k).fill(-1);
+      const want = blank ? BLANK : scanFlatLine(block, p, e, keys, spans, 0);
+      expect({ line: block.toString('latin1', p, e), flags: scan.lines[n * 3 + 2] }).toEqual({ line: block.toString('latin1', p, e), flags: want });
+      if (want > 0) {
+        flat++;
+        // Starts (-1: absent), and the ends of the names present (an absent name's end is not set).
+        const got = scan.spans.subarray(n * 2 * k, (n + 1) * 2 * k);
+        for (let c = 0; c < k; c++) expect([got[c], got[c] === -1 ? -1 : got[k + c]]).toEqual([spans[c], spans[c] === -1 ? -1 : spans[k + c]]);
+      }
+      p = e + 1;
+    }
+    expect(p).toBe(block.length + 1);
+    expect(flat).toBeGreaterThan(200);
   });
 });

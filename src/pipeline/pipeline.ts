@@ -14,7 +14,7 @@ import type { LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
 import { Batch, type SourceBlock } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
-import { DEFAULT_MAX_LINE_BYTES, checkMaxLineBytes, formatOf, fromFile, fromRecords } from '../stages/from-file.js';
+import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFile, fromRecords } from '../stages/from-file.js';
 import { inputBytes, InputProgress } from '../stages/input-size.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
@@ -22,7 +22,8 @@ import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-fil
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
 import { OrderedState, orderedBatches } from './parallel/ordered.js';
-import { BlockPool, InlineBlocks, type BlockExecutor, type Engine } from './parallel/pool.js';
+import { BlockPool, InlineBlocks, type BlockExecutor, type Engine, type PoolSlots } from './parallel/pool.js';
+import { SlotPool, slotReadBuffers } from './parallel/slots.js';
 import { drain } from './sink.js';
 import { planStages, type PlannedRun } from './stage-plan.js';
 import { quietLogger, type Logger, type PipelineOptions, type RunResult, type StageSpec, type StageTimes } from './types.js';
@@ -193,7 +194,7 @@ export class Pipeline {
 
   private async execute(model: LoadedModel | undefined, log: Logger, t0: number): Promise<RunResult> {
     const opts = this.options;
-    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0 };
+    const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0, setup: 0 };
     const [src, ...rest] = this.stages;
     const policy = this.onErrorPolicy();
     const maxLineBytes = checkMaxLineBytes((src.type === 'from-file' ? src.maxLineBytes : undefined) ?? opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
@@ -203,7 +204,15 @@ export class Pipeline {
     );
     const planned = planStages(rest, model, this.labels(model), policy, opts, { maxLineBytes }, () => progress.fraction());
     const threads = this.workerThreads(src);
-    const exec: BlockExecutor = (threads > 1 ? await BlockPool.open(threads, planned.plan) : undefined) ?? new InlineBlocks(planned.plan);
+    const sink = rest.find((s) => SINKS.has(s.type));
+    // The plain-file writer copies each batch to its staging buffers before it asks for the next.
+    const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
+    // Two blocks per worker keep each busy while the main thread waits for the one next in order.
+    const depth = threads > 1 ? threads * 2 + 2 : 2;
+    const slots = threads > 1 ? sharedSlots(src, depth, reuse && !planned.plan.gzip) : undefined;
+    const pool = threads > 1 ? await BlockPool.open(threads, planned.plan, slots) : undefined;
+    const exec: BlockExecutor = pool ?? new InlineBlocks(planned.plan);
+    times.setup = performance.now() - t0;
     const state = new OrderedState({
       policy,
       columns: planned.columns,
@@ -215,13 +224,8 @@ export class Pipeline {
     let drained;
     let ok = false;
     try {
-      const blocks = timedSource(sourceBlocks(src, maxLineBytes), times, progress);
-      // Two blocks per worker keep each busy while the main thread waits for the one next in order.
-      const depth = exec.threads > 0 ? exec.threads * 2 + 2 : 2;
-      const sink = rest.find((s) => SINKS.has(s.type));
-      // The plain-file writer copies each batch to its staging buffers before it asks for the next.
-      const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
-      const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, depth, (ms) => (times.wait += ms), reuse);
+      const blocks = timedSource(sourceBlocks(src, maxLineBytes, pool ? slots : undefined), times, progress);
+      const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, pool ? depth : 2, (ms) => (times.wait += ms), reuse);
       drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip);
       ok = true;
     } finally {
@@ -251,6 +255,7 @@ export class Pipeline {
       times,
       model: model ? { name: model.entry.name, file: model.entry.modelFile, columns: model.columns.length } : undefined,
       threads: exec.threads,
+      workers: pool?.stats,
     };
   }
 }
@@ -260,11 +265,44 @@ export class Pipeline {
  * worker threads or not: the blocks are then the same for any thread count,
  * and so is anything made per block (gzip members of the output).
  */
-function sourceBlocks(src: StageSpec, maxLineBytes: number): AsyncIterable<SourceBlock> {
-  if (src.type === 'from-file') return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes });
+function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | undefined): AsyncIterable<SourceBlock> {
+  if (src.type === 'from-file') {
+    const buffers = slots && slotReadBuffers(slots.inputs);
+    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers });
+  }
   if (src.type === 'from-records') return fromRecords(src.records, src.source);
   throw new Error(`not a source stage: ${src.type}`);
 }
+
+/**
+ * Shared slots for a run on worker threads: input slots for JSON lines (a
+ * plain file is read straight into them; gzip and stdin lines are gathered
+ * into them by copy), output slots where the sink copies each batch away before
+ * it asks for the next (`outputs`). Enough for the blocks in flight, the one
+ * being read ahead and the one being written; when they run out a block takes
+ * a buffer of its own.
+ */
+function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
+  if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
+  const input = READ_BYTES + (256 << 10);
+  try {
+    return {
+      inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
+      // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
+      outputs: outputs ? new SlotPool(Math.min(depth + 2, MAX_SLOTS), input + (input >> 2)) : undefined,
+    };
+  } catch {
+    // Shared memory refused (a limit on this process): every block takes a buffer of its own.
+    return undefined;
+  }
+}
+
+/**
+ * Slots of each kind at most (about 300 MiB of input slots, 350 of output
+ * slots): with more than 29 workers, blocks past them take buffers of their
+ * own, so thousands of threads do not reserve gigabytes up front.
+ */
+const MAX_SLOTS = 64;
 
 /** The engine as the blocks call it (on the main thread; the predict calls run off it). */
 function engineOf(planned: PlannedRun, times: StageTimes): Engine | undefined {

@@ -99,6 +99,12 @@ export interface StageTimes {
   write: number;
   /** The main thread's wait for the next block in input order (large when the workers are the limit). */
   wait: number;
+  /**
+   * Set-up before the first block is read: model load, worker threads started
+   * (each loads the block code and warms up on its own). Part of `seconds`:
+   * on a short run with many threads it is a large part.
+   */
+  setup: number;
 }
 
 export interface RunResult {
@@ -122,4 +128,22 @@ export interface RunResult {
   model?: { name: string; file: string; columns: number };
   /** Worker threads that worked on the blocks (0: the main thread did). */
   threads: number;
+  /** Per worker thread, its blocks as timed on it (absent when the main thread did the work). */
+  workers?: WorkerStats[];
+}
+
+/** One worker's blocks, as timed on the worker, for the bench: why time per row changes with the thread count. */
+export interface WorkerStats {
+  blocks: number;
+  /** Lines of its blocks. */
+  rows: number;
+  /** Milliseconds of block work (parse, preprocess, postprocess, serialize). */
+  ms: number;
+  /** The same for the worker's first blocks (WARM_BLOCKS): JIT warm-up shows as a higher cost per row there. */
+  warmRows: number;
+  warmMs: number;
+  /** Garbage collection on the worker's isolate (ms). */
+  gcMs: number;
+  /** The worker thread's CPU time when it sent its last block (Linux; block work above it means it waited for a core). */
+  cpuMs?: number;
 }

@@ -10,6 +10,7 @@
  * its exact length at the end.
  */
 import fs from 'node:fs';
+import { copyBytes } from '../util/copy-bytes.js';
 
 const CHUNK = 8 << 20;
 /** Memory, length and file position of a direct write are multiples of this (>= the device's logical block size). */
@@ -85,7 +86,7 @@ export class FileWriter {
     let from = 0;
     while (from < data.length) {
       const n = Math.min(data.length - from, CHUNK - this.fill);
-      this.bufs[this.cur].set(data.subarray(from, from + n), this.fill);
+      copyBytes(this.bufs[this.cur], this.fill, data, from, from + n);
       this.fill += n;
       from += n;
       if (this.fill === CHUNK) await this.flush();

@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { EMPTY, type LineBlock, type OverlongBlock, type RecordBlock, type SourceBlock } from './batch.js';
+import { copyBytes } from '../util/copy-bytes.js';
 
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
@@ -31,6 +32,17 @@ export interface FromFileOptions {
   stdin?: Readable;
   /** Longest line accepted, in bytes (default DEFAULT_MAX_LINE_BYTES); a longer one is passed on in pieces as a bad line. */
   maxLineBytes?: number;
+  /**
+   * Where owned plain-file reads go first (the pipeline's shared input slots);
+   * a read it has no room for gets a buffer of its own.
+   */
+  buffers?: ReadBufferSource;
+}
+
+/** Buffers lent to the reader: take gives one of n bytes or undefined; give takes back one of its own (true) or refuses. */
+export interface ReadBufferSource {
+  take(n: number): Buffer | undefined;
+  give(ab: ArrayBufferLike): boolean;
 }
 
 /** Default line limit: far above any real record (about 2 KB), far below V8's longest string (about 512 MiB). */
@@ -51,7 +63,9 @@ export function formatOf(filename: string): InputFormat {
   return 'jsonlines';
 }
 
-const CHUNK = 4 << 20;
+/** Bytes per read of a plain file, and so about the size of a block. */
+export const READ_BYTES = 4 << 20;
+const CHUNK = READ_BYTES;
 
 function openRaw(filename: string, chunkSize: number, stdin?: Readable): Readable {
   if (filename === '-') return stdin ?? process.stdin;
@@ -213,17 +227,37 @@ async function* arrowBlocks(stream: Readable, source: string): AsyncGenerator<Re
 /** Read buffers handed back by the pipeline (LineBlock.recycle), reused for later reads. */
 class ReadBuffers {
   private readonly free: ArrayBuffer[] = [];
-  constructor(private readonly chunkSize: number) {}
+  constructor(
+    private readonly chunkSize: number,
+    private readonly shared?: ReadBufferSource,
+  ) {}
   take(n: number): Buffer {
+    const s = this.shared?.take(n);
+    if (s !== undefined) return s;
     for (let i = this.free.length - 1; i >= 0; i--) {
       if (this.free[i].byteLength >= n) return Buffer.from(this.free.splice(i, 1)[0], 0, n);
     }
     // Room for a carried partial line, so most buffers fit the next read.
     return Buffer.allocUnsafeSlow(Math.max(n, this.chunkSize + (256 << 10))).subarray(0, n);
   }
-  readonly give = (ab: ArrayBuffer): void => {
-    if (this.free.length < 16) this.free.push(ab);
+  readonly give = (ab: ArrayBufferLike): void => {
+    if (this.shared?.give(ab)) return;
+    if (this.free.length < 16) this.free.push(ab as ArrayBuffer);
   };
+  /**
+   * A buffer the reader has finished with (its carry copied on): a shared one goes back to its slots; one of
+   * its own is left to the GC, as a piece of an overlong line may still be a view of it.
+   */
+  drop(buf: Buffer): void {
+    if (buf.buffer instanceof SharedArrayBuffer) this.give(buf.buffer);
+  }
+  /** Bytes passed on outside a line block (an overlong line's piece): a shared buffer's are copied out and the buffer given back. */
+  detach(buf: Buffer, bytes: Buffer): Buffer {
+    if (!(buf.buffer instanceof SharedArrayBuffer)) return bytes;
+    const copy = Buffer.from(bytes);
+    this.give(buf.buffer);
+    return copy;
+  }
 }
 
 async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number): AsyncGenerator<LineBlock | OverlongBlock> {
@@ -263,27 +297,32 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
       let from = 0;
       if (first && len < 3 && n > 0) {
         next = start(buf.subarray(0, len)); // too short yet to tell whether it starts with a BOM
+        pool.drop(buf);
         continue;
       }
       if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       first = false;
       if (over) {
         if (n === 0) {
+          pool.drop(buf);
           yield piece(EMPTY, false, true);
           return;
         }
         const nl = buf.subarray(0, len).indexOf(10);
         if (nl === -1) {
           next = start(undefined);
-          yield piece(buf.subarray(0, len), false, false);
+          yield piece(pool.detach(buf, buf.subarray(0, len)), false, false);
           continue;
         }
         over = false;
-        yield piece(buf.subarray(0, nl), false, true);
+        // The rest of buf goes on as a line block: the piece is copied out of a shared buffer.
+        const head = buf.subarray(0, nl);
+        yield piece(buf.buffer instanceof SharedArrayBuffer ? Buffer.from(head) : head, false, true);
         from = nl + 1;
       }
       if (n === 0) {
         if (len > from) yield { kind: 'lines', buf: buf.subarray(from, len), source, owned: true, recycle: pool.give };
+        else pool.drop(buf);
         return;
       }
       const last = buf.lastIndexOf(10, len - 1);
@@ -291,9 +330,10 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
         if (len - from > maxLineBytes) {
           over = true;
           next = start(undefined);
-          yield piece(buf.subarray(from, len), true, false);
+          yield piece(pool.detach(buf, buf.subarray(from, len)), true, false);
         } else {
           next = start(buf.subarray(from, len));
+          pool.drop(buf);
         }
         continue;
       }
@@ -311,19 +351,23 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
 
 /**
  * Line blocks gathered into owned blocks of about `size` bytes (one copy; the
- * inflated bytes are views of zlib's chunks). Pieces of an overlong line pass
- * through in their place.
+ * inflated bytes are views of zlib's chunks), in buffers from `pool` (a shared
+ * input slot when there is one free and the block fits) that come back to it
+ * for later blocks. Pieces of an overlong line pass through in their place.
  */
-async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number): AsyncGenerator<LineBlock | OverlongBlock> {
+async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, source: string, size: number, pool: ReadBuffers): AsyncGenerator<LineBlock | OverlongBlock> {
   let parts: Buffer[] = [];
   let len = 0;
   const take = (): LineBlock => {
-    const buf = Buffer.allocUnsafeSlow(len);
+    const buf = pool.take(len);
     let at = 0;
-    for (const p of parts) at += p.copy(buf, at);
+    for (const p of parts) {
+      copyBytes(buf, at, p, 0, p.length);
+      at += p.length;
+    }
     parts = [];
     len = 0;
-    return { kind: 'lines', buf, source, owned: true };
+    return { kind: 'lines', buf, source, owned: true, recycle: pool.give };
   };
   for await (const b of blocks) {
     if (b.kind !== 'lines') {
@@ -344,7 +388,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const format = opts.format ?? (filename === '-' ? 'jsonlines' : formatOf(filename));
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
-  const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK) : undefined;
+  const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK, opts.buffers) : undefined;
   const maxLine = checkMaxLineBytes(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for (let k = 0; k < repeat; k++) {
     if (format === 'jsonlines' && filename !== '-' && pool) {
@@ -357,7 +401,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
     } else {
       const bytes = gunzipIfMagic(raw as AsyncIterable<Buffer>, format === 'jsonlines-gz', source);
       const lines = lineBlocks(bytes, source, maxLine);
-      yield* opts.owned ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK) : lines;
+      yield* pool ? ownedCopies(lines, source, opts.chunkSize ?? CHUNK, pool) : lines;
     }
     if (filename === '-') break;
   }

@@ -43,29 +43,38 @@ function stringEnd(buf: Uint8Array, i: number, end: number): number {
 
 /**
  * stringEnd reading four bytes at a time through `words` (a Uint32Array over
- * buf's whole ArrayBuffer; `off` = buf.byteOffset). Bytes up to a word
- * boundary go one by one; then whole words are skipped while none holds a
- * quote, a backslash or a control byte (the usual has-zero-byte tests, which
- * can flag a byte falsely but never miss one), and stringEnd finishes from
- * the first flagged word's start, so the result is stringEnd's exactly.
+ * buf's whole ArrayBuffer; `off` = buf.byteOffset). It starts at the aligned
+ * word holding i (the bytes before i masked to a letter) and reads whole words
+ * while none holds a quote, a backslash or a control byte (the usual
+ * has-zero-byte tests: they may flag a byte above a real hit, never below
+ * one, so the lowest flagged byte is the first hit). The bytes of a last
+ * word reaching past `end` go one by one (stringEnd), so the result is
+ * stringEnd's exactly.
  */
 function stringEndWords(buf: Uint8Array, words: Uint32Array, off: number, i: number, end: number): number {
-  while (((off + i) & 3) !== 0) {
-    if (i >= end) return -1;
-    const c = buf[i++];
-    if (c === C_QUOTE) return i;
-    if (c < C_SP || c === C_BSLASH) return -1;
-  }
   let wi = (off + i) >>> 2;
   const wEnd = (off + end) >>> 2;
-  while (wi < wEnd) {
-    const w = words[wi];
-    const q = w ^ 0x22222222;
-    const b = w ^ 0x5c5c5c5c;
-    if (((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080) !== 0) break;
-    wi++;
+  if (wi < wEnd) {
+    let w = words[wi];
+    const sh = (off + i) & 3;
+    if (sh !== 0) {
+      const low = (1 << (sh << 3)) - 1;
+      w = (w & ~low) | (0x41414141 & low);
+    }
+    for (;;) {
+      const q = w ^ 0x22222222;
+      const b = w ^ 0x5c5c5c5c;
+      const m = (((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((w - 0x20202020) & ~w)) & 0x80808080;
+      if (m !== 0) {
+        const p = wi * 4 - off + ((31 - Math.clz32(m & -m)) >> 3);
+        return buf[p] === C_QUOTE ? p + 1 : -1;
+      }
+      if (++wi >= wEnd) break;
+      w = words[wi];
+    }
+    i = wi * 4 - off;
   }
-  return stringEnd(buf, wi * 4 - off, end);
+  return stringEnd(buf, i, end);
 }
 
 function digitsEnd(buf: Uint8Array, i: number, end: number): number {
@@ -175,13 +184,44 @@ export const DUPLICATE = 4;
  * entry and stay -1 for absent names.
  */
 export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
+  return scanFlat(buf, start, end, false, keys, spans, base, words);
+}
+
+/**
+ * scanFlatLine over the line starting at `start` whose end is not known yet:
+ * [start, limit) holds it and maybe more lines. A flat line ends at the first
+ * '\n' after its closing brace (none can come before: strings refuse control
+ * bytes and the whitespace between tokens is space, tab or CR), so the check
+ * finds the line's end itself instead of a search for it first. Returns the
+ * flags as scanFlatLine does, the end in `lineEnd.at` (the '\n' or limit);
+ * 0 when the line is not flat (its end not found: search for it, and check
+ * the line alone to be exact).
+ */
+export function scanFlatLineTo(buf: Uint8Array, start: number, limit: number, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
+  return scanFlat(buf, start, limit, true, keys, spans, base, words);
+}
+
+export const lineEnd = { at: -1 };
+
+/** After a closing brace at i - 1: the line's end (exact mode: only `end`; open mode: `end` or a '\n'), or -1. */
+function closeAt(buf: Uint8Array, i: number, end: number, open: boolean): number {
+  const j = skipLineWs(buf, i, end);
+  if (j === end || (open && buf[j] === C_NL)) return j;
+  return -1;
+}
+
+function scanFlat(buf: Uint8Array, start: number, end: number, open: boolean, keys?: KeySet, spans?: Int32Array, base = 0, words?: Uint32Array): number {
   let flags = FLAT;
   const off = buf.byteOffset;
   const w = words ?? wordsOf(buf);
   let i = skipLineWs(buf, start, end);
   if (i >= end || buf[i] !== C_LBRACE) return 0;
   i = skipLineWs(buf, i + 1, end);
-  if (i < end && buf[i] === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+  if (i < end && buf[i] === C_RBRACE) {
+    const at = closeAt(buf, i + 1, end, open);
+    lineEnd.at = at;
+    return at === -1 ? 0 : flags;
+  }
   // The usual separators (", " and ": ") are stepped over inline; other whitespace goes to skipLineWs.
   for (;;) {
     if (i >= end || buf[i] !== C_QUOTE) return 0;
@@ -236,7 +276,11 @@ export function scanFlatLine(buf: Uint8Array, start: number, end: number, keys?:
       if (i < end && isLineWs(buf[i])) i = skipLineWs(buf, i, end);
       continue;
     }
-    if (d === C_RBRACE) return skipLineWs(buf, i + 1, end) === end ? flags : 0;
+    if (d === C_RBRACE) {
+      const at = closeAt(buf, i + 1, end, open);
+      lineEnd.at = at;
+      return at === -1 ? 0 : flags;
+    }
     return 0;
   }
 }

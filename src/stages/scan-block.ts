@@ -3,7 +3,7 @@
  * can run on a worker thread and come back by transfer: per line its span and
  * flags, and the value spans of the KeySet's names.
  */
-import { KeySet, scanFlatLine, wordsOf } from './json-scan.js';
+import { KeySet, lineEnd, scanFlatLine, scanFlatLineTo, wordsOf } from './json-scan.js';
 
 /** Line flag: blank (skipped, but counted). */
 export const BLANK = -1;
@@ -35,8 +35,6 @@ export function scanBlock(buf: Buffer, keys: KeySet | undefined): BlockScan {
   let n = 0;
   let p = 0;
   while (p < len) {
-    let e = buf.indexOf(10, p);
-    if (e === -1) e = len;
     if (n === cap) {
       cap *= 2;
       const l2 = new Int32Array(cap * 3);
@@ -46,11 +44,20 @@ export function scanBlock(buf: Buffer, keys: KeySet | undefined): BlockScan {
       s2.set(spans);
       spans = s2;
     }
-    let flags = BLANK;
-    if (e > p && !isBlank(buf, p, e)) {
-      const base = n * 2 * k;
-      if (k > 0) spans.fill(-1, base, base + k);
-      flags = scanFlatLine(buf, p, e, keys, spans, base, words);
+    const base = n * 2 * k;
+    if (k > 0) spans.fill(-1, base, base + k);
+    // Most lines are flat: the check finds their end itself. Any other line (blank, not flat) is cut at its
+    // '\n' and checked alone, as the check must see it.
+    let flags = scanFlatLineTo(buf, p, len, keys, spans, base, words);
+    let e = lineEnd.at;
+    if (flags === 0) {
+      e = buf.indexOf(10, p);
+      if (e === -1) e = len;
+      flags = BLANK;
+      if (e > p && !isBlank(buf, p, e)) {
+        if (k > 0) spans.fill(-1, base, base + k);
+        flags = scanFlatLine(buf, p, e, keys, spans, base, words);
+      }
     }
     lines[n * 3] = p;
     lines[n * 3 + 1] = e;

@@ -11,6 +11,7 @@
  * from the start of the name.
  */
 import { UsageError } from '../errors.js';
+import { copyBytes } from '../util/copy-bytes.js';
 import { Batch } from './batch.js';
 import { DUPLICATE, KeyFinder, PREFIX_HIT, closingBrace, fastLocatable, isEmptyObject, objectPairs, type KeySet } from './json-scan.js';
 
@@ -76,7 +77,8 @@ export class Serializer {
     return k;
   }
 
-  process(b: Batch): Batch {
+  /** `into`: where the lines go while they fit (then b.serialized is a view of it); past its end they move to a buffer of their own. */
+  process(b: Batch, into?: Buffer): Batch {
     const added = b.added.filter((a) => this.keeps(a.name));
     const addedNames = added.map((a) => a.name);
     const key = addedNames.join('\n');
@@ -96,7 +98,7 @@ export class Serializer {
     for (const h of this.addedHeads) headBytes += h.length + 8;
     let cap = 0;
     for (let r = 0; r < b.size; r++) cap += b.end[r] - b.start[r] + 2;
-    const out = new ByteWriter(cap + b.size * (w * 26 + headBytes) + 64);
+    const out = new ByteWriter(cap + b.size * (w * 26 + headBytes) + 64, into);
     let rows = 0;
     for (let r = 0; r < b.size; r++) {
       if (b.keep && !b.keep[r]) continue;
@@ -375,8 +377,9 @@ class ByteWriter {
   private buf: Buffer;
   private pos = 0;
 
-  constructor(capacity: number) {
-    this.buf = capacity >= 1 << 16 ? takeBuffer(capacity) : Buffer.allocUnsafe(Math.max(capacity, 64));
+  constructor(capacity: number, into?: Buffer) {
+    // A given buffer is used even when the estimate (an upper bound) exceeds it: the output usually fits, and grow() moves it when not.
+    this.buf = into !== undefined && into.length >= 64 ? into : capacity >= 1 << 16 ? takeBuffer(capacity) : Buffer.allocUnsafe(Math.max(capacity, 64));
   }
 
   private grow(n: number): void {
@@ -393,7 +396,7 @@ class ByteWriter {
   bytes(src: Buffer, s: number, e: number): void {
     const n = e - s;
     if (this.pos + n > this.buf.length) this.grow(n);
-    src.copy(this.buf, this.pos, s, e);
+    copyBytes(this.buf, this.pos, src, s, e);
     this.pos += n;
   }
 

@@ -92,8 +92,11 @@ export class BlockWork {
     });
   }
 
-  /** Runs a block up to the engine: its features, or the finished block when the plan has no inference. */
-  begin(id: number, block: SourceBlock): BlockFeatures | BlockDone {
+  /**
+   * Runs a block up to the engine: its features, or the finished block when the plan has no inference.
+   * `into`: where the output lines go when they fit (a shared output slot); else a buffer of their own.
+   */
+  begin(id: number, block: SourceBlock, into?: Buffer): BlockFeatures | BlockDone {
     const times: BlockTimes = { parse: 0, preprocess: 0, postprocess: 0, serialize: 0 };
     const t = performance.now();
     let fail: BlockDone['fail'];
@@ -144,16 +147,16 @@ export class BlockWork {
     times.parse += performance.now() - t;
     const o: Open = { batch: batch ?? new Batch(0, block.source), units, counts, bad, next: 0, monitors: [], summaries: [], times };
     this.open.set(id, o);
-    return this.run(id, o);
+    return this.run(id, o, into);
   }
 
   /** Continues a block after the engine: `outputs` is rows x numGroup. */
-  finish(id: number, outputs: Float32Array, numGroup: number): BlockDone {
+  finish(id: number, outputs: Float32Array, numGroup: number, into?: Buffer): BlockDone {
     const o = this.open.get(id);
     if (o === undefined) throw new Error(`block ${id} is not waiting for the engine`);
     o.batch.outputs = outputs;
     o.batch.numGroup = numGroup;
-    return this.run(id, o) as BlockDone;
+    return this.run(id, o, into) as BlockDone;
   }
 
   /** Drops a block's state (the run ended before its engine outputs came). */
@@ -161,7 +164,7 @@ export class BlockWork {
     this.open.delete(id);
   }
 
-  private run(id: number, o: Open): BlockFeatures | BlockDone {
+  private run(id: number, o: Open, into: Buffer | undefined): BlockFeatures | BlockDone {
     const steps = this.plan.steps;
     const b = o.batch;
     for (; o.next < steps.length; o.next++) {
@@ -195,7 +198,7 @@ export class BlockWork {
         }
         case 'serialize':
           // Once: a later serialize stage (there is at most one) would only repeat it.
-          if (b.serialized === undefined) this.serializer.process(b);
+          if (b.serialized === undefined) this.serializer.process(b, this.plan.gzip ? undefined : into);
           o.times.serialize += performance.now() - t;
           break;
         default:

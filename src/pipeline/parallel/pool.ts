@@ -2,15 +2,18 @@
  * Where blocks are worked on: a pool of worker threads (BlockPool), or the
  * main thread itself (InlineBlocks: one thread, record sources, and any block
  * whose bytes cannot be transferred). Both run BlockWork; a block goes to
- * its worker by transfer (no copy), leaves its features for the engine, and
- * comes back as output bytes.
+ * its worker through a shared input slot (or by transfer: no copy either
+ * way), leaves its features for the engine, and comes back as output bytes
+ * in a shared output slot (or by transfer).
  */
 import type { Worker } from 'node:worker_threads';
 import { AbpError, InputError, InternalError, OutputError, UsageError } from '../../errors.js';
 import type { LineBlock, SourceBlock } from '../../stages/batch.js';
 import { BlockWork, type BlockDone } from './block-work.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import type { WorkerStats } from '../types.js';
 import type { BlockPlan } from './plan.js';
+import type { SlotPool } from './slots.js';
 import { startWorkers } from './spawn.js';
 
 /** The engine, run on the main thread: rows x numGroup outputs for rows x columns features. */
@@ -61,6 +64,8 @@ export class InlineBlocks implements BlockExecutor {
 interface Pending {
   worker: number;
   block: LineBlock;
+  /** The output slot lent to the block, until its output is written (or turns out not to be in it). */
+  outSlot?: number;
   features?: (f: { rows: number; features: Float32Array }) => void;
   resolve: (d: BlockDone) => void;
   reject: (err: Error) => void;
@@ -75,6 +80,15 @@ function errorFrom(m: Extract<FromWorker, { t: 'error' }>): Error {
   return err;
 }
 
+/** A worker's first blocks, counted apart in WorkerStats (its JIT warms up on them). */
+export const WARM_BLOCKS = 4;
+
+/** Shared slots of a pool: inputs (also lent to the reader) and, where the sink copies each batch away before the next, outputs. */
+export interface PoolSlots {
+  inputs: SlotPool;
+  outputs?: SlotPool;
+}
+
 export class BlockPool implements BlockExecutor {
   private readonly pending = new Map<number, Pending>();
   /** Blocks each worker holds now. */
@@ -84,9 +98,15 @@ export class BlockPool implements BlockExecutor {
   private readonly inline: InlineBlocks;
   /** Output buffers (transferred from a worker) → the worker that made them. */
   private readonly outOwner = new WeakMap<ArrayBuffer, number>();
+  readonly stats: WorkerStats[];
 
-  private constructor(private readonly workers: Worker[], plan: BlockPlan) {
+  private constructor(
+    private readonly workers: Worker[],
+    plan: BlockPlan,
+    private readonly slots: PoolSlots | undefined,
+  ) {
     this.load = workers.map(() => 0);
+    this.stats = workers.map(() => ({ blocks: 0, rows: 0, ms: 0, warmRows: 0, warmMs: 0, gcMs: 0 }));
     this.inline = new InlineBlocks(plan);
     workers.forEach((w, i) => {
       w.on('message', (m: FromWorker) => this.onMessage(i, m));
@@ -96,9 +116,10 @@ export class BlockPool implements BlockExecutor {
   }
 
   /** A pool of `threads` workers, or undefined when worker threads cannot start here. */
-  static async open(threads: number, plan: BlockPlan): Promise<BlockPool | undefined> {
+  static async open(threads: number, plan: BlockPlan, slots?: PoolSlots): Promise<BlockPool | undefined> {
     try {
-      return new BlockPool(await startWorkers(threads, { plan }), plan);
+      const shared = slots && { inputs: slots.inputs.bufs, outputs: slots.outputs?.bufs ?? [] };
+      return new BlockPool(await startWorkers(threads, { plan, slots: shared }), plan, slots);
     } catch (err) {
       if (process.env.ABP_DEBUG) process.stderr.write(`block workers unavailable, working on the main thread: ${(err as Error).message}\n`);
       return undefined;
@@ -121,13 +142,38 @@ export class BlockPool implements BlockExecutor {
     this.pending.delete(id);
     this.load[worker]--;
     if (m.t === 'error') {
+      this.giveOutSlot(p);
       p.reject(errorFrom(m));
       return;
     }
     // The input's memory goes back to the reader for a later block.
     if (m.input !== undefined) p.block.recycle?.(m.input);
-    if (m.done.out.byteLength >= 1 << 16) this.outOwner.set(m.done.out.buffer as ArrayBuffer, worker);
-    p.resolve(m.done);
+    else if (this.slots?.inputs.indexOf(p.block.buf.buffer) !== undefined) p.block.recycle?.(p.block.buf.buffer as ArrayBuffer);
+    const d = m.done;
+    if (m.outLen !== undefined && p.outSlot !== undefined) {
+      d.out = Buffer.from(this.slots!.outputs!.bufs[p.outSlot], 0, m.outLen);
+    } else {
+      this.giveOutSlot(p);
+      if (d.out.byteLength >= 1 << 16) this.outOwner.set(d.out.buffer as ArrayBuffer, worker);
+    }
+    const st = this.stats[worker];
+    const ms = d.times.parse + d.times.preprocess + d.times.postprocess + d.times.serialize;
+    if (st.blocks < WARM_BLOCKS) {
+      st.warmRows += d.counts.lines;
+      st.warmMs += ms;
+    }
+    st.blocks++;
+    st.rows += d.counts.lines;
+    st.ms += ms;
+    st.gcMs += m.gcMs;
+    if (m.cpuMs !== undefined) st.cpuMs = m.cpuMs;
+    p.resolve(d);
+  }
+
+  private giveOutSlot(p: Pending): void {
+    if (p.outSlot === undefined) return;
+    this.slots!.outputs!.give(p.outSlot);
+    p.outSlot = undefined;
   }
 
   private fail(err: Error): void {
@@ -145,12 +191,16 @@ export class BlockPool implements BlockExecutor {
     this.load[w]++;
     const worker = this.workers[w];
     let gotFeatures: Promise<{ rows: number; features: Float32Array }> | undefined;
+    let outSlot: number | undefined;
     const done = new Promise<BlockDone>((resolve, reject) => {
-      const p: Pending = { worker: w, block, resolve, reject };
+      outSlot = this.slots?.outputs?.take();
+      const p: Pending = { worker: w, block, resolve, reject, outSlot };
       if (engine) gotFeatures = new Promise((res) => (p.features = res));
       this.pending.set(id, p);
       const b = block.buf;
-      this.post(worker, { t: 'begin', id, ab: b.buffer as ArrayBuffer, off: b.byteOffset, len: b.length, source: block.source }, [b.buffer as ArrayBuffer]);
+      const slot = this.slots?.inputs.indexOf(b.buffer);
+      if (slot !== undefined) this.post(worker, { t: 'begin', id, slot, off: b.byteOffset, len: b.length, source: block.source, outSlot });
+      else this.post(worker, { t: 'begin', id, ab: b.buffer as ArrayBuffer, off: b.byteOffset, len: b.length, source: block.source, outSlot }, [b.buffer as ArrayBuffer]);
     });
     if (!engine) return done;
     // Either the features come (then the engine runs and the block is finished) or the block ends early (fail, error).
@@ -161,15 +211,22 @@ export class BlockPool implements BlockExecutor {
       res = await engine(first.features, first.rows);
     } catch (err) {
       this.post(worker, { t: 'discard', id });
+      const p = this.pending.get(id);
+      if (p) this.giveOutSlot(p);
       this.pending.delete(id);
       this.load[w]--;
       throw err;
     }
-    this.post(worker, { t: 'finish', id, outputs: res.outputs, numGroup: res.numGroup }, [res.outputs.buffer as ArrayBuffer]);
+    this.post(worker, { t: 'finish', id, outputs: res.outputs, numGroup: res.numGroup, outSlot }, [res.outputs.buffer as ArrayBuffer]);
     return done;
   }
 
   written(out: Uint8Array): void {
+    const slot = this.slots?.outputs?.indexOf(out.buffer);
+    if (slot !== undefined) {
+      this.slots!.outputs!.give(slot);
+      return;
+    }
     const ab = out.buffer as ArrayBuffer;
     const w = this.outOwner.get(ab);
     if (w === undefined || this.closing || this.failed) return;
