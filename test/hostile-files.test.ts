@@ -131,10 +131,11 @@ afterAll(() => {
 });
 
 describe.skipIf(!mounted)('a full disk (64 KiB tmpfs)', () => {
-  for (const ext of ['jsonlines', 'jsonlines.gz']) {
-    it(`names the ${ext} output in the error and leaves no temporary file`, async () => {
+  for (const [ext, threads] of [['jsonlines', 1], ['jsonlines.gz', 1], ['jsonlines', 2], ['jsonlines.gz', 2]] as const) {
+    // On worker threads, plain output is written in place from the workers' output slots (PositionalWriter).
+    it(`names the ${ext} output in the error and leaves no temporary file (${threads} thread(s))`, async () => {
       const out = path.join(full, `out.${ext}`);
-      const err = await new Pipeline({ logger: quiet }).fromFile(DATA).deserialize().serialize().toFile(out).run().catch((e) => e);
+      const err = await new Pipeline({ logger: quiet, numThreads: threads }).fromFile(DATA, { repeat: 3 }).deserialize().serialize().toFile(out).run().catch((e) => e);
       expect(err).toBeInstanceOf(OutputError);
       expect(err.code).toBe('ABP_OUTPUT_WRITE');
       expect(err.message).toContain(out);

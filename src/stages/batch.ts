@@ -104,6 +104,12 @@ export class Batch {
   // serialize: the batch's JSON lines (UTF-8), '\n'-terminated.
   serialized?: Buffer;
   serializedRows = 0;
+  /**
+   * Set when `serialized` is memory lent by the block's worker (a shared
+   * output slot): the sink calls it once the bytes are written (or copied
+   * away), and not before, since the memory then holds a later block's.
+   */
+  release?: () => void;
 
   constructor(seq: number, source: string) {
     this.seq = seq;

@@ -13,6 +13,7 @@ import { OutputError } from '../errors.js';
 import { writeArrow } from './arrow-writer.js';
 import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
+import { PositionalWriter } from './positional-writer.js';
 import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
 import { recycleOutput } from './serialize.js';
 
@@ -65,7 +66,13 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
   }
 }
 
-/** JSON lines to a plain file: each batch's bytes copied to FileWriter's staging buffers (then free for the serializer to reuse). */
+/**
+ * JSON lines (or gzip members) to a plain file: each batch written at its
+ * place from its own memory (PositionalWriter), which goes back to its
+ * worker (or the serializer) once the write is done. ABP_OUTPUT_STAGED=1
+ * takes the staged writer instead (a copy into aligned buffers on this
+ * thread, then O_DIRECT): kept for comparison.
+ */
 async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
   // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
   const named = async <T>(f: () => T | Promise<T>): Promise<T> => {
@@ -75,13 +82,24 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
       throw writeError(err, target);
     }
   };
+  const staged = process.env.ABP_OUTPUT_STAGED === '1';
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
-  const w = await named(() => new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' }));
+  const w = staged ? await named(() => new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' })) : await named(() => new PositionalWriter(tmp));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
-      await named(() => w.write(b.serialized));
-      recycleOutput(b);
+      if (w instanceof PositionalWriter) {
+        await named(() =>
+          w.write(b.serialized, () => {
+            recycleOutput(b);
+            b.release?.();
+          }),
+        );
+      } else {
+        await named(() => w.write(b.serialized));
+        recycleOutput(b);
+        b.release?.();
+      }
       onTime?.(performance.now() - t0);
     }
     const t0 = performance.now();
