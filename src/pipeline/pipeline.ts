@@ -18,7 +18,7 @@ import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFi
 import { inputBytes, InputProgress } from '../stages/input-size.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
-import { MAX_INFLIGHT } from '../stages/positional-writer.js';
+import { STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
@@ -227,7 +227,7 @@ export class Pipeline {
     try {
       const blocks = timedSource(sourceBlocks(src, maxLineBytes, pool ? slots : undefined), times, progress);
       const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, pool ? depth : 2, (ms) => (times.wait += ms), reuse);
-      drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip);
+      drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip, pool ? slots?.staging : undefined);
       ok = true;
     } finally {
       // A failed run leaves no quarantine file (nor its temporary); an existing one stays as it was.
@@ -286,12 +286,15 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
   const input = READ_BYTES + (256 << 10);
+  // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
+  const output = input + (input >> 2);
   try {
     return {
       inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
-      // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
-      // Besides the blocks in flight: those whose bytes are being written from their slot.
-      outputs: outputs ? new SlotPool(Math.min(depth + 1 + MAX_INFLIGHT, MAX_SLOTS), input + (input >> 2)) : undefined,
+      // Besides the blocks in flight: one whose bytes are being placed for the writer.
+      outputs: outputs ? new SlotPool(Math.min(depth + 2, MAX_SLOTS), output) : undefined,
+      // The plain-file writer's (PositionalWriter): a block's output placed at its file position's alignment.
+      staging: outputs ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
     };
   } catch {
     // Shared memory refused (a limit on this process): every block takes a buffer of its own.

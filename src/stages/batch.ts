@@ -110,6 +110,12 @@ export class Batch {
    * away), and not before, since the memory then holds a later block's.
    */
   release?: () => void;
+  /**
+   * Set with `release` when a worker thread can copy `serialized` into one of
+   * the writer's shared staging buffers (PositionalWriter's Place): the main
+   * thread then does not touch the bytes.
+   */
+  place?: (stage: number, off: number) => Promise<void> | undefined;
 
   constructor(seq: number, source: string) {
     this.seq = seq;

@@ -30,6 +30,12 @@ export interface ToFileOptions {
   gzipped?: boolean;
   /** Adds the time spent encoding and writing (ms). */
   onTime?: (ms: number) => void;
+  /**
+   * Plain JSON lines from worker threads: the shared buffers batches are
+   * placed in (Batch.place) for PositionalWriter; without them the staged
+   * writer copies each batch on this thread.
+   */
+  staging?: SharedArrayBuffer[];
 }
 
 export function outputFormatOf(filename: string): OutputFormat {
@@ -67,13 +73,15 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
 }
 
 /**
- * JSON lines (or gzip members) to a plain file: each batch written at its
- * place from its own memory (PositionalWriter), which goes back to its
- * worker (or the serializer) once the write is done. ABP_OUTPUT_STAGED=1
- * takes the staged writer instead (a copy into aligned buffers on this
- * thread, then O_DIRECT): kept for comparison.
+ * JSON lines (or gzip members) to a plain file. With `staging` (worker
+ * threads made the batches in shared output slots): each batch written at its
+ * place, its whole pages direct from a staging buffer a worker copied it to
+ * (PositionalWriter), so this thread does no per-byte work. Otherwise (one
+ * thread, gzip members, or ABP_OUTPUT_STAGED=1): each batch copied here into
+ * aligned staging buffers written direct (FileWriter). Either way a batch's
+ * memory goes back (release, recycleOutput) only once nothing reads it.
  */
-async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
+async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void, staging?: SharedArrayBuffer[]): Promise<void> {
   // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
   const named = async <T>(f: () => T | Promise<T>): Promise<T> => {
     try {
@@ -82,23 +90,22 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
       throw writeError(err, target);
     }
   };
-  const staged = process.env.ABP_OUTPUT_STAGED === '1';
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
-  const w = staged ? await named(() => new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' })) : await named(() => new PositionalWriter(tmp));
+  const direct = process.env.ABP_DIRECT_IO !== '0';
+  const inPlace = staging !== undefined && process.env.ABP_OUTPUT_STAGED !== '1';
+  const w = inPlace ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => new FileWriter(tmp, { direct }));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
-      if (w instanceof PositionalWriter) {
-        await named(() =>
-          w.write(b.serialized, () => {
-            recycleOutput(b);
-            b.release?.();
-          }),
-        );
-      } else {
-        await named(() => w.write(b.serialized));
+      const free = () => {
         recycleOutput(b);
         b.release?.();
+      };
+      if (w instanceof PositionalWriter) {
+        await named(() => w.write(b.serialized, free, b.place));
+      } else {
+        await named(() => w.write(b.serialized));
+        free();
       }
       onTime?.(performance.now() - t0);
     }
@@ -151,7 +158,7 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
     out = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
     if (!toStdout) out?.once('error', (err) => (outError = err));
     if (plain) {
-      await writePlain(tmp, filename, batches, counter, opts.onTime);
+      await writePlain(tmp, filename, batches, counter, opts.onTime, opts.staging);
     } else if (format === 'arrow-file' || format === 'arrow-stream') {
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {

@@ -120,6 +120,7 @@ export async function* orderedBatches(
     b.serialized = Buffer.from(d.out.buffer, d.out.byteOffset, d.out.byteLength);
     b.serializedRows = d.outRows;
     if (reuse) b.release = () => exec.written(d.out);
+    if (reuse && exec.place) b.place = (stage, off) => exec.place!(d.out, stage, off);
     return b;
   };
   try {
