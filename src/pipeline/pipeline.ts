@@ -18,7 +18,7 @@ import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFi
 import { inputBytes, InputProgress } from '../stages/input-size.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
-import { STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
+import { MAX_INFLIGHT, STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
@@ -291,8 +291,8 @@ function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots
   try {
     return {
       inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
-      // Besides the blocks in flight: one whose bytes are being placed for the writer.
-      outputs: outputs ? new SlotPool(Math.min(depth + 2, MAX_SLOTS), output) : undefined,
+      // Besides the blocks in flight: those waiting to be placed for the writer (one per write in flight).
+      outputs: outputs ? new SlotPool(Math.min(depth + 1 + MAX_INFLIGHT, MAX_SLOTS), output) : undefined,
       // The plain-file writer's (PositionalWriter): a block's output placed at its file position's alignment.
       staging: outputs ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
     };
