@@ -288,13 +288,15 @@ function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots
   const input = READ_BYTES + (256 << 10);
   // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
   const output = input + (input >> 2);
+  // ABP_OUTPUT_INPLACE=1: the output written in place (PositionalWriter), see README "Throughput".
+  const inPlace = outputs && process.env.ABP_OUTPUT_INPLACE === '1';
   try {
     return {
       inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
-      // Besides the blocks in flight: those waiting to be placed for the writer (one per write in flight).
-      outputs: outputs ? new SlotPool(Math.min(depth + 1 + MAX_INFLIGHT, MAX_SLOTS), output) : undefined,
-      // The plain-file writer's (PositionalWriter): a block's output placed at its file position's alignment.
-      staging: outputs ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
+      // Besides the blocks in flight: the one being written (in place: those waiting to be placed, one per write in flight).
+      outputs: outputs ? new SlotPool(Math.min(depth + (inPlace ? 1 + MAX_INFLIGHT : 2), MAX_SLOTS), output) : undefined,
+      // The in-place writer's staging buffers: a block's output placed at its file position's alignment.
+      staging: inPlace ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
     };
   } catch {
     // Shared memory refused (a limit on this process): every block takes a buffer of its own.

@@ -31,9 +31,9 @@ export interface ToFileOptions {
   /** Adds the time spent encoding and writing (ms). */
   onTime?: (ms: number) => void;
   /**
-   * Plain JSON lines from worker threads: the shared buffers batches are
-   * placed in (Batch.place) for PositionalWriter; without them the staged
-   * writer copies each batch on this thread.
+   * Plain JSON lines from worker threads, written in place: the shared
+   * buffers batches are placed in (Batch.place) for PositionalWriter; without
+   * them the staged writer copies each batch on this thread.
    */
   staging?: SharedArrayBuffer[];
 }
@@ -73,13 +73,12 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
 }
 
 /**
- * JSON lines (or gzip members) to a plain file. With `staging` (worker
- * threads made the batches in shared output slots): each batch written at its
- * place, its whole pages direct from a staging buffer a worker copied it to
- * (PositionalWriter), so this thread does no per-byte work. Otherwise (one
- * thread, gzip members, or ABP_OUTPUT_STAGED=1): each batch copied here into
- * aligned staging buffers written direct (FileWriter). Either way a batch's
- * memory goes back (release, recycleOutput) only once nothing reads it.
+ * JSON lines (or gzip members) to a plain file. By default each batch is
+ * copied here into aligned staging buffers written direct (FileWriter). With
+ * `staging` (worker runs under ABP_OUTPUT_INPLACE=1): each batch written at
+ * its place, its whole pages direct from a staging buffer a worker copied it
+ * to (PositionalWriter), so this thread does no per-byte work. Either way a
+ * batch's memory goes back (release, recycleOutput) only once nothing reads it.
  */
 async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void, staging?: SharedArrayBuffer[]): Promise<void> {
   // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
@@ -92,8 +91,7 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
   };
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
   const direct = process.env.ABP_DIRECT_IO !== '0';
-  const inPlace = staging !== undefined && process.env.ABP_OUTPUT_STAGED !== '1';
-  const w = inPlace ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => new FileWriter(tmp, { direct }));
+  const w = staging ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => new FileWriter(tmp, { direct }));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
