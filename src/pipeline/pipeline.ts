@@ -278,10 +278,10 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
 /**
  * Shared slots for a run on worker threads: input slots for JSON lines (a
  * plain file is read straight into them; gzip and stdin lines are gathered
- * into them by copy), output slots where the sink writes each batch from the
- * slot and hands it back when done (`outputs`). Enough for the blocks in
- * flight, the one being read ahead and those being written; when they run out
- * a block takes a buffer of its own.
+ * into them by copy), output slots that the sink hands back once it has
+ * copied each batch away (or, in place, placed it) (`outputs`). Enough for the
+ * blocks in flight, the one being read ahead and those being written; when
+ * they run out a block takes a buffer of its own.
  */
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
