@@ -131,10 +131,16 @@ afterAll(() => {
 });
 
 describe.skipIf(!mounted)('a full disk (64 KiB tmpfs)', () => {
-  for (const ext of ['jsonlines', 'jsonlines.gz']) {
-    it(`names the ${ext} output in the error and leaves no temporary file`, async () => {
+  const cases = [['jsonlines', 1, false], ['jsonlines.gz', 1, false], ['jsonlines', 2, false], ['jsonlines.gz', 2, false], ['jsonlines', 2, true]] as const;
+  for (const [ext, threads, inPlace] of cases) {
+    // inPlace: written in place from the workers' placed blocks (PositionalWriter, ABP_OUTPUT_INPLACE=1).
+    it(`names the ${ext} output in the error and leaves no temporary file (${threads} thread(s)${inPlace ? ', written in place' : ''})`, async () => {
       const out = path.join(full, `out.${ext}`);
-      const err = await new Pipeline({ logger: quiet }).fromFile(DATA).deserialize().serialize().toFile(out).run().catch((e) => e);
+      if (inPlace) process.env.ABP_OUTPUT_INPLACE = '1';
+      const err = await new Pipeline({ logger: quiet, numThreads: threads })
+        .fromFile(DATA, { repeat: 3 }).deserialize().serialize().toFile(out).run()
+        .catch((e) => e)
+        .finally(() => delete process.env.ABP_OUTPUT_INPLACE);
       expect(err).toBeInstanceOf(OutputError);
       expect(err.code).toBe('ABP_OUTPUT_WRITE');
       expect(err.message).toContain(out);

@@ -97,12 +97,19 @@ describe('threads: 1, 2 and 8 give the same result byte for byte', () => {
       .fromFile(input).deserialize().monitor({ description: 'in' }).preprocess().inference({ modelName: 'dev-xgb', modelRepository: REPO })
       .addClass().summarize().serialize().toFile(path.join(dir, out), { overwrite: true }).run();
 
-  for (const [name, input, ext] of [['plain in, plain out', plain, 'jsonlines'], ['gzip in, gzip out', gz, 'jsonlines.gz']] as const) {
+  const cases = [
+    ['plain in, plain out', plain, 'jsonlines', false],
+    // Each block's output placed by a worker at its file position's alignment and written in place (PositionalWriter).
+    ['plain in, plain out, written in place (ABP_OUTPUT_INPLACE=1)', plain, 'jsonlines', true],
+    ['gzip in, gzip out', gz, 'jsonlines.gz', false],
+  ] as const;
+  for (const [name, input, ext, inPlace] of cases) {
     it(name, async () => {
       const results = [];
       for (const t of [1, 2, 8]) {
         const q = path.join(dir, `q-${ext}-${t}.jsonlines`);
-        const r = await run(t, input, `out-${t}.${ext}`, `quarantine:${q}`);
+        if (inPlace) process.env.ABP_OUTPUT_INPLACE = '1';
+        const r = await run(t, input, `out-${t}.${ext}`, `quarantine:${q}`).finally(() => delete process.env.ABP_OUTPUT_INPLACE);
         expect(r.threads).toBe(t === 1 ? 0 : t);
         results.push({ r, out: fs.readFileSync(path.join(dir, `out-${t}.${ext}`)), q: fs.readFileSync(q) });
       }

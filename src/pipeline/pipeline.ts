@@ -18,6 +18,7 @@ import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFi
 import { inputBytes, InputProgress } from '../stages/input-size.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
+import { MAX_INFLIGHT, STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
@@ -205,7 +206,7 @@ export class Pipeline {
     const planned = planStages(rest, model, this.labels(model), policy, opts, { maxLineBytes }, () => progress.fraction());
     const threads = this.workerThreads(src);
     const sink = rest.find((s) => SINKS.has(s.type));
-    // The plain-file writer copies each batch to its staging buffers before it asks for the next.
+    // The plain-file writer hands each batch's memory back once its bytes are written (Batch.release).
     const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
     // Two blocks per worker keep each busy while the main thread waits for the one next in order.
     const depth = threads > 1 ? threads * 2 + 2 : 2;
@@ -226,7 +227,7 @@ export class Pipeline {
     try {
       const blocks = timedSource(sourceBlocks(src, maxLineBytes, pool ? slots : undefined), times, progress);
       const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, pool ? depth : 2, (ms) => (times.wait += ms), reuse);
-      drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip);
+      drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip, pool ? slots?.staging : undefined);
       ok = true;
     } finally {
       // A failed run leaves no quarantine file (nor its temporary); an existing one stays as it was.
@@ -277,19 +278,25 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
 /**
  * Shared slots for a run on worker threads: input slots for JSON lines (a
  * plain file is read straight into them; gzip and stdin lines are gathered
- * into them by copy), output slots where the sink copies each batch away before
- * it asks for the next (`outputs`). Enough for the blocks in flight, the one
- * being read ahead and the one being written; when they run out a block takes
- * a buffer of its own.
+ * into them by copy), output slots that the sink hands back once it has
+ * copied each batch away (or, in place, placed it) (`outputs`). Enough for the
+ * blocks in flight, the one being read ahead and those being written; when
+ * they run out a block takes a buffer of its own.
  */
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
   const input = READ_BYTES + (256 << 10);
+  // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
+  const output = input + (input >> 2);
+  // ABP_OUTPUT_INPLACE=1: the output written in place (PositionalWriter), see README "Throughput".
+  const inPlace = outputs && process.env.ABP_OUTPUT_INPLACE === '1';
   try {
     return {
       inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
-      // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
-      outputs: outputs ? new SlotPool(Math.min(depth + 2, MAX_SLOTS), input + (input >> 2)) : undefined,
+      // Besides the blocks in flight: the one being written (in place: those waiting to be placed, one per write in flight).
+      outputs: outputs ? new SlotPool(Math.min(depth + (inPlace ? 1 + MAX_INFLIGHT : 2), MAX_SLOTS), output) : undefined,
+      // The in-place writer's staging buffers: a block's output placed at its file position's alignment.
+      staging: inPlace ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
     };
   } catch {
     // Shared memory refused (a limit on this process): every block takes a buffer of its own.

@@ -49,11 +49,12 @@ export async function* rebatch(batches: AsyncIterable<Batch>, rows: number): Asy
 }
 
 /** `gzipped`: the batches hold gzip members already (BlockPlan.gzip). */
-export async function drain(sink: StageSpec | undefined, batches: AsyncIterable<Batch>, times: StageTimes, batchRows: number, gzipped = false): Promise<Drained> {
+/** `staging`: the writer's staging buffers, shared with the worker threads (ToFileOptions.staging). */
+export async function drain(sink: StageSpec | undefined, batches: AsyncIterable<Batch>, times: StageTimes, batchRows: number, gzipped = false, staging?: SharedArrayBuffer[]): Promise<Drained> {
   if (sink?.type === 'to-file') {
     const format = sink.format ?? outputFormatOf(sink.filename);
     if (format === 'arrow-file' || format === 'arrow-stream') batches = rebatch(batches, batchRows);
-    const r = await toFile(sink.filename, batches, { overwrite: sink.overwrite, format: sink.format, gzipped, onTime: (ms) => (times.write += ms) });
+    const r = await toFile(sink.filename, batches, { overwrite: sink.overwrite, format: sink.format, gzipped, staging, onTime: (ms) => (times.write += ms) });
     return { rowsOut: r.rows, bytesWritten: r.bytes };
   }
   if (sink?.type === 'collect') {

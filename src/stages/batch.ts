@@ -104,6 +104,18 @@ export class Batch {
   // serialize: the batch's JSON lines (UTF-8), '\n'-terminated.
   serialized?: Buffer;
   serializedRows = 0;
+  /**
+   * Set when `serialized` is memory lent by the block's worker (a shared
+   * output slot): the sink calls it once the bytes are written (or copied
+   * away), and not before, since the memory then holds a later block's.
+   */
+  release?: () => void;
+  /**
+   * Set with `release` when a worker thread can copy `serialized` into one of
+   * the writer's shared staging buffers (PositionalWriter's Place): the main
+   * thread then does not touch the bytes.
+   */
+  place?: (stage: number, off: number) => Promise<void> | undefined;
 
   constructor(seq: number, source: string) {
     this.seq = seq;

@@ -13,6 +13,7 @@ import { OutputError } from '../errors.js';
 import { writeArrow } from './arrow-writer.js';
 import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
+import { PositionalWriter } from './positional-writer.js';
 import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
 import { recycleOutput } from './serialize.js';
 
@@ -29,6 +30,12 @@ export interface ToFileOptions {
   gzipped?: boolean;
   /** Adds the time spent encoding and writing (ms). */
   onTime?: (ms: number) => void;
+  /**
+   * Plain JSON lines from worker threads, written in place: the shared
+   * buffers batches are placed in (Batch.place) for PositionalWriter; without
+   * them the staged writer copies each batch on this thread.
+   */
+  staging?: SharedArrayBuffer[];
 }
 
 export function outputFormatOf(filename: string): OutputFormat {
@@ -65,8 +72,15 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
   }
 }
 
-/** JSON lines to a plain file: each batch's bytes copied to FileWriter's staging buffers (then free for the serializer to reuse). */
-async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void): Promise<void> {
+/**
+ * JSON lines (or gzip members) to a plain file. By default each batch is
+ * copied here into aligned staging buffers written direct (FileWriter). With
+ * `staging` (worker runs under ABP_OUTPUT_INPLACE=1): each batch written at
+ * its place, its whole pages direct from a staging buffer a worker copied it
+ * to (PositionalWriter), so this thread does no per-byte work. Either way a
+ * batch's memory goes back (release, recycleOutput) only once nothing reads it.
+ */
+async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void, staging?: SharedArrayBuffer[]): Promise<void> {
   // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
   const named = async <T>(f: () => T | Promise<T>): Promise<T> => {
     try {
@@ -76,12 +90,21 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
     }
   };
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
-  const w = await named(() => new FileWriter(tmp, { direct: process.env.ABP_DIRECT_IO !== '0' }));
+  const direct = process.env.ABP_DIRECT_IO !== '0';
+  const w = staging ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => new FileWriter(tmp, { direct }));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
-      await named(() => w.write(b.serialized));
-      recycleOutput(b);
+      const free = () => {
+        recycleOutput(b);
+        b.release?.();
+      };
+      if (w instanceof PositionalWriter) {
+        await named(() => w.write(b.serialized, free, b.place));
+      } else {
+        await named(() => w.write(b.serialized));
+        free();
+      }
       onTime?.(performance.now() - t0);
     }
     const t0 = performance.now();
@@ -133,7 +156,7 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
     out = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
     if (!toStdout) out?.once('error', (err) => (outError = err));
     if (plain) {
-      await writePlain(tmp, filename, batches, counter, opts.onTime);
+      await writePlain(tmp, filename, batches, counter, opts.onTime, opts.staging);
     } else if (format === 'arrow-file' || format === 'arrow-stream') {
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {

@@ -16,7 +16,9 @@ export type ToWorker =
   | { t: 'finish'; id: number; outputs: Float32Array; numGroup: number; outSlot?: number }
   | { t: 'discard'; id: number }
   /** An output buffer the main thread has written: the worker reuses it. */
-  | { t: 'recycle'; ab: ArrayBuffer };
+  | { t: 'recycle'; ab: ArrayBuffer }
+  /** Copy [0, len) of output slot `outSlot` to staging buffer `stage` at `off` (its place for an aligned write). */
+  | { t: 'place'; n: number; outSlot: number; len: number; stage: number; off: number };
 
 export type FromWorker =
   | { t: 'ready' }
@@ -29,4 +31,5 @@ export type FromWorker =
    * `cpuMs`: its thread's CPU time so far (Linux).
    */
   | { t: 'done'; done: BlockDone; input?: ArrayBuffer; outLen?: number; gcMs: number; cpuMs?: number }
-  | { t: 'error'; id: number; name?: string; code?: string; message: string; stack?: string };
+  | { t: 'error'; id: number; name?: string; code?: string; message: string; stack?: string }
+  | { t: 'placed'; n: number; error?: string };

@@ -93,8 +93,8 @@ export class OrderedState {
 /**
  * The blocks' output in input order, as serialized batches for the sink.
  * `waitMs` gets the time the main thread waited for the next block in order.
- * `reuse`: the sink has copied a batch's bytes away by the time it asks for
- * the next (the plain-file writer), so its memory goes back to its worker.
+ * `reuse`: the sink calls each batch's `release` once its bytes are written
+ * (the plain-file writer), and its memory then goes back to its worker.
  */
 export async function* orderedBatches(
   blocks: AsyncIterable<SourceBlock>,
@@ -119,20 +119,18 @@ export async function* orderedBatches(
     const b = new Batch(d.id, '');
     b.serialized = Buffer.from(d.out.buffer, d.out.byteOffset, d.out.byteLength);
     b.serializedRows = d.outRows;
+    if (reuse) b.release = () => exec.written(d.out);
+    if (reuse && exec.place) b.place = (stage, off) => exec.place!(d.out, stage, off);
     return b;
   };
-  async function* give(d: BlockDone): AsyncGenerator<Batch> {
-    yield batchOf(d);
-    if (reuse) exec.written(d.out);
-  }
   try {
     for await (const blk of blocks) {
       const done = exec.run(id++, blk, engine);
       done.catch(() => undefined); // rethrown when awaited, in order
       queue.push({ source: blk.source, done });
-      while (queue.length >= depth) yield* give(await take());
+      while (queue.length >= depth) yield batchOf(await take());
     }
-    while (queue.length) yield* give(await take());
+    while (queue.length) yield batchOf(await take());
   } finally {
     queue.length = 0;
   }

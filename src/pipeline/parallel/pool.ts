@@ -26,6 +26,12 @@ export interface BlockExecutor {
   run(id: number, block: SourceBlock, engine: Engine | undefined): Promise<BlockDone>;
   /** A finished block's output has been written (copied away): its memory may hold a later block's. */
   written(out: Uint8Array): void;
+  /**
+   * Copies a finished block's output (in a shared output slot) to the
+   * writer's staging buffer `stage` at `off`, on a worker thread; undefined
+   * when the output is not in a slot or there are no staging buffers.
+   */
+  place?(out: Uint8Array, stage: number, off: number): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -87,6 +93,8 @@ export const WARM_BLOCKS = 4;
 export interface PoolSlots {
   inputs: SlotPool;
   outputs?: SlotPool;
+  /** With outputs: the plain-file writer's staging buffers (see BlockExecutor.place). */
+  staging?: SharedArrayBuffer[];
 }
 
 export class BlockPool implements BlockExecutor {
@@ -98,6 +106,11 @@ export class BlockPool implements BlockExecutor {
   private readonly inline: InlineBlocks;
   /** Output buffers (transferred from a worker) → the worker that made them. */
   private readonly outOwner = new WeakMap<ArrayBuffer, number>();
+  /** Per output slot: the worker that last serialized into it (it places the bytes: they may still be in its caches). */
+  private readonly slotMaker: number[] = [];
+  /** Placements (place) waiting for their worker. */
+  private readonly placing = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private placeSeq = 0;
   readonly stats: WorkerStats[];
 
   private constructor(
@@ -118,7 +131,7 @@ export class BlockPool implements BlockExecutor {
   /** A pool of `threads` workers, or undefined when worker threads cannot start here. */
   static async open(threads: number, plan: BlockPlan, slots?: PoolSlots): Promise<BlockPool | undefined> {
     try {
-      const shared = slots && { inputs: slots.inputs.bufs, outputs: slots.outputs?.bufs ?? [] };
+      const shared = slots && { inputs: slots.inputs.bufs, outputs: slots.outputs?.bufs ?? [], staging: slots.staging };
       return new BlockPool(await startWorkers(threads, { plan, slots: shared }), plan, slots);
     } catch (err) {
       if (process.env.ABP_DEBUG) process.stderr.write(`block workers unavailable, working on the main thread: ${(err as Error).message}\n`);
@@ -132,6 +145,13 @@ export class BlockPool implements BlockExecutor {
 
   private onMessage(worker: number, m: FromWorker): void {
     if (m.t === 'ready') return;
+    if (m.t === 'placed') {
+      const q = this.placing.get(m.n);
+      this.placing.delete(m.n);
+      if (m.error === undefined) q?.resolve();
+      else q?.reject(new InternalError('ABP_INTERNAL', `placing a block's output for writing failed: ${m.error}`));
+      return;
+    }
     const id = m.t === 'done' ? m.done.id : m.id;
     const p = this.pending.get(id);
     if (p === undefined) return;
@@ -152,6 +172,7 @@ export class BlockPool implements BlockExecutor {
     const d = m.done;
     if (m.outLen !== undefined && p.outSlot !== undefined) {
       d.out = Buffer.from(this.slots!.outputs!.bufs[p.outSlot], 0, m.outLen);
+      this.slotMaker[p.outSlot] = worker;
     } else {
       this.giveOutSlot(p);
       if (d.out.byteLength >= 1 << 16) this.outOwner.set(d.out.buffer as ArrayBuffer, worker);
@@ -180,6 +201,8 @@ export class BlockPool implements BlockExecutor {
     this.failed ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    for (const q of this.placing.values()) q.reject(err);
+    this.placing.clear();
   }
 
   async run(id: number, block: SourceBlock, engine: Engine | undefined): Promise<BlockDone> {
@@ -219,6 +242,16 @@ export class BlockPool implements BlockExecutor {
     }
     this.post(worker, { t: 'finish', id, outputs: res.outputs, numGroup: res.numGroup, outSlot }, [res.outputs.buffer as ArrayBuffer]);
     return done;
+  }
+
+  place(out: Uint8Array, stage: number, off: number): Promise<void> | undefined {
+    const slot = this.slots?.outputs?.indexOf(out.buffer);
+    if (slot === undefined || !this.slots?.staging || this.failed || this.closing) return undefined;
+    const n = this.placeSeq++;
+    return new Promise<void>((resolve, reject) => {
+      this.placing.set(n, { resolve, reject });
+      this.post(this.workers[this.slotMaker[slot] ?? 0], { t: 'place', n, outSlot: slot, len: out.byteLength, stage, off });
+    });
   }
 
   written(out: Uint8Array): void {

@@ -17,6 +17,8 @@
 export interface SlotBuffers {
   inputs: SharedArrayBuffer[];
   outputs: SharedArrayBuffer[];
+  /** The plain-file writer's staging buffers (PositionalWriter), which workers copy output slots into. */
+  staging?: SharedArrayBuffer[];
 }
 
 export class SlotPool {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptOutput } from '../../stages/serialize.js';
+import { copyBytes } from '../../util/copy-bytes.js';
 import { BlockWork, type BlockDone } from './block-work.js';
 import type { ToWorker, WorkerStart } from './messages.js';
 
@@ -16,6 +17,7 @@ const work = new BlockWork(start.plan);
 const port = parentPort!;
 const inputViews = start.slots?.inputs.map((b) => Buffer.from(b)) ?? [];
 const outputViews = start.slots?.outputs.map((b) => Buffer.from(b)) ?? [];
+const stagingViews = start.slots?.staging?.map((b) => Buffer.from(b)) ?? [];
 /** Input buffers (by transfer) of blocks waiting for the engine, handed back with the finished block. */
 const inputs = new Map<number, ArrayBuffer>();
 const EMPTY = new Uint8Array(0);
@@ -67,6 +69,15 @@ function post(d: BlockDone, outSlot: number | undefined): void {
 port.on('message', (m: ToWorker) => {
   if (m.t === 'recycle') {
     adoptOutput(m.ab);
+    return;
+  }
+  if (m.t === 'place') {
+    try {
+      copyBytes(stagingViews[m.stage], m.off, outputViews[m.outSlot], 0, m.len);
+      port.postMessage({ t: 'placed', n: m.n });
+    } catch (err) {
+      port.postMessage({ t: 'placed', n: m.n, error: (err as Error)?.message ?? String(err) });
+    }
     return;
   }
   try {
