@@ -32,6 +32,31 @@ class Clock:
         return max(0.0, self.end - time.time())
 
 
+def steady_loop(step, clock, sync, sync_every=1):
+    """One warm-up step (compiles, allocates) before the clock starts, then steps until it runs
+    out, `sync` after every `sync_every` of them and once at the end."""
+    step()
+    sync()
+    clock.ready()
+    n = 0
+    while clock.running():
+        step()
+        n += 1
+        if n % sync_every == 0:
+            sync()
+    sync()
+
+
+def torch_loop(step, clock, sync_every=1):
+    import torch
+    steady_loop(step, clock, torch.cuda.synchronize, sync_every)
+
+
+def cupy_loop(step, clock):
+    import cupy as cp
+    steady_loop(step, clock, cp.cuda.Device().synchronize)
+
+
 def note(msg):
     print(msg, file=sys.stderr, flush=True)
 

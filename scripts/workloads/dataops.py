@@ -13,7 +13,7 @@
             Sobel magnitude and threshold on 8-bit 8K images (integer kernels); fixed-point
             RGB to YUV 4:2:0, per-image luma histogram and equalisation lookup (int32 ops)
 """
-from common import sms
+from common import cupy_loop, sms, torch_loop
 
 BLOCK_BYTES = 4096
 
@@ -72,18 +72,6 @@ extern "C" __global__ void xxh(const uint4* __restrict__ data, unsigned int bloc
 """.replace("%CRC%", _crc_table())
 
 
-def _cp_loop(step, clock):
-    import cupy as cp
-    sync = cp.cuda.Device().synchronize
-    step()
-    sync()
-    clock.ready()
-    while clock.running():
-        step()
-        sync()
-    sync()
-
-
 def checksum(variant, clock):
     import cupy as cp
     mod = cp.RawModule(code=CHECKSUM_SRC)
@@ -97,7 +85,7 @@ def checksum(variant, clock):
 
         def step():
             kern((grid,), (block,), (data, cp.uint64(blocks), cp.int32(BLOCK_BYTES // 4), out))
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     elif variant == "xxh_stream":
         import cupyx
         import numpy as np
@@ -119,7 +107,7 @@ def checksum(variant, clock):
                 dups = fps.size - cp.unique(fps).size
             stream.synchronize()
             return dups
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     else:
         raise ValueError(f"unknown variant {variant!r}")
 
@@ -160,7 +148,7 @@ def groupby(variant, clock):
             tsum.fill(0)
             tcnt.fill(0)
             kern((grid,), (block,), (keys, vals, cp.int64(n), tkeys, tsum, tcnt, cp.uint32(slots - 1)))
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
         return
     import torch
     g = torch.Generator(device="cuda").manual_seed(6)
@@ -189,12 +177,7 @@ def groupby(variant, clock):
             return a[idx], b[idx], c[idx]
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    step()
-    torch.cuda.synchronize()
-    clock.ready()
-    while clock.running():
-        step()
-        torch.cuda.synchronize()
+    torch_loop(step, clock)
 
 
 IMAGE_SRC = r"""
@@ -246,7 +229,7 @@ def image(variant, clock):
         def step():
             blur(grid, (32, 8), (img, blurred, cp.int32(w), cp.int32(h), cp.int32(images)))
             edges(grid, (32, 8), (blurred, mask, cp.int32(w), cp.int32(h), cp.int32(images), cp.int32(96)))
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
         return
     import torch
     import torch.nn.functional as F
@@ -283,13 +266,4 @@ def image(variant, clock):
             return eq, u420.to(torch.uint8), v420.to(torch.uint8)
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    step()
-    torch.cuda.synchronize()
-    clock.ready()
-    n = 0
-    while clock.running():
-        step()
-        n += 1
-        if n % 2 == 0:
-            torch.cuda.synchronize()
-    torch.cuda.synchronize()
+    torch_loop(step, clock, sync_every=2)

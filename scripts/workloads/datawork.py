@@ -10,20 +10,9 @@ import time
 
 import torch
 
+from common import torch_loop
+
 DEV = "cuda"
-
-
-def _loop(step, clock, sync_every=1):
-    step()
-    torch.cuda.synchronize()
-    clock.ready()
-    n = 0
-    while clock.running():
-        step()
-        n += 1
-        if n % sync_every == 0:
-            torch.cuda.synchronize()
-    torch.cuda.synchronize()
 
 
 def _keys(n, seed=0):
@@ -50,7 +39,7 @@ def sort(variant, clock):
             return torch.sort(vals, descending=True)
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def _mix64(k):
@@ -111,7 +100,7 @@ def hashjoin(variant, clock):
             out_k[dest] = keys  # scatter rows into their buckets
             out_v[dest] = vals
             return starts
-        _loop(step, clock)
+        torch_loop(step, clock)
     elif variant == "probe":
         import cupy as cp
         mod = cp.RawModule(code=HASHJOIN_SRC)
@@ -155,7 +144,7 @@ def embedding(variant, clock):
         else:
             raise ValueError(f"unknown variant {variant!r}")
         return torch.nn.functional.embedding_bag(idx, table, offsets, mode="sum")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def histogram(variant, clock):
@@ -172,7 +161,7 @@ def histogram(variant, clock):
             return torch.histc(vals, bins=4096, min=-4.0, max=4.0)
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def compress(variant, clock):
@@ -208,7 +197,7 @@ def compress(variant, clock):
             return back[:1]
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def bfs(variant, clock):
@@ -238,7 +227,7 @@ def bfs(variant, clock):
         return dist
     if variant != "csr":
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def fft(variant, clock):
@@ -254,7 +243,7 @@ def fft(variant, clock):
             return torch.fft.irfft(torch.fft.rfft(x), n=x.numel())
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def fp64(variant, clock):
@@ -278,7 +267,7 @@ def fp64(variant, clock):
             return u
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def copy(variant, clock):
@@ -301,7 +290,7 @@ def copy(variant, clock):
             host.copy_(dev, non_blocking=True)
         else:
             other.copy_(dev)
-    _loop(step, clock)
+    torch_loop(step, clock)
 
 
 def bursty(variant, clock):

@@ -17,19 +17,7 @@ The kernels are CUDA C through cupy; torch is imported only by montecarlo/torch.
 """
 import numpy as np
 
-from common import sms
-
-
-def _cp_loop(step, clock):
-    import cupy as cp
-    sync = cp.cuda.Device().synchronize
-    step()  # compiles and warms up before the clock starts
-    sync()
-    clock.ready()
-    while clock.running():
-        step()
-        sync()
-    sync()
+from common import cupy_loop, sms
 
 
 PHILOX_SRC = r"""
@@ -86,7 +74,7 @@ def montecarlo(variant, clock):
             seed[0] += 1
             kern((grid,), (block,), (cp.uint64(seed[0]), cp.int32(64), cp.int32(64), cp.float32(0.0002),
                                      cp.float32(0.02), cp.float32(100.0), total, itm))
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     elif variant == "torch":
         import torch
         g = torch.Generator(device="cuda").manual_seed(5)
@@ -234,7 +222,7 @@ def md(variant, clock):
             force_k((grid,), (block,), (pos, args_n, cell_of, start, count, sorted_, cp.int32(nc), cp.float32(box),
                                         cp.float32(rc * rc), frc))
             integ_k((grid,), (block,), (pos, vel, frc, args_n, cp.float32(0.002), cp.float32(box)))
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     elif variant == "nbody":
         n = 1 << 17
         kern = mod.get_function("nbody")
@@ -248,7 +236,7 @@ def md(variant, clock):
             kern(((n + 255) // 256,), (256,), (pos, acc, cp.int32(n), cp.float32(1e-4)))
             vel[...] += acc[:, :3] * 1e-4
             pos[:, :3] += vel * 1e-4
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     else:
         raise ValueError(f"unknown variant {variant!r}")
 
@@ -293,7 +281,7 @@ def spmv(variant, clock):
             kern((grid,), (block,), (rowptr, col, val, x, y, cp.int32(n)))
             y /= cp.linalg.norm(y)
             x, y = y, x
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     elif variant == "cg":
         # conjugate gradient, fp64, 7-point Laplacian on a 256^3 grid (missing neighbours: zero entries)
         side = 256
@@ -330,7 +318,7 @@ def spmv(variant, clock):
             st["p"] = st["r"] + (rr / st["rr"]) * st["p"]
             st["rr"] = rr
         restart()
-        _cp_loop(step, clock)
+        cupy_loop(step, clock)
     else:
         raise ValueError(f"unknown variant {variant!r}")
 
@@ -399,4 +387,4 @@ def smith_waterman(variant, clock):
 
     def step():
         kern(((pairs + 127) // 128,), (128,), (q, r, cp.int32(pairs), s, cp.int32(gap_open), cp.int32(gap_ext), best))
-    _cp_loop(step, clock)
+    cupy_loop(step, clock)
