@@ -11,10 +11,10 @@
  */
 import fs from 'node:fs';
 import { copyBytes } from '../util/copy-bytes.js';
+import { DIRECT_ALIGN as ALIGN, alignedOffset, openDirect } from './direct-io.js';
 
 const CHUNK = 8 << 20;
 /** Memory, length and file position of a direct write are multiples of this (>= the device's logical block size). */
-const ALIGN = 4096;
 
 function writeAt(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
   return new Promise((resolve, reject) => fs.write(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
@@ -35,16 +35,12 @@ export class FileWriter {
   constructor(path: string, opts: { direct?: boolean } = {}) {
     this.fd = fs.openSync(path, 'wx');
     const raw = [Buffer.allocUnsafeSlow(CHUNK + ALIGN), Buffer.allocUnsafeSlow(CHUNK + ALIGN)];
-    const O_DIRECT = (fs.constants as Record<string, number | undefined>).O_DIRECT;
     let offs: number[] | undefined;
-    if ((opts.direct ?? true) && O_DIRECT !== undefined) {
+    if (opts.direct ?? true) {
       try {
-        // The file just created, through its descriptor: a name swapped for a link meanwhile is never followed.
-        // (/proc/self/fd/N is itself a link: O_NOFOLLOW only on the plain name.)
-        const viaFd = fs.existsSync(`/proc/self/fd/${this.fd}`);
-        this.dfd = fs.openSync(viaFd ? `/proc/self/fd/${this.fd}` : path, fs.constants.O_WRONLY | O_DIRECT | (viaFd ? 0 : (fs.constants.O_NOFOLLOW ?? 0)));
-        offs = raw.map((b) => this.alignedOffset(b));
-        if (offs.includes(-1)) offs = undefined;
+        const dfd = (this.dfd = openDirect(this.fd, path));
+        offs = dfd === undefined ? undefined : raw.map((b) => alignedOffset(dfd, b));
+        if (offs?.includes(-1)) offs = undefined;
       } catch {
         offs = undefined;
       }
@@ -54,26 +50,6 @@ export class FileWriter {
       }
     }
     this.bufs = raw.map((b, i) => b.subarray(offs?.[i] ?? 0, (offs?.[i] ?? 0) + CHUNK));
-  }
-
-  /**
-   * JS cannot see a buffer's address: find the offset whose memory the kernel
-   * takes for a direct write by trying them (a refused write does nothing; an
-   * accepted one lands at position 0, overwritten later, and the length is set at the end).
-   */
-  private alignedOffset(b: Buffer): number {
-    const first = (ALIGN - (b.byteOffset % ALIGN)) % ALIGN;
-    const tries = [first, (ALIGN - 16) % ALIGN, 0];
-    for (let o = 0; o < ALIGN; o += 16) tries.push(o);
-    for (const o of new Set(tries)) {
-      try {
-        fs.writeSync(this.dfd!, b, o, ALIGN, 0);
-        return o;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') return -1;
-      }
-    }
-    return -1;
   }
 
   /** Whether whole chunks go out with O_DIRECT. */

@@ -19,11 +19,12 @@
  * ones ~0.15 s: hence the worker's copy.
  */
 import fs from 'node:fs';
+import { DIRECT_ALIGN, alignedOffset, openDirect } from './direct-io.js';
 
 /** Writes in flight at most (libuv's pool has 4 threads by default). */
 export const MAX_INFLIGHT = 4;
 /** Memory, length and file position of a direct write are multiples of this (>= the device's logical block size). */
-export const ALIGN = 4096;
+export const ALIGN = DIRECT_ALIGN;
 /** Staging buffers a writer needs (one per write in flight, one being placed), and their room beyond a batch. */
 export const STAGING_COUNT = MAX_INFLIGHT + 1;
 export const STAGING_SLACK = 2 * ALIGN;
@@ -58,19 +59,18 @@ export class PositionalWriter {
    */
   constructor(path: string, opts: { staging?: SharedArrayBuffer[]; direct?: boolean } = {}) {
     this.fd = fs.openSync(path, 'wx');
-    const O_DIRECT = (fs.constants as Record<string, number | undefined>).O_DIRECT;
     const staging = opts.staging ?? [];
-    if ((opts.direct ?? true) && O_DIRECT !== undefined && staging.length > MAX_INFLIGHT) {
+    if ((opts.direct ?? true) && staging.length > MAX_INFLIGHT) {
       try {
-        // The file just created, through its descriptor: a name swapped for a link meanwhile is never followed.
-        const viaFd = fs.existsSync(`/proc/self/fd/${this.fd}`);
-        this.dfd = fs.openSync(viaFd ? `/proc/self/fd/${this.fd}` : path, fs.constants.O_WRONLY | O_DIRECT | (viaFd ? 0 : (fs.constants.O_NOFOLLOW ?? 0)));
-        for (const sab of staging) {
-          const b = Buffer.from(sab);
-          const o = this.alignedOffset(b);
-          if (o < 0) throw new Error('no aligned offset');
-          this.stages.push(b);
-          this.aligned.push(o);
+        const dfd = (this.dfd = openDirect(this.fd, path));
+        if (dfd !== undefined) {
+          for (const sab of staging) {
+            const b = Buffer.from(sab);
+            const o = alignedOffset(dfd, b);
+            if (o < 0) throw new Error('no aligned offset');
+            this.stages.push(b);
+            this.aligned.push(o);
+          }
         }
         this.stages.forEach((_, i) => this.freeStages.push(i));
       } catch {
@@ -80,25 +80,6 @@ export class PositionalWriter {
         this.aligned.length = 0;
       }
     }
-  }
-
-  /**
-   * JS cannot see a buffer's address: find the offset whose memory the kernel
-   * takes for a direct write by trying them (a refused write does nothing; an
-   * accepted one lands at position 0, written over later; close sets the length).
-   */
-  private alignedOffset(b: Buffer): number {
-    const tries = [0, ALIGN - 16];
-    for (let o = 0; o < ALIGN; o += 16) tries.push(o);
-    for (const o of new Set(tries)) {
-      try {
-        fs.writeSync(this.dfd!, b, o, ALIGN, 0);
-        return o;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') return -1;
-      }
-    }
-    return -1;
   }
 
   /** Whether placed batches go out with O_DIRECT. */
