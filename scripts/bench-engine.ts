@@ -22,6 +22,7 @@ import { gunzipSync } from 'node:zlib';
 import { ForestModel } from '../src/engine/model.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { tileRows } from '../test/fixtures.js';
+import { medianSeconds } from './median-time.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,21 +74,7 @@ function largeCase(): Case {
 }
 
 /** Median seconds per call over repeated calls filling about `budget` seconds (at least 3, or 1 when slow). */
-async function timeIt(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn(); // warm-up, also sizes the repeat count
-  const first = (performance.now() - t0) / 1000;
-  const reps = first > budget ? 1 : Math.max(3, Math.min(10_000, Math.floor(budget / Math.max(first, 1e-6))));
-  if (reps === 1) return first;
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const s = performance.now();
-    await fn();
-    times.push((performance.now() - s) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+const timeIt = (fn: () => Promise<unknown>) => medianSeconds(fn, { budgetS: budget, minReps: 3, maxReps: 10_000, slowS: budget });
 
 // The XGBoost side: a child that loads the model once, then times one batch
 // size per request line ("<rows>\n") and answers one JSON line.

@@ -24,6 +24,7 @@ import { allocPinned, DeviceMatrix, GpuForestModel } from '../src/engine/gpu-mod
 import { ForestModel } from '../src/engine/model.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { tileRows } from '../test/fixtures.js';
+import { medianSeconds } from './median-time.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,20 +61,7 @@ function ceilings(): { d2d: number; h2d: number | null; source: string } {
 }
 
 /** Median seconds of repeated runs, after one warm-up; repeats fit in ~1 s. */
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  let t = performance.now();
-  await fn();
-  const first = (performance.now() - t) / 1e3;
-  const reps = Math.max(1, Math.min(15, Math.floor(1 / Math.max(first, 1e-6))));
-  const runs: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    t = performance.now();
-    await fn();
-    runs.push((performance.now() - t) / 1e3);
-  }
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(runs.length / 2)]!;
-}
+const time = (fn: () => Promise<unknown>) => medianSeconds(fn, { minReps: 1, maxReps: 15 });
 
 interface Row {
   model: string;

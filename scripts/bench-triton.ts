@@ -28,6 +28,7 @@ import { openModel, type LoadedModel } from '../src/model-repo/open.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { TritonServer, selectTritonEngine, type TritonForest } from '../src/triton/index.js';
 import { tileRows } from '../test/fixtures.js';
+import { medianSeconds } from './median-time.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -54,22 +55,8 @@ const maxRows = Number(values['max-rows']);
 const budget = Number(values.seconds);
 const sizes = [1e3, 1e4, 1e5, 1e6, 1e7].filter((n) => n <= maxRows);
 
-/** Median seconds of repeated runs after one warm-up; the repeats fit in about a second (a slow first run is the figure). */
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  let t = performance.now();
-  await fn();
-  const first = (performance.now() - t) / 1e3;
-  if (first > 2) return first;
-  const reps = Math.max(3, Math.min(25, Math.floor(1 / Math.max(first, 1e-6))));
-  const runs: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    t = performance.now();
-    await fn();
-    runs.push((performance.now() - t) / 1e3);
-  }
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(runs.length / 2)]!;
-}
+/** Median seconds after one warm-up; repeats fit in about a second (a slow first run is the figure). */
+const time = (fn: () => Promise<unknown>) => medianSeconds(fn, { minReps: 3, maxReps: 25, slowS: 2 });
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Infinity;
