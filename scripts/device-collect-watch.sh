@@ -22,13 +22,8 @@ if [[ ${1:-} == prepare ]]; then
   shared=${SHARED:-../shared}
   prefix=$(bash "$shared/tools/device/prepare-carry.sh")
   npm run --silent build:ts || echo "tsc reported type errors (see above); dist/ was emitted anyway" >&2
-  tmp=$(mktemp -d)
-  cp package.json "$tmp/"
-  cp package-lock.json "$tmp/" 2>/dev/null || true
-  # install, not ci: the lock may trail package.json while others add packages.
-  (cd "$tmp" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
-  tar -C "$tmp" -cJf .devcarry/abp-node_modules.tar.xz node_modules
-  rm -rf "$tmp"
+  source scripts/device-node-modules.sh
+  pack_prod_node_modules
   cp "$shared/tools/capture/workloads.py" .devcarry/workloads.py
   ls build/Release/*.node >/dev/null || { echo "no addon in build/Release: npm run build:native first" >&2; exit 1; }
   ls -la .devcarry >&2

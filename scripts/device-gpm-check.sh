@@ -26,14 +26,8 @@ if [[ ${1:-} == prepare ]]; then
   shared=${SHARED:-/work/shared}
   prefix=$(bash "$shared/tools/device/prepare-carry.sh")
   npm run --silent build:ts || echo "tsc reported type errors (see above); dist/ was emitted anyway" >&2
-  if [[ ! -f .devcarry/abp-node_modules.tar.xz || package.json -nt .devcarry/abp-node_modules.tar.xz ]]; then
-    tmp=$(mktemp -d)
-    cp package.json "$tmp/"
-    cp package-lock.json "$tmp/" 2>/dev/null || true
-    (cd "$tmp" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
-    tar -C "$tmp" -cJf .devcarry/abp-node_modules.tar.xz node_modules
-    rm -rf "$tmp"
-  fi
+  source scripts/device-node-modules.sh
+  pack_prod_node_modules
   rm -rf .shared-capture && cp -rL "$shared/tools/capture" .shared-capture
   ls build/Release/*.node >/dev/null || { echo "no addon in build/Release: npm run build:native first" >&2; exit 1; }
   du -sh .devcarry .shared-capture dist build/Release >&2
