@@ -41,6 +41,20 @@ function report(line: string): void {
   console.log(`[gpu-engine] ${line}`);
 }
 
+/** Loads a model with `env` set (the switches are read at load) and restored after. */
+async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
+  const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, env);
+  try {
+    return await GpuForestModel.fromFile(file);
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
   describe('parity with XGBoost 1.7.4 and the CPU engine, every fixture model', () => {
     for (const fx of manifest.models) {
@@ -366,19 +380,6 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
   });
 
   describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
-    /** Loads a model with `env` set (the switches are read at load) and restored after. */
-    async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
-      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
-      Object.assign(process.env, env);
-      try {
-        return await GpuForestModel.fromFile(file);
-      } finally {
-        for (const [k, v] of saved) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    }
     const ALL = {
       ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
     };
@@ -474,6 +475,75 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         }
       });
     }
+  });
+
+  describe('layout switches side by side (ABP_CUDA_TILE_KB, ABP_CUDA_THREADS, ABP_CUDA_SPLIT_TREES)', () => {
+    // The crash of 2026-12-01 (scripts/bench-gpu-latency.ts, tile-4k on the 500-tree model: cudaErrorInvalidValue
+    // launching the split-trees kernel): each load set the kernels' shared-memory limit to its own need, so a model
+    // loaded later with less lowered it under one loaded before. The switch tests above load one layout only; here
+    // layouts that need different amounts of shared memory are all loaded first, most first, then every one runs.
+    const LAYOUTS: [string, Record<string, string>][] = [
+      ['tile-kb=1000 (clamped)', { ABP_CUDA_TILE_KB: '1000' }],
+      ['tile-kb=96', { ABP_CUDA_TILE_KB: '96' }],
+      ['threads=512', { ABP_CUDA_THREADS: '512' }],
+      ['tile-kb=24', { ABP_CUDA_TILE_KB: '24' }],
+      ['tile-kb=4', { ABP_CUDA_TILE_KB: '4' }],
+      ['default', {}],
+      ['threads=64', { ABP_CUDA_THREADS: '64' }],
+      ['no-split', { ABP_CUDA_SPLIT_TREES: '0' }],
+      ['tile-kb=1', { ABP_CUDA_TILE_KB: '1' }],
+    ];
+
+    for (const name of ['large', 'multi_softprob']) {
+      it(`${name}: every layout loaded in one process launches and gives the default's bits, host and device-resident`, async () => {
+        const fx = manifest.models.find((m) => m.name === name)!;
+        const file = modelFile(fx, 'json');
+        const input = readF32(fx.input);
+        const models: [string, GpuForestModel][] = [];
+        try {
+          for (const [label, env] of LAYOUTS) models.push([label, await loadWith(file, env)]);
+          const base = models.find(([l]) => l === 'default')![1];
+          if (name === 'large') {
+            // Trees up to 7,696 bytes: a 4 KiB tile grows to the biggest tree, not to half of shared memory.
+            expect(models.find(([l]) => l === 'tile-kb=4')![1].info.layout).toContain('tile_bytes=7696');
+            expect(base.info.layout).toMatch(/split-trees-to=\d+/);
+          }
+          for (const rows of [1, 1000, 4000, 16_897, 65_537]) {
+            const x = tileRows(input, fx.numFeature, rows);
+            const m = await base.uploadMatrix(x, rows);
+            try {
+              for (const margin of [false, true]) {
+                const want = await base.predict(x, rows, { margin });
+                for (const [label, v] of models) {
+                  const what = `${label}, ${rows} rows, margin=${margin}`;
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), what).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in`).toBe(0);
+                }
+              }
+            } finally {
+              m.dispose();
+            }
+          }
+          report(`${name}: ${models.map(([l, v]) => `${l}: ${/smem=\d+/.exec(v.info.layout)?.[0]}`).join(', ')}; all launch side by side, same bits`);
+        } finally {
+          for (const [, v] of models) v.dispose();
+        }
+      }, 300_000);
+    }
+
+    it('a layout switch it cannot use is refused at load with ABP_BAD_ARGUMENT naming it', async () => {
+      const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
+      for (const env of [{ ABP_CUDA_TILE_KB: '-4' }, { ABP_CUDA_TILE_KB: '4k' }, { ABP_CUDA_THREADS: '0' }, { ABP_CUDA_THREADS: '1024' }]) {
+        const err = await loadWith(modelFile(fx, 'json'), env).then(
+          (g) => (g.dispose(), 'loaded'),
+          (e: unknown) => e,
+        );
+        const [k, v] = Object.entries(env)[0]!;
+        expect(err).toBeInstanceOf(UsageError);
+        expect((err as UsageError).code).toBe('ABP_BAD_ARGUMENT');
+        expect((err as Error).message).toContain(`${k}=${v}`);
+      }
+    });
   });
 
   it('openModel auto picks the GPU and says which', async () => {
