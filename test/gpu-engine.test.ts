@@ -277,6 +277,44 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       const e = await g.predict(x).catch((err: unknown) => err);
       expect((e as UsageError).code).toBe('ABP_DISPOSED');
     });
+
+    it('concurrent predictDevice calls on one model share its kept output buffer safely (default ABP_CUDA_REUSE_OUT)', async () => {
+      const fx = manifest.models.find((m) => m.name === 'large')!;
+      const input = readF32(fx.input);
+      const file = modelFile(fx, 'json');
+      // One model queued on the threadpool, one whose small calls run on the JS thread: calls of both kinds,
+      // host and device-resident, of sizes that grow and shrink the kept buffer, all in flight at once.
+      const queued = await GpuForestModel.fromFile(file);
+      const inline = await loadWith(file, { ABP_CUDA_INLINE_ROWS: '2000' });
+      const sizes = [1000, 4000, 7, 1000, 20_000, 65_537, 1000, 257];
+      const mats: DeviceMatrix[] = [];
+      try {
+        const xs = sizes.map((rows, i) => tileRows(input.subarray(i * fx.numFeature), fx.numFeature, rows));
+        for (const [i, x] of xs.entries()) mats.push(await queued.uploadMatrix(x, sizes[i]));
+        const want: Float32Array[] = [];
+        for (const [i, x] of xs.entries()) want.push(await queued.predict(x, sizes[i]));
+        for (let round = 0; round < 3; round++) {
+          const calls: Promise<Float32Array>[] = [];
+          for (const [i, m] of mats.entries()) {
+            for (const g of [queued, inline]) {
+              calls.push(g.predictDevice(m));
+              calls.push(g.predict(xs[i]!, sizes[i]));
+              calls.push(g.predictDevice(m, { keepOnDevice: true }).then(async (k) => (await k.read().finally(() => k.dispose()))));
+            }
+          }
+          const outs = await Promise.all(calls);
+          for (const [j, out] of outs.entries()) {
+            const i = Math.floor(j / 6);
+            expect(bitDifferences(out, want[i]!), `round ${round}, batch ${i} (${sizes[i]} rows), call ${j % 6}`).toBe(0);
+          }
+        }
+        report(`concurrent calls: ${sizes.length * 6} per round in flight on two models, 3 rounds, every output its own batch's bits`);
+      } finally {
+        for (const m of mats) m.dispose();
+        queued.dispose();
+        inline.dispose();
+      }
+    });
   });
 
   describe('out of device memory', () => {
@@ -379,12 +417,12 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
-  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT=0, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
     const ALL = {
-      ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
+      ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
     };
     const VARIANTS: [string, Record<string, string>][] = [
-      ['reuse-out', { ABP_CUDA_REUSE_OUT: '1' }],
+      ['no-reuse-out', { ABP_CUDA_REUSE_OUT: '0' }],
       ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
       ['graph', { ABP_CUDA_GRAPH: '1' }],
       ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
@@ -401,13 +439,14 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         const file = modelFile(fx, 'json');
         const input = readF32(fx.input);
         const base = await GpuForestModel.fromFile(file);
+        expect(base.info.layout).not.toContain('reuse-out'); // keeping the output buffer is the default
         addon().cuda.takeProfile();
         const models: [string, GpuForestModel][] = [];
         try {
           for (const [label, env] of VARIANTS) {
             const v = await loadWith(file, env);
             models.push([label, v]);
-            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
+            for (const tag of label === 'all' ? ['sum=coop', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
               expect(v.info.layout).toContain(` ${tag}`);
             }
           }

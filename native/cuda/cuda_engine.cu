@@ -390,6 +390,7 @@ namespace {
 constexpr int kSlots = 3;                 // chunks in flight on the host path
 constexpr int64_t kMinChunkRows = 1024;   // below this, OOM is reported, not split further
 constexpr size_t kChunkInputBytes = 32u << 20;
+constexpr size_t kReuseOutMax = 32u << 20;  // PredictDevice's kept output buffer (ABP_CUDA_REUSE_OUT)
 
 // Lets `kernel` launch with `bytes` of dynamic shared memory on the current
 // device (`device`). cudaFuncAttributeMaxDynamicSharedMemorySize belongs to
@@ -552,13 +553,13 @@ struct CudaForest::Impl {
   // Small-batch switches, read once when the model is loaded (README, GPU
   // engine): ABP_CUDA_PROFILE, ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES, ABP_CUDA_GRAPH.
   bool profile = false;
-  bool reuse_out = false;   // PredictDevice keeps its host-output device buffer
+  bool reuse_out = true;    // PredictDevice keeps its host-output device buffer (ABP_CUDA_REUSE_OUT=0: not)
   bool coop_sum = false;    // SumLeavesCoopKernel instead of SumLeavesKernel
   bool use_graph = false;   // single-chunk host calls replay a CUDA graph
   bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
   size_t direct_below = 0;  // one-chunk inputs/outputs up to this many bytes skip the pinned staging
   int32_t split_per_sm = 2; // split-trees blocks per SM aimed at
-  DeviceBuffer dev_out;     // reuse_out's buffer
+  DeviceBuffer dev_out;     // reuse_out's buffer, up to kReuseOutMax; used only under `mu`
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
   // Bumped whenever a slot buffer or split-trees scratch is (re)allocated: the
@@ -845,7 +846,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
     ABP_CUDA_TRY(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
   }
   m.profile = EnvInt("ABP_CUDA_PROFILE", 0) != 0;
-  m.reuse_out = EnvInt("ABP_CUDA_REUSE_OUT", 0) != 0;
+  m.reuse_out = EnvInt("ABP_CUDA_REUSE_OUT", 1) != 0;
   const char* sum = std::getenv("ABP_CUDA_SUM_LEAVES");
   m.coop_sum = sum != nullptr && std::strcmp(sum, "coop") == 0;
   m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
@@ -863,7 +864,7 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              (m.stage_rows ? (m.row_buffers == 2 ? " staged-rows x2" : " staged-rows") : " global-rows") + " threads=" + std::to_string(m.threads) +
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
              " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(layout::SplitTreesUpTo(g, m.sm_count)) : "") +
-             (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
+             (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? "" : " no-reuse-out") + (m.use_graph ? " graph" : "") +
              (m.spin_wait ? " spin-wait" : "") +
              (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") +
              (m.split_per_sm != 2 ? " split-per-sm=" + std::to_string(m.split_per_sm) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
@@ -1049,9 +1050,12 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
   int64_t chunk = std::max<int64_t>(rows, 1);
   DeviceBuffer d_out;
   DeviceBuffer* buf = &d_out;
-  // ABP_CUDA_REUSE_OUT: the buffer is kept for the next call (up to kChunkInputBytes; larger outputs as before).
+  // The buffer is kept for the next call (ABP_CUDA_REUSE_OUT, on unless =0)
+  // when the output fits kReuseOutMax; larger outputs get one per call. One
+  // buffer per forest is safe: calls hold m.mu until their stream is drained
+  // (Wait below), and every use of it is on slots[0].stream, in order.
   const size_t want = size_t(chunk * G) * sizeof(float);
-  if (m.reuse_out && want <= kChunkInputBytes &&
+  if (m.reuse_out && want <= kReuseOutMax &&
       (m.dev_out.bytes >= want || m.dev_out.Alloc(want) == cudaSuccess)) {
     buf = &m.dev_out;
   }
@@ -1059,6 +1063,10 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
     const cudaError_t e = d_out.Alloc(size_t(chunk * G) * sizeof(float));
     if (e == cudaSuccess) break;
     if (e != cudaErrorMemoryAllocation) return FromCuda(e, "allocating the output buffer");
+    if (m.dev_out.ptr != nullptr) {  // short of memory: give the kept buffer back first
+      m.dev_out.Reset();
+      continue;
+    }
     if (chunk <= kMinChunkRows) {
       return Status(Code::kCudaOutOfMemory, "out of device memory on gpu:" + std::to_string(m.device) +
                                                 " for even a " + std::to_string(chunk) + "-row output buffer");
