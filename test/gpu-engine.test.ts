@@ -41,6 +41,20 @@ function report(line: string): void {
   console.log(`[gpu-engine] ${line}`);
 }
 
+/** Loads a model with `env` set (the switches are read at load) and restored after. */
+async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
+  const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, env);
+  try {
+    return await GpuForestModel.fromFile(file);
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
   describe('parity with XGBoost 1.7.4 and the CPU engine, every fixture model', () => {
     for (const fx of manifest.models) {
@@ -263,6 +277,44 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
       const e = await g.predict(x).catch((err: unknown) => err);
       expect((e as UsageError).code).toBe('ABP_DISPOSED');
     });
+
+    it('concurrent predictDevice calls on one model share its kept output buffer safely (default ABP_CUDA_REUSE_OUT)', async () => {
+      const fx = manifest.models.find((m) => m.name === 'large')!;
+      const input = readF32(fx.input);
+      const file = modelFile(fx, 'json');
+      // One model queued on the threadpool, one whose small calls run on the JS thread: calls of both kinds,
+      // host and device-resident, of sizes that grow and shrink the kept buffer, all in flight at once.
+      const queued = await GpuForestModel.fromFile(file);
+      const inline = await loadWith(file, { ABP_CUDA_INLINE_ROWS: '2000' });
+      const sizes = [1000, 4000, 7, 1000, 20_000, 65_537, 1000, 257];
+      const mats: DeviceMatrix[] = [];
+      try {
+        const xs = sizes.map((rows, i) => tileRows(input.subarray(i * fx.numFeature), fx.numFeature, rows));
+        for (const [i, x] of xs.entries()) mats.push(await queued.uploadMatrix(x, sizes[i]));
+        const want: Float32Array[] = [];
+        for (const [i, x] of xs.entries()) want.push(await queued.predict(x, sizes[i]));
+        for (let round = 0; round < 3; round++) {
+          const calls: Promise<Float32Array>[] = [];
+          for (const [i, m] of mats.entries()) {
+            for (const g of [queued, inline]) {
+              calls.push(g.predictDevice(m));
+              calls.push(g.predict(xs[i]!, sizes[i]));
+              calls.push(g.predictDevice(m, { keepOnDevice: true }).then(async (k) => (await k.read().finally(() => k.dispose()))));
+            }
+          }
+          const outs = await Promise.all(calls);
+          for (const [j, out] of outs.entries()) {
+            const i = Math.floor(j / 6);
+            expect(bitDifferences(out, want[i]!), `round ${round}, batch ${i} (${sizes[i]} rows), call ${j % 6}`).toBe(0);
+          }
+        }
+        report(`concurrent calls: ${sizes.length * 6} per round in flight on two models, 3 rounds, every output its own batch's bits`);
+      } finally {
+        for (const m of mats) m.dispose();
+        queued.dispose();
+        inline.dispose();
+      }
+    });
   });
 
   describe('out of device memory', () => {
@@ -365,25 +417,12 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
     }
   });
 
-  describe('small-batch switches (ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
-    /** Loads a model with `env` set (the switches are read at load) and restored after. */
-    async function loadWith(file: string, env: Record<string, string>): Promise<GpuForestModel> {
-      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
-      Object.assign(process.env, env);
-      try {
-        return await GpuForestModel.fromFile(file);
-      } finally {
-        for (const [k, v] of saved) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    }
+  describe('small-batch switches (ABP_CUDA_REUSE_OUT=0, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
     const ALL = {
-      ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
+      ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
     };
     const VARIANTS: [string, Record<string, string>][] = [
-      ['reuse-out', { ABP_CUDA_REUSE_OUT: '1' }],
+      ['no-reuse-out', { ABP_CUDA_REUSE_OUT: '0' }],
       ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
       ['graph', { ABP_CUDA_GRAPH: '1' }],
       ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
@@ -400,13 +439,14 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         const file = modelFile(fx, 'json');
         const input = readF32(fx.input);
         const base = await GpuForestModel.fromFile(file);
+        expect(base.info.layout).not.toContain('reuse-out'); // keeping the output buffer is the default
         addon().cuda.takeProfile();
         const models: [string, GpuForestModel][] = [];
         try {
           for (const [label, env] of VARIANTS) {
             const v = await loadWith(file, env);
             models.push([label, v]);
-            for (const tag of label === 'all' ? ['sum=coop', 'reuse-out', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
+            for (const tag of label === 'all' ? ['sum=coop', 'graph', 'spin-wait', 'profile', 'inline-rows=4000'] : [label]) {
               expect(v.info.layout).toContain(` ${tag}`);
             }
           }
@@ -474,6 +514,75 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         }
       });
     }
+  });
+
+  describe('layout switches side by side (ABP_CUDA_TILE_KB, ABP_CUDA_THREADS, ABP_CUDA_SPLIT_TREES)', () => {
+    // The crash of 2026-12-01 (scripts/bench-gpu-latency.ts, tile-4k on the 500-tree model: cudaErrorInvalidValue
+    // launching the split-trees kernel): each load set the kernels' shared-memory limit to its own need, so a model
+    // loaded later with less lowered it under one loaded before. The switch tests above load one layout only; here
+    // layouts that need different amounts of shared memory are all loaded first, most first, then every one runs.
+    const LAYOUTS: [string, Record<string, string>][] = [
+      ['tile-kb=1000 (clamped)', { ABP_CUDA_TILE_KB: '1000' }],
+      ['tile-kb=96', { ABP_CUDA_TILE_KB: '96' }],
+      ['threads=512', { ABP_CUDA_THREADS: '512' }],
+      ['tile-kb=24', { ABP_CUDA_TILE_KB: '24' }],
+      ['tile-kb=4', { ABP_CUDA_TILE_KB: '4' }],
+      ['default', {}],
+      ['threads=64', { ABP_CUDA_THREADS: '64' }],
+      ['no-split', { ABP_CUDA_SPLIT_TREES: '0' }],
+      ['tile-kb=1', { ABP_CUDA_TILE_KB: '1' }],
+    ];
+
+    for (const name of ['large', 'multi_softprob']) {
+      it(`${name}: every layout loaded in one process launches and gives the default's bits, host and device-resident`, async () => {
+        const fx = manifest.models.find((m) => m.name === name)!;
+        const file = modelFile(fx, 'json');
+        const input = readF32(fx.input);
+        const models: [string, GpuForestModel][] = [];
+        try {
+          for (const [label, env] of LAYOUTS) models.push([label, await loadWith(file, env)]);
+          const base = models.find(([l]) => l === 'default')![1];
+          if (name === 'large') {
+            // Trees up to 7,696 bytes: a 4 KiB tile grows to the biggest tree, not to half of shared memory.
+            expect(models.find(([l]) => l === 'tile-kb=4')![1].info.layout).toContain('tile_bytes=7696');
+            expect(base.info.layout).toMatch(/split-trees-to=\d+/);
+          }
+          for (const rows of [1, 1000, 4000, 16_897, 65_537]) {
+            const x = tileRows(input, fx.numFeature, rows);
+            const m = await base.uploadMatrix(x, rows);
+            try {
+              for (const margin of [false, true]) {
+                const want = await base.predict(x, rows, { margin });
+                for (const [label, v] of models) {
+                  const what = `${label}, ${rows} rows, margin=${margin}`;
+                  expect(bitDifferences(await v.predict(x, rows, { margin }), want), what).toBe(0);
+                  expect(bitDifferences(await v.predictDevice(m, { margin }), want), `${what}, device in`).toBe(0);
+                }
+              }
+            } finally {
+              m.dispose();
+            }
+          }
+          report(`${name}: ${models.map(([l, v]) => `${l}: ${/smem=\d+/.exec(v.info.layout)?.[0]}`).join(', ')}; all launch side by side, same bits`);
+        } finally {
+          for (const [, v] of models) v.dispose();
+        }
+      }, 300_000);
+    }
+
+    it('a layout switch it cannot use is refused at load with ABP_BAD_ARGUMENT naming it', async () => {
+      const fx = manifest.models.find((m) => m.name === 'binary_logistic')!;
+      for (const env of [{ ABP_CUDA_TILE_KB: '-4' }, { ABP_CUDA_TILE_KB: '4k' }, { ABP_CUDA_THREADS: '0' }, { ABP_CUDA_THREADS: '1024' }]) {
+        const err = await loadWith(modelFile(fx, 'json'), env).then(
+          (g) => (g.dispose(), 'loaded'),
+          (e: unknown) => e,
+        );
+        const [k, v] = Object.entries(env)[0]!;
+        expect(err).toBeInstanceOf(UsageError);
+        expect((err as UsageError).code).toBe('ABP_BAD_ARGUMENT');
+        expect((err as Error).message).toContain(`${k}=${v}`);
+      }
+    });
   });
 
   it('openModel auto picks the GPU and says which', async () => {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -16,6 +17,7 @@
 #include "addon/napi_util.h"
 #include "common/status.h"
 #include "cuda/cuda_engine.h"
+#include "cuda/layout.h"
 #include "engine/flat_forest.h"
 #include "model/forest.h"
 
@@ -684,6 +686,130 @@ Napi::Value InjectFaultJs(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// planLayoutForTesting(bytes, format, cases: [{env, smemOptin, smCount}], rows):
+// the CUDA engine's launch geometry for a model (native/cuda/layout.h) under
+// each case, computed without a device: `env` stands in for the environment
+// (only its keys are set), the device is described by its shared memory per
+// block (opt-in) and SM count. The model is loaded once; a case the engine
+// would refuse at load gives {code, message} instead of a layout. `rows`: the
+// batch sizes whose split-trees grid is reported (null: the plain kernel).
+Napi::Value PlanLayoutJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Status usage(Code::kBadArgument,
+                     "cuda.planLayoutForTesting(bytes: Uint8Array, format, cases: {env, smemOptin, smCount}[], rows?: number[])");
+  if (info.Length() < 3 || !IsTypedArrayOf(info[0], napi_uint8_array) || !info[1].IsString() || !info[2].IsArray()) {
+    return Throw(env, usage);
+  }
+  try {
+    struct Case {
+      std::map<std::string, std::string> vars;
+      cuda::layout::Params params;
+    };
+    std::vector<Case> cases;
+    Napi::Array list = info[2].As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value v = list.Get(i);
+      if (!v.IsObject()) return Throw(env, usage);
+      Napi::Object c = v.As<Napi::Object>();
+      Case k;
+      Napi::Value vars = c.Get("env");
+      if (vars.IsObject()) {
+        Napi::Object o = vars.As<Napi::Object>();
+        Napi::Array keys = o.GetPropertyNames();
+        for (uint32_t j = 0; j < keys.Length(); ++j) {
+          const std::string name = keys.Get(j).ToString().Utf8Value();
+          k.vars[name] = o.Get(name).ToString().Utf8Value();
+        }
+      } else if (!vars.IsUndefined()) {
+        return Throw(env, usage);
+      }
+      int64_t optin = 0, sms = 0;
+      if (!ToCount(c.Get("smemOptin"), &optin) || !ToCount(c.Get("smCount"), &sms) || sms < 1 || sms > 100000) {
+        return Throw(env, usage);
+      }
+      k.params.smem_optin = static_cast<size_t>(optin);
+      k.params.sm_count = static_cast<int>(sms);
+      cases.push_back(std::move(k));
+    }
+    std::vector<int64_t> rows;
+    if (info.Length() > 3 && info[3].IsArray()) {
+      Napi::Array r = info[3].As<Napi::Array>();
+      for (uint32_t i = 0; i < r.Length(); ++i) {
+        int64_t n = 0;
+        if (!ToCount(r.Get(i), &n)) return Throw(env, usage);
+        rows.push_back(n);
+      }
+    }
+    if (env.IsExceptionPending()) return env.Undefined();
+    Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+    Forest forest;
+    Status st = LoadModel(bytes.Data(), bytes.ByteLength(), info[1].As<Napi::String>().Utf8Value(), "layout", &forest);
+    if (!st.ok()) return Throw(env, st);
+    const FlatForest flat = Flatten(forest);
+    const int32_t num_trees = static_cast<int32_t>(flat.tree_root.size());
+    const auto num = [&](double v) { return Napi::Number::New(env, v); };
+    const auto ints = [&](const std::vector<int32_t>& v) {
+      Napi::Array a = Napi::Array::New(env, v.size());
+      for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), num(v[i]));
+      return a;
+    };
+    Napi::Array out = Napi::Array::New(env, cases.size());
+    for (size_t ci = 0; ci < cases.size(); ++ci) {
+      Case& k = cases[ci];
+      cuda::layout::Layout l;
+      st = cuda::layout::ReadParams(
+          [&](const char* name) -> const char* {
+            auto it = k.vars.find(name);
+            return it == k.vars.end() ? nullptr : it->second.c_str();
+          },
+          &k.params);
+      if (st.ok()) st = cuda::layout::Plan(flat, k.params, &l);
+      Napi::Object o = Napi::Object::New(env);
+      out.Set(static_cast<uint32_t>(ci), o);
+      if (!st.ok()) {
+        o.Set("code", CodeName(st.code()));
+        o.Set("message", st.message());
+        continue;
+      }
+      o.Set("threads", num(l.threads));
+      o.Set("stride", num(l.stride));
+      o.Set("stageRows", Napi::Boolean::New(env, l.stage_rows));
+      o.Set("rowBuffers", num(l.row_buffers));
+      o.Set("stageNodes", Napi::Boolean::New(env, l.stage_nodes));
+      o.Set("numTrees", num(num_trees));
+      o.Set("numTiles", num(l.num_tiles));
+      o.Set("nodeBuffers", num(l.node_buffers));
+      o.Set("tileBytes", num(double(l.tile_nodes) * sizeof(FlatNode)));
+      o.Set("biggestTreeBytes", num(double(l.biggest_tree) * sizeof(FlatNode)));
+      o.Set("smemBytes", num(static_cast<double>(l.smem_bytes)));
+      o.Set("splitTrees", Napi::Boolean::New(env, l.split_trees));
+      o.Set("splitTreesUpTo", num(static_cast<double>(cuda::layout::SplitTreesUpTo(l, k.params.sm_count))));
+      o.Set("tileTree", ints(l.tile_tree));
+      o.Set("tileNode", ints(l.tile_node));
+      Napi::Array splits = Napi::Array::New(env, rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) {
+        cuda::layout::SplitGrid g;
+        if (!cuda::layout::PlanSplit(l, num_trees, k.params.sm_count, k.params.split_per_sm, rows[i], &g)) {
+          splits.Set(static_cast<uint32_t>(i), env.Null());
+          continue;
+        }
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("rows", num(static_cast<double>(rows[i])));
+        e.Set("rowBlocks", num(static_cast<double>(g.row_blocks)));
+        e.Set("splits", num(static_cast<double>(g.splits)));
+        e.Set("tilesPerSplit", num(g.tiles_per_split));
+        e.Set("scratchBytes", num(static_cast<double>(g.scratch_bytes)));
+        splits.Set(static_cast<uint32_t>(i), e);
+      }
+      o.Set("splits", splits);
+      if (env.IsExceptionPending()) return env.Undefined();
+    }
+    return out;
+  } catch (const std::bad_alloc&) {
+    return Throw(env, Status(Code::kOutOfMemory, "out of host memory"));
+  }
+}
+
 }  // namespace
 
 bool UnwrapDeviceMatrix(Napi::Value v, std::shared_ptr<cuda::DeviceMatrix>* out) {
@@ -708,6 +834,7 @@ void RegisterCuda(Napi::Env env, Napi::Object exports) {
   cuda.Set("takeProfile", Napi::Function::New(env, TakeProfileJs, "takeProfile"));
   cuda.Set("setMemoryLimitForTesting", Napi::Function::New(env, SetMemoryLimitJs, "setMemoryLimitForTesting"));
   cuda.Set("injectFaultForTesting", Napi::Function::New(env, InjectFaultJs, "injectFaultForTesting"));
+  cuda.Set("planLayoutForTesting", Napi::Function::New(env, PlanLayoutJs, "planLayoutForTesting"));
   exports.Set("cuda", cuda);
 }
 

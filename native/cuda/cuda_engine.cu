@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <new>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "cuda/cuda_engine.h"
 #include "cuda/forest_kernel.cuh"
+#include "cuda/layout.h"
 
 namespace abp::cuda {
 namespace {
@@ -388,9 +390,27 @@ namespace {
 constexpr int kSlots = 3;                 // chunks in flight on the host path
 constexpr int64_t kMinChunkRows = 1024;   // below this, OOM is reported, not split further
 constexpr size_t kChunkInputBytes = 32u << 20;
-constexpr size_t kSingleTileMax = 96u << 10;  // a forest this small is one resident tile
-constexpr size_t kTileBytes = 12u << 10;   // each of the two tile buffers (fastest on H200)
-constexpr size_t kMaxSplitScratch = 256u << 20;  // leaf values of a split-trees launch (rows x trees)
+constexpr size_t kReuseOutMax = 32u << 20;  // PredictDevice's kept output buffer (ABP_CUDA_REUSE_OUT)
+
+// Lets `kernel` launch with `bytes` of dynamic shared memory on the current
+// device (`device`). cudaFuncAttributeMaxDynamicSharedMemorySize belongs to
+// the kernel on that device, not to a model: every forest loaded in the
+// process shares it. Forests of different layouts need different amounts, so
+// it is only ever raised. (Set to each model's own need, a model loaded later
+// with less lowered it under an earlier one, whose launches then failed with
+// cudaErrorInvalidValue: ABP_CUDA_TILE_KB=4 beside default-layout models.)
+Status AllowSharedMemory(const void* kernel, int device, size_t bytes, const char* what) {
+  if (bytes <= layout::kDefaultDynamicSmem) return Status::Ok();
+  static std::mutex mu;
+  static std::map<std::pair<int, const void*>, size_t> allowed;
+  std::lock_guard<std::mutex> lock(mu);
+  size_t& now = allowed[{device, kernel}];
+  if (now >= bytes) return Status::Ok();
+  ABP_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+               std::string("configuring ") + what + "'s shared memory (" + std::to_string(bytes) + " bytes)");
+  now = bytes;
+  return Status::Ok();
+}
 
 // Instantiated CUDA graphs of single-chunk host-path calls (ABP_CUDA_GRAPH=1),
 // one per (rows, margin, buffers): a repeated batch size replays its graph
@@ -523,6 +543,7 @@ struct CudaForest::Impl {
   KernelFn kernel = nullptr;
   // Small batches of a tiled forest: tiles split over the grid (null: never).
   void (*split_kernel)(KernelArgs, float*, int32_t) = nullptr;
+  layout::Layout geom;  // the plan the fields above come from (its node copies freed after upload)
   std::string layout;
 
   std::mutex mu;
@@ -532,13 +553,13 @@ struct CudaForest::Impl {
   // Small-batch switches, read once when the model is loaded (README, GPU
   // engine): ABP_CUDA_PROFILE, ABP_CUDA_REUSE_OUT, ABP_CUDA_SUM_LEAVES, ABP_CUDA_GRAPH.
   bool profile = false;
-  bool reuse_out = false;   // PredictDevice keeps its host-output device buffer
+  bool reuse_out = true;    // PredictDevice keeps its host-output device buffer (ABP_CUDA_REUSE_OUT=0: not)
   bool coop_sum = false;    // SumLeavesCoopKernel instead of SumLeavesKernel
   bool use_graph = false;   // single-chunk host calls replay a CUDA graph
   bool spin_wait = false;   // poll the stream instead of cudaStreamSynchronize
   size_t direct_below = 0;  // one-chunk inputs/outputs up to this many bytes skip the pinned staging
   int32_t split_per_sm = 2; // split-trees blocks per SM aimed at
-  DeviceBuffer dev_out;     // reuse_out's buffer
+  DeviceBuffer dev_out;     // reuse_out's buffer, up to kReuseOutMax; used only under `mu`
   ProfileEvents events;     // profile
   GraphCache graphs;        // use_graph
   // Bumped whenever a slot buffer or split-trees scratch is (re)allocated: the
@@ -593,15 +614,11 @@ struct CudaForest::Impl {
   }
 
   // Split-trees scratch bytes for `rows` rows; 0 when the plain kernel runs.
-  size_t SplitScratch(int64_t rows, int64_t* splits_out = nullptr) const {
-    const int64_t row_blocks = (rows + threads - 1) / threads;
-    if (split_kernel == nullptr || rows == 0 || row_blocks * 2 > sm_count) return 0;
-    // About two blocks per SM (ABP_CUDA_SPLIT_PER_SM): enough tiles per block to keep its double buffer busy.
-    const int64_t splits = std::min<int64_t>(num_tiles, (split_per_sm * int64_t(sm_count) + row_blocks - 1) / row_blocks);
-    const size_t bytes = size_t(rows) * size_t(num_trees) * sizeof(float);
-    if (splits < 2 || bytes > kMaxSplitScratch) return 0;
-    if (splits_out != nullptr) *splits_out = splits;
-    return bytes;
+  size_t SplitScratch(int64_t rows, layout::SplitGrid* grid_out = nullptr) const {
+    layout::SplitGrid g;
+    if (split_kernel == nullptr || !layout::PlanSplit(geom, num_trees, sm_count, split_per_sm, rows, &g)) return 0;
+    if (grid_out != nullptr) *grid_out = g;
+    return g.scratch_bytes;
   }
 
   // `leaves`: the stream's split-trees scratch (grown here when a small batch
@@ -612,15 +629,13 @@ struct CudaForest::Impl {
                 DeviceBuffer* leaves, cudaEvent_t mid = nullptr, bool may_alloc = true, bool* split = nullptr) const {
     if (rows == 0) return Status::Ok();
     const KernelArgs a = Args(in, out, rows, margin);
-    int64_t splits = 0;
-    const size_t bytes = leaves != nullptr ? SplitScratch(rows, &splits) : 0;
+    layout::SplitGrid g;
+    const size_t bytes = leaves != nullptr ? SplitScratch(rows, &g) : 0;
     if (bytes > 0 && leaves->bytes < bytes && may_alloc) ++buffer_generation;
     if (bytes > 0 && (leaves->bytes >= bytes || (may_alloc && leaves->Alloc(bytes) == cudaSuccess))) {
-      const int32_t per = static_cast<int32_t>((num_tiles + splits - 1) / splits);
-      splits = (num_tiles + per - 1) / per;
       const int block = TakeFault(1) ? 4096 : threads;
-      split_kernel<<<dim3(static_cast<unsigned>(a.row_blocks), static_cast<unsigned>(splits)), block, smem_bytes,
-                     stream>>>(a, leaves->as<float>(), per);
+      split_kernel<<<dim3(static_cast<unsigned>(g.row_blocks), static_cast<unsigned>(g.splits)), block, smem_bytes,
+                     stream>>>(a, leaves->as<float>(), g.tiles_per_split);
       ABP_CUDA_TRY(cudaGetLastError(), "launching the forest kernel (split trees)");
       if (mid != nullptr) cudaEventRecord(mid, stream);
       if (coop_sum) {
@@ -775,96 +790,28 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   m.objective = flat.objective;
   const bool one_group = m.num_group == 1;
 
-  // Rows: 256 threads (one row each) unless the padded rows would crowd out
-  // the node tile; very wide inputs are read from global memory.
-  const size_t smem_optin = prop.sharedMemPerBlockOptin;
-  m.threads = EnvInt("ABP_CUDA_THREADS", 256);
-  m.stride = flat.num_feature | 1;
-  const int stage_rows_env = EnvInt("ABP_CUDA_STAGE_ROWS", 1);
-  m.stage_rows = stage_rows_env != 0;
-  m.acc_stride = one_group ? 0 : (m.num_group | 1);
-  const auto per_thread = [&] { return (m.stage_rows ? size_t(m.stride) : 0) + size_t(m.acc_stride); };
-  while (size_t(m.threads) * per_thread() * 4 > (64u << 10) && m.threads > 64) m.threads /= 2;
-  if (m.stage_rows && size_t(m.threads) * per_thread() * 4 > (64u << 10)) {
-    m.stage_rows = false;  // very wide rows: read them from global memory
-    m.threads = EnvInt("ABP_CUDA_THREADS", 256);
-  }
-  while (size_t(m.threads) * per_thread() * 4 > (64u << 10) && m.threads > 32) m.threads /= 2;
-  if (size_t(m.threads) * per_thread() * 4 > (96u << 10)) {
-    return Status(Code::kModelUnsupported, "the GPU engine supports up to ~700 output groups; this model has " +
-                                               std::to_string(m.num_group));
-  }
-  const size_t one_row_buffer = m.stage_rows ? size_t(m.threads) * m.stride * 4 : 0;
-  m.row_buffers = m.stage_rows ? 1 : 0;
-  if (m.stage_rows && EnvInt("ABP_CUDA_ROW_BUFFERS", 1) == 2 && 2 * one_row_buffer <= (64u << 10)) m.row_buffers = 2;
-  const size_t row_bytes = one_row_buffer * m.row_buffers + size_t(m.threads) * m.acc_stride * 4;
-
-  // Trees: one resident tile when the forest is small; else tiles of
-  // consecutive trees, double-buffered; global memory when a single tree is
-  // too big for half of what is left.
-  const size_t forest_bytes = flat.nodes.size() * sizeof(FlatNode);
-  const size_t room = smem_optin > row_bytes ? smem_optin - row_bytes : 0;
-  std::vector<int32_t> tile_tree{0}, tile_node{0};
-  std::vector<int32_t> roots(flat.tree_root.begin(), flat.tree_root.end());
-  std::vector<FlatNode> nodes = flat.nodes;
-  m.stage_nodes = EnvInt("ABP_CUDA_STAGE_NODES", 1) != 0 && m.num_trees > 0;
-  size_t tile_cap = 0;
-  int node_buffers = 1;
-  if (m.stage_nodes) {
-    const size_t tile_env = size_t(EnvInt("ABP_CUDA_TILE_KB", 0)) << 10;
-    if (forest_bytes <= std::min(kSingleTileMax, room) && tile_env == 0) {
-      tile_cap = forest_bytes;
-    } else {
-      node_buffers = 2;
-      tile_cap = std::min(tile_env ? tile_env : kTileBytes, room / 2);
-      size_t max_tree = 0;
-      for (int32_t t = 0; t < m.num_trees; ++t) {
-        const size_t end = t + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t) + 1]) : flat.nodes.size();
-        max_tree = std::max(max_tree, end - size_t(flat.tree_root[size_t(t)]));
-      }
-      if (max_tree * sizeof(FlatNode) > tile_cap) tile_cap = room / 2;  // one big tree per tile
-      if (max_tree * sizeof(FlatNode) > tile_cap) m.stage_nodes = false;
-    }
-  }
-  if (m.stage_nodes) {
-    const size_t cap_nodes = tile_cap / sizeof(FlatNode);
-    size_t max_tile = 0;
-    int32_t t = 0;
-    while (t < m.num_trees) {
-      const int32_t first_node = flat.tree_root[size_t(t)];
-      int32_t t_end = t;
-      size_t end_node = first_node;
-      while (t_end < m.num_trees) {
-        const size_t e = t_end + 1 < m.num_trees ? size_t(flat.tree_root[size_t(t_end) + 1]) : flat.nodes.size();
-        if (e - first_node > cap_nodes) break;
-        end_node = e;
-        ++t_end;
-      }
-      for (int32_t u = t; u < t_end; ++u) roots[size_t(u)] -= first_node;
-      for (size_t i = size_t(first_node); i < end_node; ++i) {
-        if (nodes[i].feature >= 0) nodes[i].left -= first_node;
-      }
-      tile_tree.push_back(t_end);
-      tile_node.push_back(static_cast<int32_t>(end_node));
-      max_tile = std::max(max_tile, end_node - size_t(first_node));
-      t = t_end;
-    }
-    m.num_tiles = static_cast<int32_t>(tile_tree.size()) - 1;
-    if (m.num_tiles == 1) node_buffers = 1;
-    m.tile_nodes = static_cast<int32_t>(max_tile);
-  } else {
-    m.num_tiles = 0;
-    m.tile_nodes = 0;
-    node_buffers = 0;
-  }
-  m.row_offset = static_cast<int32_t>(size_t(m.tile_nodes) * sizeof(FlatNode) * node_buffers);
-  m.acc_offset = static_cast<int32_t>(m.row_offset + one_row_buffer * m.row_buffers);
-  m.smem_bytes = size_t(m.row_offset) + row_bytes;
+  // Threads, tiles and shared memory: layout.h (checked there without a GPU).
+  layout::Params params;
+  params.smem_optin = prop.sharedMemPerBlockOptin;
+  params.sm_count = prop.multiProcessorCount;
+  if (!(st = layout::ReadParams([](const char* name) { return std::getenv(name); }, &params)).ok()) return st;
+  if (!(st = layout::Plan(flat, params, &m.geom)).ok()) return st;
+  const layout::Layout& g = m.geom;
+  m.threads = g.threads;
+  m.stride = g.stride;
+  m.acc_stride = g.acc_stride;
+  m.stage_rows = g.stage_rows;
+  m.row_buffers = g.row_buffers;
+  m.stage_nodes = g.stage_nodes;
+  m.num_tiles = g.num_tiles;
+  m.tile_nodes = g.tile_nodes;
+  m.row_offset = g.row_offset;
+  m.acc_offset = g.acc_offset;
+  m.smem_bytes = g.smem_bytes;
+  m.split_per_sm = params.split_per_sm;
   m.kernel = PickKernel(m.stage_nodes, m.stage_rows, one_group);
-  if (m.smem_bytes > (48u << 10)) {
-    ABP_CUDA_TRY(cudaFuncSetAttribute(m.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                      static_cast<int>(m.smem_bytes)),
-                 "configuring the forest kernel's shared memory");
+  if (!(st = AllowSharedMemory(reinterpret_cast<const void*>(m.kernel), device, m.smem_bytes, "the forest kernel")).ok()) {
+    return st;
   }
   int per_sm = 0;
   ABP_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, m.kernel, m.threads, m.smem_bytes),
@@ -873,12 +820,11 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
   m.max_blocks = per_sm * prop.multiProcessorCount;
   m.sm_count = prop.multiProcessorCount;
   // Split-trees launches for small batches: tiled forests of one output group.
-  if (m.stage_nodes && m.num_tiles > 1 && one_group && EnvInt("ABP_CUDA_SPLIT_TREES", 1) != 0) {
+  if (g.split_trees) {
     m.split_kernel = m.stage_rows ? SplitTreesKernel<true> : SplitTreesKernel<false>;
-    if (m.smem_bytes > (48u << 10)) {
-      ABP_CUDA_TRY(cudaFuncSetAttribute(m.split_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                        static_cast<int>(m.smem_bytes)),
-                   "configuring the split-trees kernel's shared memory");
+    if (!(st = AllowSharedMemory(reinterpret_cast<const void*>(m.split_kernel), device, m.smem_bytes,
+                                 "the split-trees kernel")).ok()) {
+      return st;
     }
   }
 
@@ -888,23 +834,24 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
                                 std::string("uploading the model's ") + what);
     return Status::Ok();
   };
-  if (!(st = upload(m.nodes, nodes.data(), nodes.size() * sizeof(FlatNode), "nodes")).ok()) return st;
-  if (!(st = upload(m.roots, roots.data(), roots.size() * 4, "tree roots")).ok()) return st;
+  if (!(st = upload(m.nodes, g.nodes.data(), g.nodes.size() * sizeof(FlatNode), "nodes")).ok()) return st;
+  if (!(st = upload(m.roots, g.roots.data(), g.roots.size() * 4, "tree roots")).ok()) return st;
   if (!(st = upload(m.groups, flat.tree_group.data(), flat.tree_group.size() * 4, "tree groups")).ok()) return st;
-  if (!(st = upload(m.tile_tree, tile_tree.data(), tile_tree.size() * 4, "tiles")).ok()) return st;
-  if (!(st = upload(m.tile_node, tile_node.data(), tile_node.size() * 4, "tiles")).ok()) return st;
+  if (!(st = upload(m.tile_tree, g.tile_tree.data(), g.tile_tree.size() * 4, "tiles")).ok()) return st;
+  if (!(st = upload(m.tile_node, g.tile_node.data(), g.tile_node.size() * 4, "tiles")).ok()) return st;
+  std::vector<FlatNode>().swap(m.geom.nodes);  // on the device now
+  std::vector<int32_t>().swap(m.geom.roots);
 
   for (Slot& s : m.slots) {
     ABP_CUDA_TRY(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "creating a stream");
   }
   m.profile = EnvInt("ABP_CUDA_PROFILE", 0) != 0;
-  m.reuse_out = EnvInt("ABP_CUDA_REUSE_OUT", 0) != 0;
+  m.reuse_out = EnvInt("ABP_CUDA_REUSE_OUT", 1) != 0;
   const char* sum = std::getenv("ABP_CUDA_SUM_LEAVES");
   m.coop_sum = sum != nullptr && std::strcmp(sum, "coop") == 0;
   m.use_graph = EnvInt("ABP_CUDA_GRAPH", 0) != 0;
   m.spin_wait = EnvInt("ABP_CUDA_SPIN_WAIT", 0) != 0;
   m.direct_below = size_t(std::max(0, EnvInt("ABP_CUDA_DIRECT_BELOW", 0)));
-  m.split_per_sm = std::min(32, std::max(1, EnvInt("ABP_CUDA_SPLIT_PER_SM", 2)));
   unsigned int flags = 0;
   if (cudaGetDeviceFlags(&flags) != cudaSuccess) cudaGetLastError();
   const unsigned int sched = flags & cudaDeviceScheduleMask;
@@ -916,8 +863,8 @@ Status CudaForest::Create(const FlatForest& flat, int device, std::unique_ptr<Cu
              " tiles=" + std::to_string(m.num_tiles) + " tile_bytes=" + std::to_string(m.tile_nodes * 16) +
              (m.stage_rows ? (m.row_buffers == 2 ? " staged-rows x2" : " staged-rows") : " global-rows") + " threads=" + std::to_string(m.threads) +
              " stride=" + std::to_string(m.stride) + " smem=" + std::to_string(m.smem_bytes) +
-             " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(int64_t(m.sm_count / 2) * m.threads) : "") +
-             (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? " reuse-out" : "") + (m.use_graph ? " graph" : "") +
+             " blocks/sm=" + std::to_string(per_sm) + (m.split_kernel ? " split-trees-to=" + std::to_string(layout::SplitTreesUpTo(g, m.sm_count)) : "") +
+             (m.coop_sum ? " sum=coop" : "") + (m.reuse_out ? "" : " no-reuse-out") + (m.use_graph ? " graph" : "") +
              (m.spin_wait ? " spin-wait" : "") +
              (m.direct_below > 0 ? " direct-below=" + std::to_string(m.direct_below) : "") +
              (m.split_per_sm != 2 ? " split-per-sm=" + std::to_string(m.split_per_sm) : "") + (m.profile ? " profile" : "") + " sched=" + sched_name;
@@ -1103,9 +1050,12 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
   int64_t chunk = std::max<int64_t>(rows, 1);
   DeviceBuffer d_out;
   DeviceBuffer* buf = &d_out;
-  // ABP_CUDA_REUSE_OUT: the buffer is kept for the next call (up to kChunkInputBytes; larger outputs as before).
+  // The buffer is kept for the next call (ABP_CUDA_REUSE_OUT, on unless =0)
+  // when the output fits kReuseOutMax; larger outputs get one per call. One
+  // buffer per forest is safe: calls hold m.mu until their stream is drained
+  // (Wait below), and every use of it is on slots[0].stream, in order.
   const size_t want = size_t(chunk * G) * sizeof(float);
-  if (m.reuse_out && want <= kChunkInputBytes &&
+  if (m.reuse_out && want <= kReuseOutMax &&
       (m.dev_out.bytes >= want || m.dev_out.Alloc(want) == cudaSuccess)) {
     buf = &m.dev_out;
   }
@@ -1113,6 +1063,10 @@ Status CudaForest::PredictDevice(const DeviceMatrix& in, bool margin, DeviceMatr
     const cudaError_t e = d_out.Alloc(size_t(chunk * G) * sizeof(float));
     if (e == cudaSuccess) break;
     if (e != cudaErrorMemoryAllocation) return FromCuda(e, "allocating the output buffer");
+    if (m.dev_out.ptr != nullptr) {  // short of memory: give the kept buffer back first
+      m.dev_out.Reset();
+      continue;
+    }
     if (chunk <= kMinChunkRows) {
       return Status(Code::kCudaOutOfMemory, "out of device memory on gpu:" + std::to_string(m.device) +
                                                 " for even a " + std::to_string(chunk) + "-row output buffer");

@@ -125,6 +125,41 @@ export interface NativeCuda {
   injectFaultForTesting(kind: 'kernel' | 'copy'): void;
   /** Per-call profiles of models loaded with ABP_CUDA_PROFILE=1 since the last take, oldest first (scripts/bench-gpu-latency.ts). */
   takeProfile(): NativeCallProfile[];
+  /**
+   * The launch geometry loading `bytes` would give under each case: a device with `smemOptin` bytes of shared memory
+   * per block (opt-in) and `smCount` SMs, `env` the only layout switches set (ABP_CUDA_TILE_KB...); with the
+   * split-trees grid of each batch size in `rows` (null: the plain kernel). Needs no GPU: for tests. A case the load
+   * would refuse gives its code and message (ABP_BAD_ARGUMENT for a bad switch, ABP_MODEL_UNSUPPORTED when nothing
+   * fits); a model that does not load throws.
+   */
+  planLayoutForTesting(
+    bytes: Uint8Array,
+    format: ModelFormat,
+    cases: { env?: Record<string, string>; smemOptin: number; smCount: number }[],
+    rows?: number[],
+  ): (NativeLaunchLayout | { code: string; message: string })[];
+}
+
+/** See NativeCuda.planLayoutForTesting (native/cuda/layout.h). Byte counts are of dynamic shared memory. */
+export interface NativeLaunchLayout {
+  threads: number;
+  stride: number;
+  stageRows: boolean;
+  rowBuffers: number;
+  stageNodes: boolean;
+  numTrees: number;
+  /** 0: nodes walked from global memory; 1: one resident tile. */
+  numTiles: number;
+  nodeBuffers: number;
+  tileBytes: number;
+  biggestTreeBytes: number;
+  smemBytes: number;
+  splitTrees: boolean;
+  splitTreesUpTo: number;
+  /** Tile k: trees [tileTree[k], tileTree[k + 1]), nodes [tileNode[k], tileNode[k + 1]). */
+  tileTree: number[];
+  tileNode: number[];
+  splits: ({ rows: number; rowBlocks: number; splits: number; tilesPerSplit: number; scratchBytes: number } | null)[];
 }
 
 /**
