@@ -16,7 +16,7 @@
  * times beside them when a Triton is found (--triton-home, TRITON_HOME, or none: --no-triton).
  *
  *   node --import tsx scripts/bench-gpu-latency.ts [--models abp,large] [--rows 1000,4000,10000] [--calls 1000]
- *     [--variants base,no-reuse-out,sum-coop,graph,spin-wait,inline,direct,no-split,tile-4k,threads-64,split-4,split-8,all,all+inline]
+ *     [--variants base,no-reuse-out,sum-coop,graph,spin-wait,inline,no-direct,no-split,tile-4k,threads-64,split-4,split-8,all,all+inline]
  *     [--triton-home DIR] [--no-triton] [--out f.json]
  *
  * Exits 2, saying why, where no GPU is usable.
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'abp,large' },
     rows: { type: 'string', default: '1000,4000,10000' },
     calls: { type: 'string', default: '1000' },
-    variants: { type: 'string', default: 'base,no-reuse-out,sum-coop,graph,spin-wait,inline,direct,no-split,tile-4k,threads-64,split-4,split-8,all,all+inline' },
+    variants: { type: 'string', default: 'base,no-reuse-out,sum-coop,graph,spin-wait,inline,no-direct,no-split,tile-4k,threads-64,split-4,split-8,all,all+inline' },
     'triton-home': { type: 'string', default: '' },
     'no-triton': { type: 'boolean', default: false },
     out: { type: 'string', default: '' },
@@ -59,19 +59,21 @@ const VARIANTS: Record<string, Record<string, string>> = {
   // Keeping predictDevice's output buffer is the default since 2026-12-01: this variant turns it off.
   'no-reuse-out': { ABP_CUDA_REUSE_OUT: '0' },
   'sum-coop': { ABP_CUDA_SUM_LEAVES: 'coop' },
-  graph: { ABP_CUDA_GRAPH: '1' },
+  // Direct copies (the default) take small host batches off the graph: off here, as when graph was measured.
+  graph: { ABP_CUDA_GRAPH: '1', ABP_CUDA_DIRECT_BELOW: '0' },
   'spin-wait': { ABP_CUDA_SPIN_WAIT: '1' },
   inline: { ABP_CUDA_INLINE_ROWS: '10000' },
-  direct: { ABP_CUDA_DIRECT_BELOW: '2000000' },
+  'no-direct': { ABP_CUDA_DIRECT_BELOW: '0' },
   'no-split': { ABP_CUDA_SPLIT_TREES: '0' },
   // Existing layout switches that change how a small batch spreads over the SMs (same bits).
   'tile-4k': { ABP_CUDA_TILE_KB: '4' },
   'threads-64': { ABP_CUDA_THREADS: '64' },
   'split-4': { ABP_CUDA_SPLIT_PER_SM: '4' },
   'split-8': { ABP_CUDA_SPLIT_PER_SM: '8' },
-  // Every switch on (ABP_CUDA_REUSE_OUT=1 is the default, set here all the same).
-  all: { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1' },
-  'all+inline': { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '10000' },
+  // Every switch on as first measured (2026-12-01): reuse-out (now the default), sum-coop, graph, spin-wait,
+  // with direct copies off (they would take small host batches off the graph).
+  all: { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_DIRECT_BELOW: '0' },
+  'all+inline': { ABP_CUDA_REUSE_OUT: '1', ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_DIRECT_BELOW: '0', ABP_CUDA_INLINE_ROWS: '10000' },
 };
 const variantNames = values.variants!.split(',');
 for (const v of variantNames) if (!VARIANTS[v]) throw new Error(`--variants: unknown '${v}' (${Object.keys(VARIANTS).join(', ')})`);

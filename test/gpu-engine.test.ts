@@ -420,14 +420,16 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
   describe('small-batch switches (ABP_CUDA_REUSE_OUT=0, ABP_CUDA_SUM_LEAVES=coop, ABP_CUDA_GRAPH, ABP_CUDA_SPIN_WAIT, ABP_CUDA_INLINE_ROWS, ABP_CUDA_DIRECT_BELOW, ABP_CUDA_SPLIT_PER_SM, ABP_CUDA_PROFILE)', () => {
     const ALL = {
       ABP_CUDA_SUM_LEAVES: 'coop', ABP_CUDA_GRAPH: '1', ABP_CUDA_SPIN_WAIT: '1', ABP_CUDA_INLINE_ROWS: '4000', ABP_CUDA_PROFILE: '1',
+      ABP_CUDA_DIRECT_BELOW: '0', // direct copies (the default) take small host batches off the graph
     };
     const VARIANTS: [string, Record<string, string>][] = [
       ['no-reuse-out', { ABP_CUDA_REUSE_OUT: '0' }],
       ['sum=coop', { ABP_CUDA_SUM_LEAVES: 'coop' }],
-      ['graph', { ABP_CUDA_GRAPH: '1' }],
+      ['graph', { ABP_CUDA_GRAPH: '1', ABP_CUDA_DIRECT_BELOW: '0' }],
       ['spin-wait', { ABP_CUDA_SPIN_WAIT: '1' }],
       ['inline-rows=100000', { ABP_CUDA_INLINE_ROWS: '100000' }],
       ['direct-below=262144', { ABP_CUDA_DIRECT_BELOW: '262144' }],
+      ['no-direct', { ABP_CUDA_DIRECT_BELOW: '0' }],
       ['split-per-sm=8', { ABP_CUDA_SPLIT_PER_SM: '8' }],
       ['profile', { ABP_CUDA_PROFILE: '1' }],
       ['all', ALL],
@@ -440,6 +442,7 @@ describe.skipIf(!gpu)('CUDA engine on the GPU', () => {
         const input = readF32(fx.input);
         const base = await GpuForestModel.fromFile(file);
         expect(base.info.layout).not.toContain('reuse-out'); // keeping the output buffer is the default
+        expect(base.info.layout).not.toContain('direct'); // so are direct copies of small host batches
         addon().cuda.takeProfile();
         const models: [string, GpuForestModel][] = [];
         try {
