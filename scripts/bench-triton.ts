@@ -55,8 +55,10 @@ const maxRows = Number(values['max-rows']);
 const budget = Number(values.seconds);
 const sizes = [1e3, 1e4, 1e5, 1e6, 1e7].filter((n) => n <= maxRows);
 
-/** Median seconds after one warm-up; repeats fit in about a second (a slow first run is the figure). */
-const time = (fn: () => Promise<unknown>) => medianSeconds(fn, { minReps: 3, maxReps: 25, slowS: 2 });
+/** Median seconds after one warm-up; repeats fit in about a second (a slow first run is the figure). Up to
+ * 1,000 of them: at 1k rows a call takes ~100 µs, and 25 repeats were too few for a steady figure (the GPU's
+ * clocks still ramping up: both sides read ~104 µs on the H200 where the latency bench's 600 calls read 60-75). */
+const time = (fn: () => Promise<unknown>) => medianSeconds(fn, { minReps: 3, maxReps: 1000, slowS: 2 });
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Infinity;
