@@ -25,7 +25,8 @@ CUPY_START_S = 4.0    # python + cupy import + NVRTC compile + table fill, and e
 CUPY_DATA_START_S = 5.0  # the same, plus building a benign job's input on the GPU
 # benign variants that never import torch (cupy kernels only)
 CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg", "smith_waterman/dna",
-             "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter"}
+             "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter",
+             "crypt/aes_ctr", "crypt/chacha20", "kmer/k31", "bloom/build_probe", "raytrace/path", "lbm/d2q9"}
 BUDGET_S = 540.0
 
 

@@ -60,6 +60,16 @@ _add("groupby", "database", 0, ["hashagg", "sortagg", "filter"], "dataops", "gro
      "group-by of 2^27 rows, Zipf-skewed keys into 4M groups: hash aggregation (atomicCAS + atomicAdd); radix sort + boundary prefix sum + index_add; filter predicate + nonzero compaction + gathers")
 _add("image", "imaging", 0, ["resize", "filter", "colorconv"], "dataops", "image",
      "image pipelines: uint8 1080p frames from pinned memory, antialiased resize + normalise; integer 5x5 Gaussian + Sobel threshold on 8-bit 8K images; fixed-point RGB->YUV 4:2:0 + luma histogram equalisation")
+_add("crypt", "security", 0, ["aes_ctr", "chacha20"], "moreops", "crypt",
+     "in-place encryption of a 2 GiB device buffer: AES-128 CTR (host key schedule, T-tables and S-box in shared memory, 10 rounds, many 16-byte blocks a thread); ChaCha20 (RFC 8439, 20 ARX rounds a 64-byte block)")
+_add("kmer", "genomics", 0, ["k31"], "moreops", "kmer",
+     "canonical 31-mer counting of 2^20 2-bit-packed 150-base reads (16x coverage, 0.5 % errors): rolling 64-bit k-mer and reverse complement, multiply-shift hash, 2^27-slot table (64-bit atomicCAS + atomicAdd)")
+_add("bloom", "database", 0, ["build_probe"], "moreops", "bloom",
+     "blocked Bloom filter, 512 MiB of 256-bit blocks, k=7 bits from two multiply-xorshift hashes: cleared, built from 2^26 keys (atomicOr), 2^27 keys probed (half present), hits counted")
+_add("raytrace", "rendering", 0, ["path"], "moreops", "raytrace",
+     "fp32 path tracer: 64 spheres + ground plane, 1920x1080, 16 samples a pixel a launch, up to 4 diffuse bounces, xorshift RNG per thread, float4 accumulation")
+_add("lbm", "science", 0, ["d2q9"], "moreops", "lbm",
+     "lattice-Boltzmann D2Q9 BGK, 4096x4096 fp32 periodic grid, fused pull-stream + collide, two buffers ping-pong")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
