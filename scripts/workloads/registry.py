@@ -35,6 +35,18 @@ _add("infer_llm", "dl_infer", 0, ["b1", "b16", "b64"], "genai", "infer_llm",
      "bf16 LLM decoding (16 layers, width 2048, SwiGLU) a token at a time with a 2048-position KV cache and SDPA, batch 1, 16 or 64")
 _add("infer_diffusion", "dl_infer", 0, ["fp16", "bf16"], "genai", "infer_diffusion",
      "latent-diffusion UNet sampling (GroupNorm/SiLU residual blocks, attention at 32x32 and 16x16), batch 8 of 64x64x4, 25 steps a batch")
+# more model shapes and precisions (moreml.py)
+_add("infer_prefill", "dl_infer", 0, ["s8k", "s32k"], "moreml", "infer_prefill",
+     "bf16 LLM prefill of long prompts (width 2048, RoPE, SwiGLU, causal flash SDPA, KV cache filled): batch 2 x 8192 tokens through 8 layers, or 1 x 32768 through 4")
+_add("infer_w4a16", "dl_infer", 0, ["decode", "prefill"], "moreml", "infer_w4a16",
+     "weight-only int4 LLM (32 layers, width 4096, GQA 32/8 heads, group-128 scales): decode at batch 8 through the fused int4 matmul (tinygemm) where it runs; 2048-token prefill unpacking nibbles to bf16 (shift, mask, scale) then GEMMs")
+_add("train_moe", "dl_train", 0, ["bf16"], "moreml", "train_moe",
+     "mixture-of-experts LM training (4 layers, width 1024, 8 experts top-2): router, sort by expert, gather, per-expert FFN, index_add back; 8 x 1024 tokens")
+_add("train_conv3d", "dl_train", 0, ["bf16"], "moreml", "train_conv3d",
+     "3-D U-Net segmentation training on 64^3 volumes (conv3d + BN, transposed conv, channels_last_3d), batch 8 from pinned host memory")
+_add("train_vit", "dl_train", 0, ["fp16"], "moreml", "train_vit", "ViT-B/16 training, 224x224, batch 64, fp16 autocast + GradScaler")
+_add("linalg", "science", 0, ["batched", "fp64"], "moreml", "linalg",
+     "batched fp32 Cholesky, triangular solves and QR of thousands of 64-256 square matrices; fp64 LU solve of two 4096^2 systems + eigh of a 2048^2 matrix (cuSOLVER)")
 # data processing, science, copies, interactive
 _add("sort", "data", 0, ["int64", "argsort", "float"], "datawork", "sort", "torch.sort of 2^28 int64 keys; argsort + payload gather; float sort")
 _add("hashjoin", "data", 0, ["partition", "probe"], "datawork", "hashjoin",
