@@ -10,6 +10,7 @@
  *
  *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8] [--runs=1]
  *       [--naive=yes|no] [--device=cpu] [--dir=DIR] [--gz] [--model=abp-nvsmi-xgb] [--repository=DIR]
+ *       [--read-ahead=1,3] [--sink=file,null] [--disk=yes]
  *
  * --gb: input size for the core-count table. --rss: input sizes (GB) run at
  * the highest core count to show peak RSS stays flat. --gz: gzip input and
@@ -28,6 +29,20 @@
  * fixed costs from the steady state. Worker CPU below its block time means the
  * workers waited for a core; steady µs/line above the one-thread figure at
  * CPU = block time means each row costs more (memory bandwidth, caches).
+ *
+ * Telling the reader, the writer and the disk apart (when neither the
+ * workers nor the main thread are the limit): --read-ahead=1,3 runs each
+ * core count with ABP_READ_AHEAD=1 and 3 (reads in flight on the input);
+ * --sink=file,null writes the output to a file in --dir and to /dev/null
+ * (the writer's copy into its staging buffers stays, the disk write goes);
+ * each variant is a row of the table (runs alternate between variants), with
+ * the main thread's time waiting on the reader (read ms) and in the writer
+ * (write ms). --disk=yes first times a sequential write and read of the
+ * input's size in --dir with O_DIRECT (4 MiB at a time, one in flight: the
+ * disk, not the page cache) and a buffered read of it, in GB/s. Read: null
+ * sink faster ⇒ the writer's disk writes (or the disk) limit; read-ahead 3
+ * faster ⇒ the reader; the pipeline's MB/s (read, and as much written) near
+ * the disk's GB/s ⇒ the disk. The summary after the table gives those ratios.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +57,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { Pipeline, openModel, featureMatrix } from '../src/index.js';
 import type { WorkerStats } from '../src/pipeline/types.js';
 import { WARM_BLOCKS as WARM } from '../src/pipeline/parallel/pool.js';
+import { DIRECT_ALIGN, alignedOffset, openDirect } from '../src/stages/direct-io.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (k: string, d?: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -203,13 +219,102 @@ function workerLine(r: Result): string {
 }
 
 
-function runChild(mode: string, input: string, output: string, cores: number): Result {
+/** One run in its own process; `readAhead` sets ABP_READ_AHEAD (unset: the environment's, default 1). */
+function runChild(mode: string, input: string, output: string, cores: number, readAhead?: number): Result {
   const me = fileURLToPath(import.meta.url);
   const node = [process.execPath, '--import', 'tsx', me, `--child=${mode}`, `--input=${input}`, `--output=${output}`, `--threads=${cores}`, ...process.argv.filter((a) => /^--(model|repository|device)=/.test(a))];
   const cmd = hasTaskset ? ['taskset', '-c', `0-${cores - 1}`, ...node] : node;
-  const out = execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-  fs.rmSync(output, { force: true });
+  const env = readAhead === undefined ? process.env : { ...process.env, ABP_READ_AHEAD: String(readAhead) };
+  const out = execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, env, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (output !== NULL_SINK) fs.rmSync(output, { force: true });
   return JSON.parse(out.toString().trim().split('\n').pop()!) as Result;
+}
+
+const NULL_SINK = '/dev/null';
+
+/**
+ * The disk under `dir`, as the pipeline's own sizes see it: `bytes` written sequentially in 4 MiB writes with
+ * O_DIRECT (one in flight, then fsync), read back the same way, then read buffered (the kernel's read-ahead, as
+ * the pipeline's reader reads an input that is not in the page cache: the direct write left none of it there).
+ * The data is the real records (not zeros, which some disks compress). GB/s of each; without O_DIRECT (tmpfs,
+ * other systems) the first two are buffered and say so.
+ */
+function diskProbe(dir: string, bytes: number, fill: Buffer): { write: number; read: number; buffered: number; direct: boolean } {
+  const CH = 4 << 20;
+  const raw = Buffer.allocUnsafeSlow(CH + DIRECT_ALIGN);
+  for (let at = 0; at < raw.length; at += fill.length) fill.copy(raw, at, 0, Math.min(fill.length, raw.length - at));
+  const file = path.join(dir, 'disk-probe');
+  const count = Math.max(1, Math.round(bytes / CH));
+  const fd = fs.openSync(file, 'wx');
+  let dfd: number | undefined;
+  let off = -1;
+  try {
+    dfd = openDirect(fd, file);
+    if (dfd !== undefined) off = alignedOffset(dfd, raw);
+  } catch {
+    dfd = undefined;
+  }
+  const direct = dfd !== undefined && off >= 0;
+  const wfd = direct ? dfd! : fd;
+  const buf = raw.subarray(direct ? off : 0, (direct ? off : 0) + CH);
+  const gbps = (t0: number) => (count * CH) / 1e9 / ((performance.now() - t0) / 1000);
+  try {
+    let t0 = performance.now();
+    for (let i = 0; i < count; i++) fs.writeSync(wfd, buf, 0, CH, i * CH);
+    fs.fsyncSync(wfd);
+    const write = gbps(t0);
+    if (dfd !== undefined) fs.closeSync(dfd);
+    dfd = undefined;
+    const O_DIRECT = (fs.constants as Record<string, number | undefined>).O_DIRECT ?? 0;
+    const rfd = fs.openSync(file, fs.constants.O_RDONLY | (direct ? O_DIRECT : 0));
+    t0 = performance.now();
+    for (let i = 0; i < count; i++) fs.readSync(rfd, buf, 0, CH, i * CH);
+    const read = gbps(t0);
+    fs.closeSync(rfd);
+    const bfd = fs.openSync(file, 'r');
+    t0 = performance.now();
+    for (let i = 0; i < count; i++) fs.readSync(bfd, buf, 0, CH, i * CH);
+    const buffered = gbps(t0);
+    fs.closeSync(bfd);
+    return { write, read, buffered, direct };
+  } finally {
+    if (dfd !== undefined) fs.closeSync(dfd);
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * What the variants say, per core count (median runs): the null sink against the file (faster: the output's disk
+ * writes limit), more reads in flight against fewer (faster: the reader), and the pipeline's bytes per second
+ * (it reads the input and writes as much) against the disk's.
+ */
+function summary(cores: number[], variants: { ra?: number; sink: string; key: string }[], medians: Map<string, { rate: number; mbs: number; r: Result }>, disk?: ReturnType<typeof diskProbe>): void {
+  const ras = [...new Set(variants.map((v) => v.key.split(' ')[0]))];
+  const sinks = [...new Set(variants.map((v) => v.sink))];
+  if (ras.length < 2 && sinks.length < 2 && !disk) return;
+  console.log('\nreader, writer, disk (median runs):');
+  for (const c of cores) {
+    const parts: string[] = [];
+    const get = (ra: string, sink: string) => medians.get(`${c} ${ra} ${sink}`);
+    for (const ra of ras) {
+      const f = get(ra, 'file');
+      const n = get(ra, 'null');
+      if (f && n) parts.push(`read-ahead ${ra}: /dev/null ${(n.rate / f.rate).toFixed(2)}x the file (write ms ${f.r.times?.write?.toFixed(0)} → ${n.r.times?.write?.toFixed(0)})`);
+    }
+    for (const sink of sinks) {
+      const a = get(ras[0], sink);
+      for (const ra of ras.slice(1)) {
+        const b = get(ra, sink);
+        if (a && b) parts.push(`${sink}: read-ahead ${ra} ${(b.rate / a.rate).toFixed(2)}x read-ahead ${ras[0]} (read ms ${a.r.times?.read?.toFixed(0)} → ${b.r.times?.read?.toFixed(0)})`);
+      }
+    }
+    if (disk) {
+      const best = Math.max(...[...medians.entries()].filter(([k]) => k.startsWith(`${c} `)).map(([, m]) => m.mbs));
+      parts.push(`fastest ${(best / 1000).toFixed(2)} GB/s read and as much written, against the disk's ${disk.write.toFixed(2)} GB/s write, ${disk.read.toFixed(2)} read (${disk.buffered.toFixed(2)} buffered)`);
+    }
+    console.log(`  ${c} cores: ${parts.join('; ')}`);
+  }
 }
 
 async function main() {
@@ -239,47 +344,73 @@ async function main() {
       `${(r.rows / r.seconds).toFixed(0).padStart(8)} rows/s ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  ${r.seconds.toFixed(2)} s  ` +
       `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
     const table: string[] = [];
-    let base: number | undefined;
     const runs = Math.max(1, Number(arg('runs', '1')));
-    for (const c of cores) {
-      const all: Result[] = [];
-      for (let k = 0; k < runs; k++) {
-        const r = runChild('ours', input, out, c);
-        all.push(r);
-        console.log(`abp   ${String(c).padStart(2)} cores: ${line(r)}  (load average ${os.loadavg()[0].toFixed(2)})`);
-        const setup = (r.times?.setup ?? 0) / 1000;
-        console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
-        console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
-        console.log(`          ${workerLine(r)}`);
-      }
-      // The run of median rate stands for the core count; the range shows the noise.
-      all.sort((x, y) => x.rows / x.seconds - y.rows / y.seconds);
-      const r = all[(all.length - 1) >> 1];
-      const rate = r.rows / r.seconds;
-      const range = runs > 1 ? ` (${(all[0].rows / all[0].seconds / 1000).toFixed(1)}–${(all[all.length - 1].rows / all[all.length - 1].seconds / 1000).toFixed(1)} k)` : '';
-      base ??= rate;
-      const setup = (r.times?.setup ?? 0) / 1000;
-      const ws = r.workers ?? [];
-      const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '');
-      const warm = us(ws.reduce((a, w) => a + w.warmMs, 0), ws.reduce((a, w) => a + w.warmRows, 0));
-      const steady = us(ws.reduce((a, w) => a + w.ms - w.warmMs, 0), ws.reduce((a, w) => a + w.rows - w.warmRows, 0));
-      table.push(
-        `| ${c} | ${rate.toFixed(0)}${range} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${(100 * r.mainBusy).toFixed(0)}% | ${(r.times?.wait ?? 0).toFixed(0)} | ` +
-          `${setup.toFixed(2)} | ${(r.rows / (r.seconds - setup)).toFixed(0)} | ${warm} | ${steady} |`,
+    // Variants of each core count: reads in flight (ABP_READ_AHEAD) × where the output goes.
+    const readAheads = arg('read-ahead')?.split(',').map(Number);
+    if (readAheads?.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--read-ahead: whole numbers from 1 to 16, got ${arg('read-ahead')}`);
+    const sinks = arg('sink', 'file')!.split(',');
+    if (sinks.some((k) => k !== 'file' && k !== 'null')) throw new Error(`--sink: file and/or null, got ${arg('sink')}`);
+    const variants = (readAheads ?? [undefined]).flatMap((ra) => sinks.map((sink) => ({ ra, sink, key: `${ra ?? process.env.ABP_READ_AHEAD ?? 1} ${sink}` })));
+    let disk: ReturnType<typeof diskProbe> | undefined;
+    if (arg('disk', 'no') === 'yes') {
+      disk = diskProbe(dir, bytes, src);
+      console.log(
+        `disk under ${dir}: ${(bytes / 1e9).toFixed(2)} GB in 4 MiB requests, one in flight, ${disk.direct ? 'O_DIRECT' : 'buffered (O_DIRECT refused here: page cache, not the disk)'}: ` +
+          `write ${disk.write.toFixed(2)} GB/s, read ${disk.read.toFixed(2)} GB/s; buffered read (kernel read-ahead) ${disk.buffered.toFixed(2)} GB/s`,
       );
     }
-    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) | | | | | | | | | | |`);
+    const base = new Map<string, number>();
+    // Median rate per core count and variant, for the summary.
+    const medians = new Map<string, { rate: number; mbs: number; r: Result }>();
+    for (const c of cores) {
+      const all = new Map<string, Result[]>(variants.map((v) => [v.key, []]));
+      // Runs alternate between the variants, so a noisy spell on a shared machine hits them alike.
+      for (let k = 0; k < runs; k++) {
+        for (const v of variants) {
+          const r = runChild('ours', input, v.sink === 'null' ? NULL_SINK : out, c, v.ra);
+          all.get(v.key)!.push(r);
+          const label = variants.length > 1 ? ` [read-ahead ${v.key.split(' ')[0]}, ${v.sink === 'null' ? 'to /dev/null' : 'to a file'}]` : '';
+          console.log(`abp   ${String(c).padStart(2)} cores${label}: ${line(r)}  (load average ${os.loadavg()[0].toFixed(2)})`);
+          const setup = (r.times?.setup ?? 0) / 1000;
+          console.log(`          set-up (model, worker threads) ${setup.toFixed(2)} s; after it ${(r.rows / (r.seconds - setup)).toFixed(0)} rows/s`);
+          console.log(`          stage ms: ${Object.entries(r.times ?? {}).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}`);
+          console.log(`          ${workerLine(r)}`);
+        }
+      }
+      for (const v of variants) {
+        // The run of median rate stands for the core count; the range shows the noise.
+        const list = all.get(v.key)!.sort((x, y) => x.rows / x.seconds - y.rows / y.seconds);
+        const r = list[(list.length - 1) >> 1];
+        const rate = r.rows / r.seconds;
+        const range = runs > 1 ? ` (${(list[0].rows / list[0].seconds / 1000).toFixed(1)}–${(list[list.length - 1].rows / list[list.length - 1].seconds / 1000).toFixed(1)} k)` : '';
+        if (!base.has(v.key)) base.set(v.key, rate);
+        medians.set(`${c} ${v.key}`, { rate, mbs: bytes / 1e6 / r.seconds, r });
+        const setup = (r.times?.setup ?? 0) / 1000;
+        const ws = r.workers ?? [];
+        const us = (ms: number, rows: number) => (rows > 0 ? ((1000 * ms) / rows).toFixed(1) : '');
+        const warm = us(ws.reduce((a, w) => a + w.warmMs, 0), ws.reduce((a, w) => a + w.warmRows, 0));
+        const steady = us(ws.reduce((a, w) => a + w.ms - w.warmMs, 0), ws.reduce((a, w) => a + w.rows - w.warmRows, 0));
+        const t = r.times ?? {};
+        table.push(
+          `| ${c} | ${v.key.split(' ')[0]} | ${v.sink} | ${rate.toFixed(0)}${range} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(rate / base.get(v.key)!).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ` +
+            `${(100 * r.mainBusy).toFixed(0)}% | ${(t.wait ?? 0).toFixed(0)} | ${(t.read ?? 0).toFixed(0)} | ${(t.write ?? 0).toFixed(0)} | ${setup.toFixed(2)} | ${(r.rows / (r.seconds - setup)).toFixed(0)} | ${warm} | ${steady} |`,
+        );
+      }
+    }
+    const cols = 16;
+    for (const c of skipped) table.push(`| ${c} | (skipped: ${available} cores here) ${'| '.repeat(cols - 2)}|`);
     if (arg('naive', 'yes') !== 'no') {
       const r = runChild('naive', input, out, Math.min(available, cores[cores.length - 1] ?? 1));
       console.log(`naive (JSON.parse/stringify, one thread): ${line(r)}`);
-      table.push(`| naive | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | | | | | |`);
+      table.push(`| naive | | file | ${(r.rows / r.seconds).toFixed(0)} | ${(bytes / 1e6 / r.seconds).toFixed(0)} | | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | | | | | | | | |`);
     }
     fs.rmSync(input, { force: true });
     console.log(
-      `\n| cores | rows/s | MB/s | vs 1 core | peak RSS MiB | CPU s | main thread busy | wait ms | set-up s | rows/s after set-up | worker µs/line, first ${WARM} blocks | after |\n` +
-        `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+      `\n| cores | read-ahead | sink | rows/s | MB/s | vs fewest cores | peak RSS MiB | CPU s | main thread busy | wait ms | read ms | write ms | set-up s | rows/s after set-up | worker µs/line, first ${WARM} blocks | after |\n` +
+        `|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     );
     for (const t of table) console.log(t);
+    summary(cores, variants, medians, disk);
 
     if (rssSizes.length) {
       const c = cores[cores.length - 1] ?? 1;
