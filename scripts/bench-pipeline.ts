@@ -10,7 +10,7 @@
  *
  *   npx tsx scripts/bench-pipeline.ts [--cores=1,2,4,8,16] [--gb=2.8] [--rss=1,8] [--runs=1]
  *       [--naive=yes|no] [--device=cpu] [--dir=DIR] [--gz] [--model=abp-nvsmi-xgb] [--repository=DIR]
- *       [--read-ahead=1,3] [--sink=file,null] [--disk=yes]
+ *       [--read-ahead=1,3] [--sink=file,null] [--disk=yes] [--cold=yes]
  *
  * --gb: input size for the core-count table. --rss: input sizes (GB) run at
  * the highest core count to show peak RSS stays flat. --gz: gzip input and
@@ -43,6 +43,9 @@
  * sink faster ⇒ the writer's disk writes (or the disk) limit; read-ahead 3
  * faster ⇒ the reader; the pipeline's MB/s (read, and as much written) near
  * the disk's GB/s ⇒ the disk. The summary after the table gives those ratios.
+ * The input was just written, so it is read from the page cache where memory
+ * holds it; --cold=yes drops its pages before each run (`dd iflag=nocache
+ * count=0`), so the reader reads the disk.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -232,6 +235,11 @@ function runChild(mode: string, input: string, output: string, cores: number, re
 
 const NULL_SINK = '/dev/null';
 
+/** Drops a file's pages from the page cache (GNU dd: posix_fadvise DONTNEED on the whole file). */
+function dropCached(file: string): void {
+  execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+}
+
 /**
  * The disk under `dir`, as the pipeline's own sizes see it: `bytes` written sequentially in 4 MiB writes with
  * O_DIRECT (one in flight, then fsync), read back the same way, then read buffered (the kernel's read-ahead, as
@@ -345,6 +353,14 @@ async function main() {
       `peak RSS ${r.peakRssMiB.toFixed(0)} MiB  CPU ${r.cpuSeconds.toFixed(1)} s  main thread busy ${(100 * r.mainBusy).toFixed(0)}%`;
     const table: string[] = [];
     const runs = Math.max(1, Number(arg('runs', '1')));
+    const cold = arg('cold', 'no') === 'yes';
+    if (cold) {
+      // Written pages must be on disk before they can be dropped.
+      const fd = fs.openSync(input, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      console.log('cold input: its pages dropped from the page cache before each run (the reader reads the disk)');
+    }
     // Variants of each core count: reads in flight (ABP_READ_AHEAD) × where the output goes.
     const readAheads = arg('read-ahead')?.split(',').map(Number);
     if (readAheads?.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--read-ahead: whole numbers from 1 to 16, got ${arg('read-ahead')}`);
@@ -367,6 +383,7 @@ async function main() {
       // Runs alternate between the variants, so a noisy spell on a shared machine hits them alike.
       for (let k = 0; k < runs; k++) {
         for (const v of variants) {
+          if (cold) dropCached(input);
           const r = runChild('ours', input, v.sink === 'null' ? NULL_SINK : out, c, v.ra);
           all.get(v.key)!.push(r);
           const label = variants.length > 1 ? ` [read-ahead ${v.key.split(' ')[0]}, ${v.sink === 'null' ? 'to /dev/null' : 'to a file'}]` : '';
