@@ -38,11 +38,13 @@
  * each variant is a row of the table (runs alternate between variants), with
  * the main thread's time waiting on the reader (read ms) and in the writer
  * (write ms). --disk=yes first times a sequential write and read of the
- * input's size in --dir with O_DIRECT (4 MiB at a time, one in flight: the
- * disk, not the page cache) and a buffered read of it, in GB/s. Read: null
- * sink faster ⇒ the writer's disk writes (or the disk) limit; read-ahead 3
- * faster ⇒ the reader; the pipeline's MB/s (read, and as much written) near
- * the disk's GB/s ⇒ the disk. The summary after the table gives those ratios.
+ * input's size in --dir with O_DIRECT (4 MiB requests, one in flight as the
+ * writer writes, and four: the disk, not the page cache) and a buffered read
+ * of it, in GB/s. Read: null sink faster ⇒ the output's writes limit (the
+ * disk if the pipeline's MB/s is near the disk's four-in-flight write, the
+ * writer's one write in flight if only near the one-in-flight figure);
+ * read-ahead 3 faster ⇒ the reader; neither ⇒ not the reader, the writer or
+ * the disk. The summary after the table gives those ratios.
  * The input was just written, so it is read from the page cache where memory
  * holds it; --cold=yes drops its pages before each run (`dd iflag=nocache
  * count=0`), so the reader reads the disk.
@@ -242,49 +244,67 @@ function dropCached(file: string): void {
 
 /**
  * The disk under `dir`, as the pipeline's own sizes see it: `bytes` written sequentially in 4 MiB writes with
- * O_DIRECT (one in flight, then fsync), read back the same way, then read buffered (the kernel's read-ahead, as
- * the pipeline's reader reads an input that is not in the page cache: the direct write left none of it there).
- * The data is the real records (not zeros, which some disks compress). GB/s of each; without O_DIRECT (tmpfs,
- * other systems) the first two are buffered and say so.
+ * O_DIRECT, one in flight (as FileWriter writes: one write at a time) and four in flight, each then fsync'd; read
+ * back the same two ways; then read buffered, one 4 MiB read at a time (the kernel's read-ahead, as the pipeline's
+ * reader reads an input that is not in the page cache: the direct writes left none of it there). The data is the
+ * real records (not zeros, which some disks compress). GB/s of each; without O_DIRECT (tmpfs, other systems) the
+ * direct ones are buffered and say so.
  */
-function diskProbe(dir: string, bytes: number, fill: Buffer): { write: number; read: number; buffered: number; direct: boolean } {
+interface DiskProbe {
+  direct: boolean;
+  write1: number;
+  write4: number;
+  read1: number;
+  read4: number;
+  buffered: number;
+}
+
+async function diskProbe(dir: string, bytes: number, fill: Buffer): Promise<DiskProbe> {
   const CH = 4 << 20;
-  const raw = Buffer.allocUnsafeSlow(CH + DIRECT_ALIGN);
-  for (let at = 0; at < raw.length; at += fill.length) fill.copy(raw, at, 0, Math.min(fill.length, raw.length - at));
+  const DEPTH = 4;
+  const raws = Array.from({ length: DEPTH }, () => Buffer.allocUnsafeSlow(CH + DIRECT_ALIGN));
+  for (const raw of raws) for (let at = 0; at < raw.length; at += fill.length) fill.copy(raw, at, 0, Math.min(fill.length, raw.length - at));
   const file = path.join(dir, 'disk-probe');
   const count = Math.max(1, Math.round(bytes / CH));
   const fd = fs.openSync(file, 'wx');
   let dfd: number | undefined;
-  let off = -1;
+  let offs: number[] = [];
   try {
     dfd = openDirect(fd, file);
-    if (dfd !== undefined) off = alignedOffset(dfd, raw);
+    if (dfd !== undefined) offs = raws.map((b) => alignedOffset(dfd!, b));
   } catch {
     dfd = undefined;
   }
-  const direct = dfd !== undefined && off >= 0;
-  const wfd = direct ? dfd! : fd;
-  const buf = raw.subarray(direct ? off : 0, (direct ? off : 0) + CH);
+  const direct = dfd !== undefined && offs.every((o) => o >= 0);
+  const bufs = raws.map((b, k) => b.subarray(direct ? offs[k] : 0, (direct ? offs[k] : 0) + CH));
+  const O_DIRECT = direct ? ((fs.constants as Record<string, number | undefined>).O_DIRECT ?? 0) : 0;
   const gbps = (t0: number) => (count * CH) / 1e9 / ((performance.now() - t0) / 1000);
+  const io = (f: typeof fs.write | typeof fs.read, h: number, b: Buffer, i: number) =>
+    new Promise<void>((resolve, reject) => (f as typeof fs.read)(h, b, 0, CH, i * CH, (err) => (err ? reject(err) : resolve())));
+  /** Requests 0..count-1, `depth` in flight, each on its own buffer. */
+  const pass = async (f: typeof fs.write | typeof fs.read, h: number, depth: number) => {
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: depth }, async (_, k) => {
+      while (next < count) await io(f, h, bufs[k], next++);
+    }));
+    if (f === fs.write) fs.fsyncSync(h);
+    return gbps(t0);
+  };
+  const wfd = direct ? dfd! : fd;
   try {
-    let t0 = performance.now();
-    for (let i = 0; i < count; i++) fs.writeSync(wfd, buf, 0, CH, i * CH);
-    fs.fsyncSync(wfd);
-    const write = gbps(t0);
+    const write1 = await pass(fs.write, wfd, 1);
+    const write4 = await pass(fs.write, wfd, DEPTH);
     if (dfd !== undefined) fs.closeSync(dfd);
     dfd = undefined;
-    const O_DIRECT = (fs.constants as Record<string, number | undefined>).O_DIRECT ?? 0;
-    const rfd = fs.openSync(file, fs.constants.O_RDONLY | (direct ? O_DIRECT : 0));
-    t0 = performance.now();
-    for (let i = 0; i < count; i++) fs.readSync(rfd, buf, 0, CH, i * CH);
-    const read = gbps(t0);
+    const rfd = fs.openSync(file, fs.constants.O_RDONLY | O_DIRECT);
+    const read1 = await pass(fs.read, rfd, 1);
+    const read4 = await pass(fs.read, rfd, DEPTH);
     fs.closeSync(rfd);
     const bfd = fs.openSync(file, 'r');
-    t0 = performance.now();
-    for (let i = 0; i < count; i++) fs.readSync(bfd, buf, 0, CH, i * CH);
-    const buffered = gbps(t0);
+    const buffered = await pass(fs.read, bfd, 1);
     fs.closeSync(bfd);
-    return { write, read, buffered, direct };
+    return { direct, write1, write4, read1, read4, buffered };
   } finally {
     if (dfd !== undefined) fs.closeSync(dfd);
     fs.closeSync(fd);
@@ -297,7 +317,7 @@ function diskProbe(dir: string, bytes: number, fill: Buffer): { write: number; r
  * writes limit), more reads in flight against fewer (faster: the reader), and the pipeline's bytes per second
  * (it reads the input and writes as much) against the disk's.
  */
-function summary(cores: number[], variants: { ra?: number; sink: string; key: string }[], medians: Map<string, { rate: number; mbs: number; r: Result }>, disk?: ReturnType<typeof diskProbe>): void {
+function summary(cores: number[], variants: { ra?: number; sink: string; key: string }[], medians: Map<string, { rate: number; mbs: number; r: Result }>, disk?: DiskProbe): void {
   const ras = [...new Set(variants.map((v) => v.key.split(' ')[0]))];
   const sinks = [...new Set(variants.map((v) => v.sink))];
   if (ras.length < 2 && sinks.length < 2 && !disk) return;
@@ -319,7 +339,10 @@ function summary(cores: number[], variants: { ra?: number; sink: string; key: st
     }
     if (disk) {
       const best = Math.max(...[...medians.entries()].filter(([k]) => k.startsWith(`${c} `)).map(([, m]) => m.mbs));
-      parts.push(`fastest ${(best / 1000).toFixed(2)} GB/s read and as much written, against the disk's ${disk.write.toFixed(2)} GB/s write, ${disk.read.toFixed(2)} read (${disk.buffered.toFixed(2)} buffered)`);
+      parts.push(
+        `fastest ${(best / 1000).toFixed(2)} GB/s read and as much written, against the disk's write ${disk.write1.toFixed(2)} GB/s (one in flight, as the writer) / ` +
+          `${disk.write4.toFixed(2)} (four), read ${disk.read1.toFixed(2)} / ${disk.read4.toFixed(2)}, buffered read ${disk.buffered.toFixed(2)}`,
+      );
     }
     console.log(`  ${c} cores: ${parts.join('; ')}`);
   }
@@ -367,12 +390,13 @@ async function main() {
     const sinks = arg('sink', 'file')!.split(',');
     if (sinks.some((k) => k !== 'file' && k !== 'null')) throw new Error(`--sink: file and/or null, got ${arg('sink')}`);
     const variants = (readAheads ?? [undefined]).flatMap((ra) => sinks.map((sink) => ({ ra, sink, key: `${ra ?? process.env.ABP_READ_AHEAD ?? 1} ${sink}` })));
-    let disk: ReturnType<typeof diskProbe> | undefined;
+    let disk: DiskProbe | undefined;
     if (arg('disk', 'no') === 'yes') {
-      disk = diskProbe(dir, bytes, src);
+      disk = await diskProbe(dir, bytes, src);
       console.log(
-        `disk under ${dir}: ${(bytes / 1e9).toFixed(2)} GB in 4 MiB requests, one in flight, ${disk.direct ? 'O_DIRECT' : 'buffered (O_DIRECT refused here: page cache, not the disk)'}: ` +
-          `write ${disk.write.toFixed(2)} GB/s, read ${disk.read.toFixed(2)} GB/s; buffered read (kernel read-ahead) ${disk.buffered.toFixed(2)} GB/s`,
+        `disk under ${dir}: ${(bytes / 1e9).toFixed(2)} GB in 4 MiB requests, ${disk.direct ? 'O_DIRECT' : 'buffered (O_DIRECT refused here: page cache, not the disk)'}: ` +
+          `write ${disk.write1.toFixed(2)} GB/s one in flight, ${disk.write4.toFixed(2)} four; read ${disk.read1.toFixed(2)} GB/s one, ${disk.read4.toFixed(2)} four; ` +
+          `buffered read, one in flight (the kernel's read-ahead) ${disk.buffered.toFixed(2)} GB/s`,
       );
     }
     const base = new Map<string, number>();
