@@ -16,6 +16,7 @@ import { Batch, type SourceBlock } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
 import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFile, fromRecords } from '../stages/from-file.js';
 import { inputBytes, InputProgress } from '../stages/input-size.js';
+import { CARRY_ROOM, readAheadFromEnv } from '../stages/read-ahead.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
 import { MAX_INFLIGHT, STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
@@ -100,6 +101,7 @@ export class Pipeline {
 
   async run(): Promise<RunResult> {
     this.validate();
+    readAheadFromEnv(); // ABP_READ_AHEAD out of 1..16: refused before any work (not a command-line option: no usage text)
     const opts = this.options;
     const log = opts.logger ?? quietLogger;
     const t0 = performance.now();
@@ -269,7 +271,7 @@ export class Pipeline {
 function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | undefined): AsyncIterable<SourceBlock> {
   if (src.type === 'from-file') {
     const buffers = slots && slotReadBuffers(slots.inputs);
-    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers });
+    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers, readAhead: readAheadFromEnv() });
   }
   if (src.type === 'from-records') return fromRecords(src.records, src.source);
   throw new Error(`not a source stage: ${src.type}`);
@@ -280,19 +282,19 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
  * plain file is read straight into them; gzip and stdin lines are gathered
  * into them by copy), output slots that the sink hands back once it has
  * copied each batch away (or, in place, placed it) (`outputs`). Enough for the
- * blocks in flight, the one being read ahead and those being written; when
- * they run out a block takes a buffer of its own.
+ * blocks in flight, the reads in flight (ABP_READ_AHEAD) and those being
+ * written; when they run out a block takes a buffer of its own.
  */
 function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
-  const input = READ_BYTES + (256 << 10);
+  const input = READ_BYTES + CARRY_ROOM;
   // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
   const output = input + (input >> 2);
   // ABP_OUTPUT_INPLACE=1: the output written in place (PositionalWriter), see README "Throughput".
   const inPlace = outputs && process.env.ABP_OUTPUT_INPLACE === '1';
   try {
     return {
-      inputs: new SlotPool(Math.min(depth + 4, MAX_SLOTS), input),
+      inputs: new SlotPool(Math.min(depth + 3 + readAheadFromEnv(), MAX_SLOTS), input),
       // Besides the blocks in flight: the one being written (in place: those waiting to be placed, one per write in flight).
       outputs: outputs ? new SlotPool(Math.min(depth + (inPlace ? 1 + MAX_INFLIGHT : 2), MAX_SLOTS), output) : undefined,
       // The in-place writer's staging buffers: a block's output placed at its file position's alignment.

@@ -16,7 +16,7 @@ import { DIRECT_ALIGN as ALIGN, alignedOffset, openDirect } from './direct-io.js
 const CHUNK = 8 << 20;
 /** Memory, length and file position of a direct write are multiples of this (>= the device's logical block size). */
 
-function writeAt(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
+function writeAt(fd: number, buf: Buffer, off: number, len: number, pos: number | null): Promise<number> {
   return new Promise((resolve, reject) => fs.write(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
@@ -30,13 +30,15 @@ export class FileWriter {
   private pos = 0;
   private inflight: Promise<void> | undefined;
   private closed = false;
+  /** Written in order at the descriptor's own position, never cut (a device or FIFO: stream()). */
+  private sequential = false;
 
-  /** Creates `path` (it must not exist). */
-  constructor(path: string, opts: { direct?: boolean } = {}) {
-    this.fd = fs.openSync(path, 'wx');
+  /** Creates `path` (it must not exist); or, given a descriptor (stream()), writes to it. */
+  constructor(path: string | number, opts: { direct?: boolean } = {}) {
+    this.fd = typeof path === 'number' ? path : fs.openSync(path, 'wx');
     const raw = [Buffer.allocUnsafeSlow(CHUNK + ALIGN), Buffer.allocUnsafeSlow(CHUNK + ALIGN)];
     let offs: number[] | undefined;
-    if (opts.direct ?? true) {
+    if ((opts.direct ?? true) && typeof path === 'string') {
       try {
         const dfd = (this.dfd = openDirect(this.fd, path));
         offs = dfd === undefined ? undefined : raw.map((b) => alignedOffset(dfd, b));
@@ -50,6 +52,16 @@ export class FileWriter {
       }
     }
     this.bufs = raw.map((b, i) => b.subarray(offs?.[i] ?? 0, (offs?.[i] ?? 0) + CHUNK));
+  }
+
+  /**
+   * A writer on an open character device or FIFO (`/dev/null`, a named pipe): buffered writes one after another
+   * at its own position (a FIFO has none to give), no O_DIRECT, no cut at the end; it closes `fd`.
+   */
+  static stream(fd: number): FileWriter {
+    const w = new FileWriter(fd, { direct: false });
+    w.sequential = true;
+    return w;
   }
 
   /** Whether whole chunks go out with O_DIRECT. */
@@ -103,7 +115,7 @@ export class FileWriter {
       }
     }
     while (done < len) {
-      const n = await writeAt(this.fd, buf, done, len - done, pos + done);
+      const n = await writeAt(this.fd, buf, done, len - done, this.sequential ? null : pos + done);
       if (n <= 0) throw new Error('write made no progress');
       done += n;
     }
@@ -116,7 +128,7 @@ export class FileWriter {
     if (this.fill > 0) await this.put(this.bufs[this.cur], this.fill, this.pos);
     const size = this.pos + this.fill;
     this.fill = 0;
-    fs.ftruncateSync(this.fd, size);
+    if (!this.sequential) fs.ftruncateSync(this.fd, size);
     this.release();
   }
 

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { EMPTY, type LineBlock, type OverlongBlock, type RecordBlock, type SourceBlock } from './batch.js';
 import { copyBytes } from '../util/copy-bytes.js';
+import { ReadAhead, sequentialReads } from './read-ahead.js';
 
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
@@ -37,6 +38,8 @@ export interface FromFileOptions {
    * a read it has no room for gets a buffer of its own.
    */
   buffers?: ReadBufferSource;
+  /** Reads in flight on a plain regular file read into owned blocks (ABP_READ_AHEAD; read-ahead.ts); default 1. */
+  readAhead?: number;
 }
 
 /** Buffers lent to the reader: take gives one of n bytes or undefined; give takes back one of its own (true) or refuses. */
@@ -260,28 +263,22 @@ class ReadBuffers {
   }
 }
 
-async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number): AsyncGenerator<LineBlock | OverlongBlock> {
+async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number, readAhead: number): AsyncGenerator<LineBlock | OverlongBlock> {
   let fd: number;
   try {
     fd = fs.openSync(filename, 'r');
   } catch (err) {
     throw new InputError('ABP_INPUT_OPEN', `cannot open ${filename}: ${(err as NodeJS.ErrnoException).message}`, { file: filename });
   }
-  if (fs.fstatSync(fd).isDirectory()) {
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) {
     fs.closeSync(fd);
     throw new InputError('ABP_INPUT_OPEN', `${filename} is a directory`, { file: filename });
   }
-  const read = (buf: Buffer, off: number, len: number) =>
-    new Promise<number>((resolve, reject) => fs.read(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
-  // The next read is issued before a block is yielded, so the disk works while the pipeline does.
-  const start = (carry: Buffer | undefined) => {
-    const cl = carry?.length ?? 0;
-    // A line longer than a chunk doubles the read, so joining it stays linear (the carry stays under maxLineBytes).
-    const want = Math.max(chunkSize, cl);
-    const buf = pool.take(cl + want);
-    if (carry) carry.copy(buf, 0);
-    return { buf, cl, n: read(buf, cl, want) };
-  };
+  // The next read is issued before a block is yielded, so the disk works while the pipeline does; on a
+  // regular file, ABP_READ_AHEAD=N keeps N reads in flight (read-ahead.ts): the same reads, the same blocks.
+  const reads = readAhead > 1 && st.isFile() ? new ReadAhead(fd, chunkSize, pool, readAhead) : sequentialReads(fd, chunkSize, pool);
+  const start = (carry: Buffer | undefined) => reads.start(carry);
   const piece = (bytes: Buffer, first: boolean, last: boolean): OverlongBlock => ({ kind: 'overlong', source, bytes, first, last, limit: maxLineBytes });
   // Inside a line past the limit: its pieces are passed on as read, never carried.
   let over = false;
@@ -345,6 +342,7 @@ async function* ownedLineBlocks(filename: string, source: string, chunkSize: num
   } finally {
     // A read still in flight when the consumer stops must finish before the fd closes.
     if (next) await next.n.catch(() => 0);
+    await reads.close();
     fs.closeSync(fd);
   }
 }
@@ -392,7 +390,7 @@ export async function* fromFile(filename: string, opts: FromFileOptions = {}): A
   const maxLine = checkMaxLineBytes(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   for (let k = 0; k < repeat; k++) {
     if (format === 'jsonlines' && filename !== '-' && pool) {
-      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool, maxLine);
+      yield* ownedLineBlocks(filename, source, opts.chunkSize ?? CHUNK, pool, maxLine, opts.readAhead ?? 1);
       continue;
     }
     const raw = openRaw(filename, opts.chunkSize ?? CHUNK, opts.stdin);

@@ -14,7 +14,7 @@ import { writeArrow } from './arrow-writer.js';
 import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
 import { PositionalWriter } from './positional-writer.js';
-import { checkReplaceable, commitTemp, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
+import { checkReplaceable, commitTemp, isStreamTarget, openStreamTarget, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
 import { recycleOutput } from './serialize.js';
 
 export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-stream';
@@ -46,9 +46,12 @@ export function outputFormatOf(filename: string): OutputFormat {
   return 'jsonlines';
 }
 
-/** Fails early, before any work, when the target cannot be written (exists without overwrite, a directory, link or device, no directory). */
+/**
+ * Fails early, before any work, when the target cannot be written (exists without overwrite, a directory, link or
+ * block device, no directory). A character device or FIFO (`/dev/null`) is written straight to: nothing is replaced.
+ */
 export function checkTarget(filename: string, overwrite: boolean): void {
-  if (filename === '-') return;
+  if (filename === '-' || isStreamTarget(filename)) return;
   checkReplaceable(filename, overwrite, 'output');
 }
 
@@ -80,7 +83,7 @@ async function* jsonChunks(batches: AsyncIterable<Batch>, counter: { rows: numbe
  * to (PositionalWriter), so this thread does no per-byte work. Either way a
  * batch's memory goes back (release, recycleOutput) only once nothing reads it.
  */
-async function writePlain(tmp: string, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void, staging?: SharedArrayBuffer[]): Promise<void> {
+async function writePlain(tmp: string | number, target: string, batches: AsyncIterable<Batch>, counter: { rows: number; bytes: number }, onTime?: (ms: number) => void, staging?: SharedArrayBuffer[]): Promise<void> {
   // Errors of the writer itself (a full disk) name the target; the stages' own pass as they are.
   const named = async <T>(f: () => T | Promise<T>): Promise<T> => {
     try {
@@ -91,7 +94,9 @@ async function writePlain(tmp: string, target: string, batches: AsyncIterable<Ba
   };
   // ABP_DIRECT_IO=0 turns O_DIRECT off (for file systems that take it but handle it badly).
   const direct = process.env.ABP_DIRECT_IO !== '0';
-  const w = staging ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => new FileWriter(tmp, { direct }));
+  // A device or FIFO (tmp is its descriptor then) takes the staged writer's bytes in order, buffered.
+  const w =
+    staging && typeof tmp === 'string' ? await named(() => new PositionalWriter(tmp, { staging, direct })) : await named(() => (typeof tmp === 'string' ? new FileWriter(tmp, { direct }) : FileWriter.stream(tmp)));
   try {
     for await (const b of serializedBatches(batches, counter)) {
       const t0 = performance.now();
@@ -139,8 +144,10 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
   const counter = { rows: 0, bytes: 0 };
   checkTarget(filename, opts.overwrite ?? false);
   const toStdout = filename === '-';
+  // A device or FIFO: written straight to, through this descriptor (no temporary, no rename).
+  const fd = !toStdout && isStreamTarget(filename) ? openStreamTarget(filename) : undefined;
   let tmp = '';
-  if (!toStdout) {
+  if (!toStdout && fd === undefined) {
     removeStaleTemps(filename);
     tmp = tempPathFor(filename);
     trackTemp(tmp);
@@ -153,10 +160,10 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
   let outError: unknown;
   let out: Writable | undefined;
   try {
-    out = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
+    out = toStdout ? process.stdout : plain ? undefined : fs.createWriteStream(fd === undefined ? tmp : filename, { fd, flags: 'wx', highWaterMark: 1 << 20 });
     if (!toStdout) out?.once('error', (err) => (outError = err));
     if (plain) {
-      await writePlain(tmp, filename, batches, counter, opts.onTime, opts.staging);
+      await writePlain(fd ?? tmp, filename, batches, counter, opts.onTime, opts.staging);
     } else if (format === 'arrow-file' || format === 'arrow-stream') {
       await writeArrow(batches, out!, format === 'arrow-stream', counter);
     } else {
@@ -165,13 +172,15 @@ export async function toFile(filename: string, batches: AsyncIterable<Batch>, op
       else await streamPipeline(src, out!, { end: !toStdout });
     }
   } catch (err) {
-    if (!toStdout) {
+    // A device's descriptor is closed by its writer (FileWriter.stream) or its stream.
+    if (fd !== undefined) out?.destroy();
+    else if (!toStdout) {
       fs.rmSync(tmp, { force: true });
       untrackTemp(tmp);
     }
     if (toStdout) throw err;
     throw err === outError ? writeError(err, filename) : err;
   }
-  if (!toStdout) commitTemp(tmp, filename, opts.overwrite ?? false);
+  if (fd === undefined && !toStdout) commitTemp(tmp, filename, opts.overwrite ?? false);
   return counter;
 }

@@ -130,6 +130,40 @@ export function checkReplaceable(file: string, overwrite: boolean, what = 'outpu
   if (!fs.existsSync(dir)) throw new OutputError('ABP_OUTPUT_DIR', `cannot write ${what} ${file}: directory ${dir} does not exist`);
 }
 
+/**
+ * Whether `file` is a character device or a FIFO (`/dev/null`, a named pipe): output
+ * to it is written straight to it (openStreamTarget), never through a temporary and a
+ * rename, which would replace the device's name with a file. A symbolic link to one is
+ * not (it is refused, like any link).
+ */
+export function isStreamTarget(file: string): boolean {
+  try {
+    const st = fs.lstatSync(file);
+    return st.isCharacterDevice() || st.isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens a character device or FIFO for writing (a FIFO's open waits for a reader), refusing
+ * whatever else the name has become since it was checked (a file, a link: never created, never followed).
+ */
+export function openStreamTarget(file: string, what = 'output'): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    throw new OutputError('ABP_OUTPUT_WRITE', `cannot write ${what} ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const st = fs.fstatSync(fd);
+  if (!st.isCharacterDevice() && !st.isFIFO()) {
+    fs.closeSync(fd);
+    throw new OutputError('ABP_OUTPUT_NOT_FILE', `cannot write ${what} ${file}: it is no longer a device or FIFO`);
+  }
+  return fd;
+}
+
 /** Where `file` is, for comparing names that may differ by links, `..` or `./`: its directory's real path and its name. */
 function canonical(file: string): string {
   const abs = path.resolve(file);
