@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import sys
+import warnings
 
 import numpy as np
 import xgboost as xgb
@@ -128,6 +129,26 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
     return per, score(pooled[done], y[done]), pooled
 
 
+def window_std(X, rows, no_work, n):
+    """Each feature's standard deviation over the last n working samples of the same recording, in time
+    order (the stream abp watch sees for one GPU), the current sample included; NaN before any."""
+    out = np.full(X.shape, np.nan, dtype=np.float32)
+    by_source = {}
+    for i, r in enumerate(rows):
+        by_source.setdefault((r["source"], r["gpu"]), []).append(i)
+    for idx in by_source.values():
+        idx.sort(key=lambda i: rows[i]["t"])
+        recent = []
+        for i in idx:
+            if not no_work[i]:
+                recent = (recent + [X[i].astype(np.float64)])[-n:]
+            if recent:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # all-NaN columns (no PCIe value) are expected
+                    out[i] = np.nanstd(np.array(recent), axis=0)
+    return out
+
+
 def table(title, per, overall):
     lines = [f"| {title} | samples | hashing | accuracy | FP | FN |", "|---|---:|---:|---:|---:|---:|"]
     for k, s in per.items():
@@ -145,6 +166,8 @@ def main():
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--columns", default="scripts/gpm/columns.txt")
     ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--window-std", type=int, default=0,
+                    help="experiment (with --eval-only): add each feature's standard deviation over the last N working samples of the same recording")
     args = ap.parse_args()
 
     columns, X, y, workloads, meta = tm.load_features(args.features)
@@ -159,6 +182,10 @@ def main():
     usable = ~transition & ~(no_work & (y == 1))
     colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
     weight = np.where(colocated_hashing, COLOCATED_WEIGHT, 1.0).astype(np.float32)
+    if args.window_std:
+        if not args.eval_only:
+            sys.exit("train-gpm-model: --window-std is an experiment: use it with --eval-only (the serving code has no window features)")
+        X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
     print(f"train-gpm-model: {X.shape[0]} records x {X.shape[1]} features; usable {int(usable.sum())} "
           f"(left out: {int(transition.sum())} startup, {int((no_work & (y == 1) & ~transition).sum())} hashing-episode samples with no work)")
 
