@@ -82,6 +82,17 @@ _add("raytrace", "rendering", 0, ["path"], "moreops", "raytrace",
      "fp32 path tracer: 64 spheres + ground plane, 1920x1080, 16 samples a pixel a launch, up to 4 diffuse bounces, xorshift RNG per thread, float4 accumulation")
 _add("lbm", "science", 0, ["d2q9"], "moreops", "lbm",
      "lattice-Boltzmann D2Q9 BGK, 4096x4096 fp32 periodic grid, fused pull-stream + collide, two buffers ping-pong")
+# more benign look-alikes of hashing: integer-heavy, hash tables, random access (moreops2.py)
+_add("lz77", "storage", 0, ["match"], "moreops2", "lz77",
+     "LZ4-style match finding over 1 GiB of synthetic log text, a thread a 64 KiB chunk: multiply-shift hash of 4-byte prefixes into a 512-entry slice of a shared-memory table of 16-bit positions, candidate check, 4-byte-at-a-time match extension; literal/match/output byte counts")
+_add("regex", "security", 0, ["dfa"], "moreops2", "regex",
+     "multi-pattern matching: Aho-Corasick DFA of 64 signatures (about 1,800 states x 256 32-bit entries, read-only cached global memory) over 1 GiB of synthetic log lines, a thread a 4 KiB chunk, matches counted")
+_add("video", "imaging", 0, ["dct"], "moreops2", "video",
+     "JPEG/H.264-like intra coding of 8 4K 4:2:0 frames: 8x8 integer DCT (H.264 fixed-point butterfly), quantisation at 4 scales, zig-zag, run-length and bit-size estimation, finest scale within a bit budget; a thread a strip of 8 blocks")
+_add("pagerank", "data", 0, ["pull"], "moreops2", "pagerank",
+     "PageRank pull iterations in fp32 on a 16M-node, ~134M-edge power-law-ish CSR graph, a thread a node gathering rank/out-degree of its in-neighbours, dangling mass and L1 change reduced")
+_add("radixjoin", "database", 0, ["partition"], "moreops2", "radixjoin",
+     "radix-partitioned hash join of 2^21 build and 2^27 probe 64-bit keys: 11-bit histograms with shared-memory atomics, prefix sum, tile-wise scatter into 2048 partitions, a block a partition builds and probes a 4096-slot table in shared memory")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
