@@ -101,7 +101,8 @@ export class Pipeline {
 
   async run(): Promise<RunResult> {
     this.validate();
-    readAheadFromEnv(); // ABP_READ_AHEAD out of 1..16: refused before any work (not a command-line option: no usage text)
+    // ABP_READ_AHEAD out of 1..16: refused before any work (not a command-line option: no usage text).
+    const readAhead = readAheadFromEnv();
     const opts = this.options;
     const log = opts.logger ?? quietLogger;
     const t0 = performance.now();
@@ -122,7 +123,7 @@ export class Pipeline {
     const modelName = infSpec && !infSpec.model ? (infSpec.modelName ?? (await this.chooseDefaultModel(infSpec.modelRepository, log))) : undefined;
     const m = infSpec ? await setUpModel(infSpec, ppSpec, opts, log, modelName) : undefined;
     try {
-      return await this.execute(m?.model, log, t0);
+      return await this.execute(m?.model, log, t0, readAhead);
     } catch (err) {
       throw withFormatHint(err);
     } finally {
@@ -195,7 +196,7 @@ export class Pipeline {
     return cores > 1 ? cores : 0;
   }
 
-  private async execute(model: LoadedModel | undefined, log: Logger, t0: number): Promise<RunResult> {
+  private async execute(model: LoadedModel | undefined, log: Logger, t0: number, readAhead: number): Promise<RunResult> {
     const opts = this.options;
     const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0, setup: 0 };
     const [src, ...rest] = this.stages;
@@ -212,7 +213,7 @@ export class Pipeline {
     const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
     // Two blocks per worker keep each busy while the main thread waits for the one next in order.
     const depth = threads > 1 ? threads * 2 + 2 : 2;
-    const slots = threads > 1 ? sharedSlots(src, depth, reuse && !planned.plan.gzip) : undefined;
+    const slots = threads > 1 ? sharedSlots(src, depth, readAhead, reuse && !planned.plan.gzip) : undefined;
     const pool = threads > 1 ? await BlockPool.open(threads, planned.plan, slots) : undefined;
     const exec: BlockExecutor = pool ?? new InlineBlocks(planned.plan);
     times.setup = performance.now() - t0;
@@ -227,7 +228,7 @@ export class Pipeline {
     let drained;
     let ok = false;
     try {
-      const blocks = timedSource(sourceBlocks(src, maxLineBytes, pool ? slots : undefined), times, progress);
+      const blocks = timedSource(sourceBlocks(src, maxLineBytes, readAhead, pool ? slots : undefined), times, progress);
       const batches = orderedBatches(blocks, exec, engineOf(planned, times), state, pool ? depth : 2, (ms) => (times.wait += ms), reuse);
       drained = await drain(sink, batches, times, opts.pipelineBatchSize ?? DEFAULT_PIPELINE_BATCH_SIZE, planned.plan.gzip, pool ? slots?.staging : undefined);
       ok = true;
@@ -268,10 +269,10 @@ export class Pipeline {
  * worker threads or not: the blocks are then the same for any thread count,
  * and so is anything made per block (gzip members of the output).
  */
-function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | undefined): AsyncIterable<SourceBlock> {
+function sourceBlocks(src: StageSpec, maxLineBytes: number, readAhead: number, slots: PoolSlots | undefined): AsyncIterable<SourceBlock> {
   if (src.type === 'from-file') {
     const buffers = slots && slotReadBuffers(slots.inputs);
-    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers, readAhead: readAheadFromEnv() });
+    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers, readAhead });
   }
   if (src.type === 'from-records') return fromRecords(src.records, src.source);
   throw new Error(`not a source stage: ${src.type}`);
@@ -285,7 +286,7 @@ function sourceBlocks(src: StageSpec, maxLineBytes: number, slots: PoolSlots | u
  * blocks in flight, the reads in flight (ABP_READ_AHEAD) and those being
  * written; when they run out a block takes a buffer of its own.
  */
-function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots | undefined {
+function sharedSlots(src: StageSpec, depth: number, readAhead: number, outputs: boolean): PoolSlots | undefined {
   if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
   const input = READ_BYTES + CARRY_ROOM;
   // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
@@ -294,7 +295,7 @@ function sharedSlots(src: StageSpec, depth: number, outputs: boolean): PoolSlots
   const inPlace = outputs && process.env.ABP_OUTPUT_INPLACE === '1';
   try {
     return {
-      inputs: new SlotPool(Math.min(depth + 3 + readAheadFromEnv(), MAX_SLOTS), input),
+      inputs: new SlotPool(Math.min(depth + 3 + readAhead, MAX_SLOTS), input),
       // Besides the blocks in flight: the one being written (in place: those waiting to be placed, one per write in flight).
       outputs: outputs ? new SlotPool(Math.min(depth + (inPlace ? 1 + MAX_INFLIGHT : 2), MAX_SLOTS), output) : undefined,
       // The in-place writer's staging buffers: a block's output placed at its file position's alignment.
