@@ -57,6 +57,46 @@ def cupy_loop(step, clock):
     steady_loop(step, clock, cp.cuda.Device().synchronize)
 
 
+# A calibrated cupy workload's step: about this much GPU time (moreops.py, moreops2.py).
+CALIBRATED_STEP_S = 0.05
+
+
+def calibrated_launches(launch, cap, step_s=CALIBRATED_STEP_S):
+    """Launches a step needs to take about step_s, from timing two after a warm-up one (set-up, before READY),
+    at most cap; and the seconds one launch took."""
+    import cupy as cp
+    sync = cp.cuda.Device().synchronize
+    launch()
+    sync()
+    t0 = time.perf_counter()
+    launch()
+    launch()
+    sync()
+    per = max((time.perf_counter() - t0) / 2, 1e-6)
+    return max(1, min(cap, int(round(step_s / per)))), per
+
+
+def repeat_step(launch, n, before=None):
+    """A step of n launches, after `before` (a table cleared, say) where given."""
+    def step():
+        if before is not None:
+            before()
+        for _ in range(n):
+            launch()
+    return step
+
+
+# splitmix64 as a CUDA device function, for kernels that make their own keys or data.
+SPLITMIX_CUDA = r"""
+__device__ __forceinline__ unsigned long long splitmix(unsigned long long x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+"""
+
+
 def note(msg):
     print(msg, file=sys.stderr, flush=True)
 

@@ -26,24 +26,30 @@ def _rms(x, w):
     return x * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + 1e-6).to(x.dtype) * w
 
 
+def llm_weights(layers, width, ffn, vocab, dt, g, kv):
+    """Random weights of a decoder LM (drawn from generator g): per layer RMSNorm gains, fused QKV, output, fused
+    gate/up and down projections, and the layer's KV cache from kv(w) -> (k, v), w(*shape, scale=0.02) drawing
+    the next weights; then the embedding, the LM head and the final norm's gain. Returns (blocks, emb, head, nf)."""
+    def w(*shape, scale=0.02):
+        return (torch.randn(*shape, device=DEV, generator=g) * scale).to(dt)
+    blocks = []
+    for _ in range(layers):
+        b = {"n1": torch.ones(width, device=DEV, dtype=dt), "qkv": w(width, 3 * width), "o": w(width, width),
+             "n2": torch.ones(width, device=DEV, dtype=dt), "gu": w(width, 2 * ffn), "down": w(ffn, width)}
+        b["k"], b["v"] = kv(w)
+        blocks.append(b)
+    return blocks, w(vocab, width), w(width, vocab), torch.ones(width, device=DEV, dtype=dt)
+
+
 def infer_llm(variant, clock, layers=16, width=2048, heads=16, ffn=5632, vocab=32000, ctx=2048, prompt=512):
     batches = {"b1": 1, "b16": 16, "b64": 64}
     if variant not in batches:
         raise ValueError(f"unknown variant {variant!r}")
     batch, hd, dt = batches[variant], width // heads, torch.bfloat16
     g = torch.Generator(device=DEV).manual_seed(0)
-
-    def w(*shape, scale=0.02):
-        return (torch.randn(*shape, device=DEV, generator=g) * scale).to(dt)
-    blocks = []
-    for _ in range(layers):
-        blocks.append({
-            "n1": torch.ones(width, device=DEV, dtype=dt), "qkv": w(width, 3 * width), "o": w(width, width),
-            "n2": torch.ones(width, device=DEV, dtype=dt), "gu": w(width, 2 * ffn), "down": w(ffn, width),
-            # the KV cache, prompt positions filled
-            "k": w(batch, heads, ctx, hd, scale=1.0), "v": w(batch, heads, ctx, hd, scale=1.0),
-        })
-    emb, head, nf = w(vocab, width), w(width, vocab), torch.ones(width, device=DEV, dtype=dt)
+    # the KV cache, prompt positions filled
+    blocks, emb, head, nf = llm_weights(layers, width, ffn, vocab, dt, g,
+                                        lambda w: (w(batch, heads, ctx, hd, scale=1.0), w(batch, heads, ctx, hd, scale=1.0)))
     state = {"pos": prompt, "tok": torch.randint(0, vocab, (batch, 1), device=DEV)}
 
     def step():

@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 from common import note, torch_loop
 from dl import _host_batch, _train, infer_loop
-from genai import _rms
+from genai import _rms, llm_weights
 
 DEV = "cuda"
 
@@ -109,19 +109,9 @@ def infer_prefill(variant, clock, width=2048, heads=16, ffn=5632, vocab=32000):
     batch, seq, layers = PREFILL[variant]
     hd, dt = width // heads, torch.bfloat16
     g = torch.Generator(device=DEV).manual_seed(0)
-
-    def w(*shape, scale=0.02):
-        return (torch.randn(*shape, device=DEV, generator=g) * scale).to(dt)
-    blocks = []
-    for _ in range(layers):
-        blocks.append({
-            "n1": torch.ones(width, device=DEV, dtype=dt), "qkv": w(width, 3 * width), "o": w(width, width),
-            "n2": torch.ones(width, device=DEV, dtype=dt), "gu": w(width, 2 * ffn), "down": w(ffn, width),
-            # the KV cache the prompt fills, with room for the reply
-            "k": torch.empty(batch, heads, seq + 256, hd, device=DEV, dtype=dt),
-            "v": torch.empty(batch, heads, seq + 256, hd, device=DEV, dtype=dt),
-        })
-    emb, head, nf = w(vocab, width), w(width, vocab), torch.ones(width, device=DEV, dtype=dt)
+    # the KV cache the prompt fills, with room for the reply
+    blocks, emb, head, nf = llm_weights(layers, width, ffn, vocab, dt, g, lambda w: tuple(
+        torch.empty(batch, heads, seq + 256, hd, device=DEV, dtype=dt) for _ in range(2)))
     cos, sin = _rope_tables(seq, hd, dt)
 
     def step():

@@ -31,13 +31,11 @@ Each launch is sized to take a few to tens of ms on an H200; a step is as many
 launches as make about 50 ms (timed at set-up, before READY). A summary line
 (checksums, counts) goes to stderr at the end.
 """
-import time
 
 import numpy as np
 
-from common import cupy_loop, note, sms
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
 
-STEP_S = 0.05  # a step's GPU time, about
 # sizes (module constants so a test can shrink them)
 AES_BYTES = 2 << 30
 CHACHA_BYTES = 2 << 30
@@ -51,29 +49,6 @@ BLOOM_KEYS = 1 << 26
 BLOOM_PROBES = 1 << 27
 RT_W, RT_H, RT_SPP = 1920, 1080, 16
 LBM_N = 4096
-
-
-def _launches(launch, cap):
-    """Launches a step needs to take about STEP_S, from timing two after a warm-up one (set-up, before READY)."""
-    import cupy as cp
-    sync = cp.cuda.Device().synchronize
-    launch()
-    sync()
-    t0 = time.perf_counter()
-    launch()
-    launch()
-    sync()
-    per = max((time.perf_counter() - t0) / 2, 1e-6)
-    return max(1, min(cap, int(round(STEP_S / per)))), per
-
-
-def _step_of(launch, n, before=None):
-    def step():
-        if before is not None:
-            before()
-        for _ in range(n):
-            launch()
-    return step
 
 
 # ---- crypt -------------------------------------------------------------------------------------------------------
@@ -251,8 +226,8 @@ def crypt(variant, clock):
             done[0] += nbytes
     else:
         raise ValueError(f"unknown variant {variant!r}")
-    n, per = _launches(launch, 64)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 64)
+    cupy_loop(repeat_step(launch, n), clock)
     note(f"crypt/{variant}: {done[0] / 2**30:.0f} GiB encrypted, check {int(check[0]):08x}, "
          f"{per * 1e3:.1f} ms a {nbytes >> 20} MiB pass, {n} a step")
 
@@ -354,8 +329,8 @@ def kmer(variant, clock):
                                  cp.uint64(slots - 1), cp.int32(shift), stats))
         passes[0] += 1
     clear()
-    n, per = _launches(launch, 32)
-    cupy_loop(_step_of(launch, n, clear), clock)
+    n, per = calibrated_launches(launch, 32)
+    cupy_loop(repeat_step(launch, n, clear), clock)
     distinct = int(cp.count_nonzero(counts))
     total = int(counts.sum(dtype=cp.uint64))
     per_pass = KMER_READS * (KMER_LEN - 30)
@@ -366,13 +341,7 @@ def kmer(variant, clock):
 
 # ---- bloom -------------------------------------------------------------------------------------------------------
 
-BLOOM_SRC = r"""
-__device__ __forceinline__ unsigned long long splitmix(unsigned long long x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+BLOOM_SRC = SPLITMIX_CUDA + r"""
 // keys[i] = splitmix(i + seed); with inserted > 0 (a power of two), odd i instead take inserted key
 // splitmix(j + seed), j a scrambled i / 2 < inserted, and even i a key never inserted, splitmix(i + other)
 extern "C" __global__ void make_keys(unsigned long long* keys, unsigned long long n, unsigned long long seed,
@@ -454,8 +423,8 @@ def bloom(variant, clock):
         build((grid,), (block,), (keys, cp.uint64(BLOOM_KEYS), cp.int32(block_shift), filt))
         probe((grid,), (block,), (probes, cp.uint64(BLOOM_PROBES), cp.int32(block_shift), filt, hits))
         cycles[0] += 1
-    n, per = _launches(launch, 32)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 32)
+    cupy_loop(repeat_step(launch, n), clock)
     per_cycle = int(hits[0]) / cycles[0]
     present = BLOOM_PROBES // 2
     note(f"bloom/{variant}: {cycles[0]} build+probe cycles, {per_cycle:.1f} hits a cycle of {BLOOM_PROBES} probes "
@@ -579,8 +548,8 @@ def raytrace(variant, clock):
         kern(grid, (bx, by), (spheres, mats, cp.int32(len(sph)), cp.int32(RT_W), cp.int32(RT_H), cp.int32(RT_SPP),
                               cp.uint32(frame[0] & 0xFFFFFFFF), accum))
         frame[0] += 1
-    n, per = _launches(launch, 64)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 64)
+    cupy_loop(repeat_step(launch, n), clock)
     samples = float(accum[:, :, 3].sum(dtype=cp.float64))
     mean = float(accum[:, :, :3].sum(dtype=cp.float64)) / (3 * max(samples, 1.0))
     note(f"raytrace/{variant}: {frame[0]} frames of {RT_W}x{RT_H} at {RT_SPP} spp, mean radiance {mean:.4f}, "
@@ -667,8 +636,8 @@ def lbm(variant, clock):
         kern(grid, block, (bufs[0], bufs[1], cp.int32(nx), cp.int32(ny), omega))
         bufs.reverse()
         steps[0] += 1
-    n, per = _launches(launch, 512)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 512)
+    cupy_loop(repeat_step(launch, n), clock)
     mass = float(bufs[0].sum(dtype=cp.float64)) / (nx * ny)
     note(f"lbm/{variant}: {steps[0]} time steps on {nx}x{ny}, mean density {mass:.6f}, "
          f"{per * 1e3:.2f} ms a time step, {n} a step")

@@ -26,13 +26,11 @@ ordinary, so the model has to learn finer differences:
 Each launch is sized to take a few to tens of ms on an H200; a step is as many launches as make about 50 ms
 (timed at set-up, before READY). A summary line (checksums, counts) goes to stderr at the end.
 """
-import time
 
 import numpy as np
 
-from common import cupy_loop, note, sms
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
 
-STEP_S = 0.05  # a step's GPU time, about
 # sizes (module constants so a test can shrink them)
 LZ_BYTES = 1 << 30
 LZ_CHUNK = 64 << 10
@@ -45,42 +43,12 @@ RJ_BUILD = 1 << 21
 RJ_PROBE = 1 << 27
 
 
-def _launches(launch, cap):
-    """Launches a step needs to take about STEP_S, from timing two after a warm-up one (set-up, before READY)."""
-    import cupy as cp
-    sync = cp.cuda.Device().synchronize
-    launch()
-    sync()
-    t0 = time.perf_counter()
-    launch()
-    launch()
-    sync()
-    per = max((time.perf_counter() - t0) / 2, 1e-6)
-    return max(1, min(cap, int(round(STEP_S / per)))), per
-
-
-def _step_of(launch, n):
-    def step():
-        for _ in range(n):
-            launch()
-    return step
-
-
-SPLITMIX = r"""
-__device__ __forceinline__ unsigned long long splitmix(unsigned long long x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-"""
-
 # ---- lz77 --------------------------------------------------------------------------------------------------------
 
 LZ_THREADS = 32
 LZ_HBITS = 9
 
-LZ77_SRC = SPLITMIX + r"""
+LZ77_SRC = SPLITMIX_CUDA + r"""
 #define LZ_THREADS %THREADS%
 #define LZ_HBITS %HBITS%
 #define LZ_EMPTY 0xFFFFu
@@ -199,8 +167,8 @@ def lz77(variant, clock):
     def launch():  # the whole buffer parsed once
         kern((grid,), (LZ_THREADS,), (data, np.uint64(chunks), np.uint32(LZ_CHUNK), stats))
         passes[0] += 1
-    n, per = _launches(launch, 64)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 64)
+    cupy_loop(repeat_step(launch, n), clock)
     lits, nmatch, mbytes, out = (int(v) for v in stats.tolist())
     total = passes[0] * LZ_BYTES
     note(f"lz77/{variant}: {passes[0]} passes of {LZ_BYTES >> 20} MiB in {LZ_CHUNK >> 10} KiB chunks, "
@@ -377,8 +345,8 @@ def regex(variant, clock):
     def launch():  # the whole text scanned once
         kern((grid,), (block,), (text, np.uint64(chunks), np.uint32(RE_CHUNK), np.uint32(warm), delta, stats))
         passes[0] += 1
-    n, per = _launches(launch, 64)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 64)
+    cupy_loop(repeat_step(launch, n), clock)
     found, ends = int(stats[0]), int(stats[1])
     note(f"regex/{variant}: {len(PATTERNS)} patterns, {states} DFA states ({table.nbytes >> 10} KiB), {passes[0]} "
          f"passes of {RE_BYTES >> 20} MiB in {RE_CHUNK >> 10} KiB chunks, {found // max(1, passes[0])} matches a pass, "
@@ -569,8 +537,8 @@ def video(variant, clock):
         kern((grid,), (VID_THREADS,), (frames, np.uint32(VID_FRAMES), np.int32(VID_W), np.int32(VID_H), tabs,
                                        np.int32(VID_BUDGET), stats))
         passes[0] += 1
-    n, per = _launches(launch, 256)
-    cupy_loop(_step_of(launch, n), clock)
+    n, per = calibrated_launches(launch, 256)
+    cupy_loop(repeat_step(launch, n), clock)
     s = [int(v) for v in stats.tolist()]
     blocks = max(1, sum(s[1:5]))
     note(f"video/{variant}: {passes[0]} passes of {VID_FRAMES} {VID_W}x{VID_H} 4:2:0 frames ({blocks // max(1, passes[0])} "
@@ -581,7 +549,7 @@ def video(variant, clock):
 
 # ---- pagerank ----------------------------------------------------------------------------------------------------
 
-PAGERANK_SRC = SPLITMIX + r"""
+PAGERANK_SRC = SPLITMIX_CUDA + r"""
 // in-degree of each node: 2 + 6 (u^-1/2 - 1), u uniform in (0, 1] (mean about 8, a power-law tail), capped at 1024
 extern "C" __global__ void pr_degrees(int* deg, unsigned int n, unsigned long long seed) {
   for (unsigned int v = blockIdx.x * blockDim.x + threadIdx.x; v < n; v += gridDim.x * blockDim.x) {
@@ -666,7 +634,7 @@ def pagerank(variant, clock):
         pull((grid,), (block,), (rowptr, col, contrib, ranks[0], ranks[1], np.uint32(n), damping, dangling, diff))
         ranks.reverse()
         iters[0] += 1
-    n_launch, per = _launches(launch, 128)
+    n_launch, per = calibrated_launches(launch, 128)
     last = [0.0]
 
     def step():
@@ -689,7 +657,7 @@ RJ_BITS = 11
 RJ_SLOTS_LOG = 12
 RJ_TILE = 4096
 
-RADIXJOIN_SRC = SPLITMIX + r"""
+RADIXJOIN_SRC = SPLITMIX_CUDA + r"""
 #define RJ_BITS %BITS%
 #define RJ_PARTS (1 << RJ_BITS)
 #define RJ_SLOTS_LOG %SLOTS%
@@ -843,8 +811,8 @@ def radixjoin(variant, clock):
         (_, _, _, bstart, _, bpart), (_, _, _, pstart, _, ppart) = sides
         join((parts,), (block,), (bpart, bstart, ppart, pstart, stats))
         joins[0] += 1
-    n_launch, per = _launches(launch, 32)
-    cupy_loop(_step_of(launch, n_launch), clock)
+    n_launch, per = calibrated_launches(launch, 32)
+    cupy_loop(repeat_step(launch, n_launch), clock)
     hits = int(stats[0])
     sizes = sides[0][3][1:] - sides[0][3][:-1]
     note(f"radixjoin/{variant}: {joins[0]} joins of {RJ_BUILD} x {RJ_PROBE} keys in {parts} partitions (build side "
