@@ -43,7 +43,9 @@ const { values } = parseArgs({
 
 const dir = values.features!;
 const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { input: string; rows: number };
-const probs = new Float32Array(readFileSync(join(dir, values.probs!)).buffer.slice(0));
+// A small file's Buffer is a view into Node's shared pool: copy just its bytes.
+const probBytes = readFileSync(join(dir, values.probs!));
+const probs = new Float32Array(probBytes.buffer.slice(probBytes.byteOffset, probBytes.byteOffset + probBytes.byteLength));
 const rowsMeta = JSON.parse(readFileSync(join(dir, 'rows.json'), 'utf8')) as { source: string; t: number | null }[];
 if (probs.length !== meta.rows || rowsMeta.length !== meta.rows) throw new Error(`${dir}: ${values.probs} or rows.json does not match ${meta.rows} rows`);
 
