@@ -27,7 +27,8 @@ CUPY_DATA_START_S = 5.0  # the same, plus building a benign job's input on the G
 CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg", "smith_waterman/dna",
              "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter",
              "crypt/aes_ctr", "crypt/chacha20", "kmer/k31", "bloom/build_probe", "raytrace/path", "lbm/d2q9",
-             "lz77/match", "regex/dfa", "video/dct", "pagerank/pull", "radixjoin/partition"}
+             "lz77/match", "regex/dfa", "video/dct", "pagerank/pull", "radixjoin/partition",
+             "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear"}
 BUDGET_S = 540.0
 
 

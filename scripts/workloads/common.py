@@ -57,7 +57,7 @@ def cupy_loop(step, clock):
     steady_loop(step, clock, cp.cuda.Device().synchronize)
 
 
-# A calibrated cupy workload's step: about this much GPU time (moreops.py, moreops2.py).
+# A calibrated cupy workload's step: about this much GPU time (moreops.py, moreops2.py, moreops3.py).
 CALIBRATED_STEP_S = 0.05
 
 

@@ -93,6 +93,21 @@ _add("pagerank", "data", 0, ["pull"], "moreops2", "pagerank",
      "PageRank pull iterations in fp32 on a 16M-node, ~134M-edge power-law-ish CSR graph, a thread a node gathering rank/out-degree of its in-neighbours, dangling mass and L1 change reduced")
 _add("radixjoin", "database", 0, ["partition"], "moreops2", "radixjoin",
      "radix-partitioned hash join of 2^21 build and 2^27 probe 64-bit keys: 11-bit histograms with shared-memory atomics, prefix sum, tile-wise scatter into 2048 partitions, a block a partition builds and probes a 4096-slot table in shared memory")
+# a third set of benign look-alikes: integer multiply, hash tables, GF tables, fp32 compute and stencils (moreops3.py)
+_add("minhash", "data", 0, ["lsh"], "moreops3", "minhash",
+     "near-duplicate detection as in LLM data curation: 2^16 synthetic 1 KiB documents, splitmix64 of 5-byte shingles, 128 MinHash permutations (a x + b mod 2^61-1, __umul64hi) a block a document, LSH banding (16 x 8) into a 2^21-slot table (atomicCAS), colliding pairs counted")
+_add("ntt", "security", 0, ["zk"], "moreops3", "ntt",
+     "Goldilocks-field (2^64-2^32+1) number-theoretic transforms as in zero-knowledge provers: 8 polynomials of 2^22 points, forward DIF NTT in 3 shared-memory passes, pointwise product, inverse DIT NTT (64-bit multiply + __umul64hi reduction)")
+_add("erasure", "storage", 0, ["rs"], "moreops3", "erasure",
+     "Reed-Solomon 10+4 encoding over GF(2^8) (Cauchy generator, log/exp tables in shared memory) of 10 data shards of 100 MiB, a thread a 4-byte column")
+_add("hll", "database", 0, ["count"], "moreops3", "hll",
+     "HyperLogLog distinct count (2^13 registers) of 2^28 64-bit keys (10^8 distinct): XXH64 a key, register max by shared-memory atomicMax, global merge, harmonic-mean estimate")
+_add("stencil", "science", 0, ["heat3d"], "moreops3", "stencil",
+     "7-point 3-D heat equation, fp32, 512^3 grid, Dirichlet boundary: 32x8 shared-memory tiles marching through z, 16 sweeps a launch (memory bound)")
+_add("nbody", "science", 0, ["allpairs"], "moreops3", "nbody",
+     "all-pairs gravitational N-body, fp32, 2^18 bodies of a Plummer sphere: shared-memory tiles of 256 bodies, rsqrtf, kick-drift step a launch (compute bound)")
+_add("cdc", "storage", 0, ["gear"], "moreops3", "cdc",
+     "content-defined chunking for deduplication over 1 GiB of edited, shifted file versions: a thread a 64 KiB segment, Gear rolling hash with FastCDC cut points (2/8/64 KiB), FNV-1a 64 fingerprint a chunk into a 2^20-slot dedup table (atomicCAS)")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
