@@ -28,7 +28,9 @@ CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg
              "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter",
              "crypt/aes_ctr", "crypt/chacha20", "kmer/k31", "bloom/build_probe", "raytrace/path", "lbm/d2q9",
              "lz77/match", "regex/dfa", "video/dct", "pagerank/pull", "radixjoin/partition",
-             "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear"}
+             "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear",
+             "sha256/merkle", "blake3/tree", "motion/sad", "life/bitpacked", "fmindex/search", "csv/parse",
+             "bitunpack/dict"}
 BUDGET_S = 540.0
 
 

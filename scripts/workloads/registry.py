@@ -108,6 +108,22 @@ _add("nbody", "science", 0, ["allpairs"], "moreops3", "nbody",
      "all-pairs gravitational N-body, fp32, 2^18 bodies of a Plummer sphere: shared-memory tiles of 256 bodies, rsqrtf, kick-drift step a launch (compute bound)")
 _add("cdc", "storage", 0, ["gear"], "moreops3", "cdc",
      "content-defined chunking for deduplication over 1 GiB of edited, shifted file versions: a thread a 64 KiB segment, Gear rolling hash with FastCDC cut points (2/8/64 KiB), FNV-1a 64 fingerprint a chunk into a 2^20-slot dedup table (atomicCAS)")
+# a fourth set of benign look-alikes: real hashing of stored data, packed-byte SAD, bitwise logic, rank queries,
+# parsing and bit unpacking (moreops4.py)
+_add("sha256", "storage", 0, ["merkle"], "moreops4", "sha256",
+     "content-addressed storage / dataset integrity: SHA-256 (FIPS 180-4) of every 4 KiB block of a 1 GiB buffer, a thread a block, then a binary Merkle tree over the block digests, a launch a level")
+_add("blake3", "storage", 0, ["tree"], "moreops4", "blake3",
+     "BLAKE3 tree hashing of a 1 GiB buffer: 1 KiB chunks of 16 blocks through the 7-round ARX compression (message permutation, chunk flags), a thread a chunk, then parent nodes a launch a level up to the root")
+_add("motion", "imaging", 0, ["sad"], "moreops4", "motion",
+     "video motion estimation: 16x16 macroblocks of 8 1920x1088 8-bit frame pairs, full search +-32 pixels, SAD of packed bytes with __vsadu4 on funnel-shifted shared-memory words, best vector a block")
+_add("life", "simulation", 0, ["bitpacked"], "moreops4", "life",
+     "Conway's Game of Life on a 32768x32768 torus, 32 cells a word, neighbour counts by bitwise full adders (integer/logic pipe only), 64 generations a launch")
+_add("fmindex", "genomics", 0, ["search"], "moreops4", "fmindex",
+     "FM-index backward search of 2^22 32-mers in a 128 Mbp circular DNA text: BWT built on the GPU (rotations sorted by 32-base prefix), 2-bit packed 64-base blocks with occurrence counts, two random-access popcount rank queries a base")
+_add("csv", "etl", 0, ["parse"], "moreops4", "csv",
+     "GPU CSV parsing of about 1 GiB of synthetic rows (int, signed int, fixed-point decimal, short string): a warp a 4 KiB chunk counts and indexes newlines (prefix sum between), a thread a row parses into int64/float64 columns; sums checked")
+_add("bitunpack", "database", 0, ["dict"], "moreops4", "bitunpack",
+     "Parquet-style decoding of 2^28 dictionary indices in 4096 pages (RLE / bit-packing hybrid, widths 3..17): run headers scanned into shared memory, a warp a run unpacks to int32, gathers int64 dictionary values, filters and counts")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
