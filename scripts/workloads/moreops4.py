@@ -415,7 +415,7 @@ def motion(variant, clock):
     nl, per = calibrated_launches(launch, 64)
     cupy_loop(repeat_step(launch, nl), clock)
     b = best.get()
-    cand = b & 0x1FFF
+    cand = (b & 0x1FFF).astype(np.int64)  # signed: the offsets below go negative (uint32 would wrap)
     span = 2 * ME_RANGE + 1
     dy, dx = cand // span - ME_RANGE, cand % span - ME_RANGE
     pan = float(np.mean((dx == -ME_PAN[0]) & (dy == -ME_PAN[1])))
