@@ -24,7 +24,7 @@ import time
 from common import note, sms
 
 FAMILIES = ("dag", "arx", "keccak", "sha", "mulxs", "matrix", "mixed")
-VARIANTS = ("full", "low", "throttled", "cycling")
+VARIANTS = ("full", "low", "throttled", "cycling", "poll")
 
 
 def _consts(count, seed, bits):
@@ -351,11 +351,25 @@ def drive(h, variant, clock):
     h.launch(grid, block, 1)  # compiles the kernel before the clock starts
     cp.cuda.Device().synchronize()
     clock.ready()
-    launch_s = 0.01 if variant == "throttled" else 0.03
+    # poll: launches of about 2 ms, as a pool miner's search loop runs them, not one long grid
+    launch_s = {"throttled": 0.01, "poll": 0.002}.get(variant, 0.03)
     iters = h.calibrate(grid, block, launch_s)
     sync = cp.cuda.Device().synchronize
+    found, jobs, job_t = 0, 0, time.time()
     while clock.running():
-        if variant in ("full", "low"):
+        if variant == "poll":
+            # After every launch the host reads the found-nonce counter back (a small device-to-host copy, which
+            # also waits for the launch) and checks it, as a miner polls for shares to submit; every 2 s a new
+            # job from the pool moves the nonce range. So the GPU sees short launches with host round trips
+            # between them and a trickle of PCIe traffic, where the other variants run long launches back to back.
+            h.launch(grid, block, iters)
+            hits = int(h.hits.get()[0])
+            if hits != found:
+                found = hits  # a share to submit
+            if time.time() - job_t >= 2.0:
+                jobs, job_t = jobs + 1, time.time()
+                h.nonce = (jobs << 40) ^ h.nonce
+        elif variant in ("full", "low"):
             h.launch(grid, block, iters)
             sync()
         elif variant == "throttled":
@@ -372,4 +386,5 @@ def drive(h, variant, clock):
                 sync()
             time.sleep(min(4.0, clock.left()))
     sync()
-    note(f"{family}/{variant}: {h.hashes} hashes, {int(h.hits.get()[0])} hits, {iters} rounds a launch")
+    extra = f", {jobs} new jobs" if variant == "poll" else ""
+    note(f"{family}/{variant}: {h.hashes} hashes, {int(h.hits.get()[0])} hits, {iters} rounds a launch{extra}")
