@@ -5,7 +5,7 @@ A fifth set of benign work that, in pipe terms (integer pipe, FP32, DRAM, SM occ
 the model has to learn finer differences:
 
   spgemm    sparse matrix-matrix product C = A A (Gustavson, as cuSPARSE does it) of a 2^21-row CSR matrix with
-            8..24 entries a row (skewed: mean about 14) and power-law column choice (hub columns): a warp a row
+            8..24 entries a row (skewed: mean about 13) and power-law column choice (hub columns): a warp a row
             hashes the products' columns into a 1024-slot shared-memory table (atomicCAS, linear probing) to
             count C's row (symbolic pass), a prefix sum gives C's row pointers, then the numeric pass accumulates
             the values (shared atomicAdd) and compacts the table into C (ballot + popc)
@@ -23,7 +23,7 @@ the model has to learn finer differences:
             the source and checksums
   ldpc      LDPC decoding (5G-NR-like quasi-cyclic rate-1/2 code: an 8 x 16 base graph lifted by 128, 3 info
             circulants a row, dual-diagonal parity so encoding is an accumulation): 2^16 random codewords, BPSK
-            over AWGN at 2.5 dB, int8 channel LLRs; a block a codeword, a thread a check of a layer, layered
+            over AWGN at 3 dB, int8 channel LLRs; a block a codeword, a thread a check of a layer, layered
             normalised min-sum in fp32 with the variable LLRs in shared memory, 10 iterations; bit and frame
             errors counted against the transmitted codewords
   rabinkarp multi-pattern Rabin-Karp: a rolling polynomial hash mod 2^64 (odd 64-bit base, 32-byte window) over 1 GiB
@@ -782,7 +782,7 @@ LD_Z = 128  # lifting size
 LD_MB, LD_KB = 8, 8  # base rows, info base columns (16 base columns: rate 1/2, n = 2048)
 LD_DEG = 5  # edges a check, at most
 LD_ITERS = 10
-LD_EBN0_DB = 2.5
+LD_EBN0_DB = 3.0
 LD_SCALE = 4.0  # int8 channel LLR = round(LLR * LD_SCALE), clamped to +-127
 LD_ALPHA = 0.75  # min-sum normalisation
 
