@@ -30,7 +30,8 @@ CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg
              "lz77/match", "regex/dfa", "video/dct", "pagerank/pull", "radixjoin/partition",
              "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear",
              "sha256/merkle", "blake3/tree", "motion/sad", "life/bitpacked", "fmindex/search", "csv/parse",
-             "bitunpack/dict"}
+             "bitunpack/dict", "spgemm/hash", "bpe/tokenize", "morton/lbvh", "huffman/decode", "ldpc/minsum",
+             "rabinkarp/search", "bitonic/sort"}
 BUDGET_S = 540.0
 
 

@@ -124,6 +124,22 @@ _add("csv", "etl", 0, ["parse"], "moreops4", "csv",
      "GPU CSV parsing of about 1 GiB of synthetic rows (int, signed int, fixed-point decimal, short string): a warp a 4 KiB chunk counts and indexes newlines (prefix sum between), a thread a row parses into int64/float64 columns; sums checked")
 _add("bitunpack", "database", 0, ["dict"], "moreops4", "bitunpack",
      "Parquet-style decoding of 2^28 dictionary indices in 4096 pages (RLE / bit-packing hybrid, widths 3..17): run headers scanned into shared memory, a warp a run unpacks to int32, gathers int64 dictionary values, filters and counts")
+# a fifth set of benign look-alikes: hash-table SpGEMM, BPE tokenising, Morton codes, Huffman and LDPC decoding,
+# rolling-hash search, bitonic sorting (moreops5.py)
+_add("spgemm", "science", 0, ["hash"], "moreops5", "spgemm",
+     "sparse matrix-matrix product C = A A of a 2^21-row power-law CSR matrix (8-24 entries a row), a warp a row with a 1024-slot shared-memory hash-table accumulator (atomicCAS, atomicAdd): symbolic count, prefix sum, numeric pass compacting into C")
+_add("bpe", "dl_infer", 0, ["tokenize"], "moreops5", "bpe",
+     "byte-pair-encoding tokenisation of 2^25 pre-split synthetic words (1 GiB of 32-byte slots, an eighth a launch), a thread a word repeatedly merging the lowest-rank pair, 32768 merges in a 2^16-slot device hash table")
+_add("morton", "rendering", 0, ["lbvh"], "moreops5", "morton",
+     "LBVH build over 2^24 clustered drifting 3-D points: 30-bit Morton codes (bit interleaving), radix sort (cupy.argsort), Karras' parallel hierarchy build (clz of adjacent code XORs, binary search for the split), parent links checked")
+_add("huffman", "storage", 0, ["decode"], "moreops5", "huffman",
+     "canonical Huffman decoding (DEFLATE/JPEG-style, codes up to 12 bits) of 1 GiB encoded on the GPU in independent 64 KiB-output chunks, a thread a chunk with a 4096-entry lookup table in shared memory; output checked against the source")
+_add("ldpc", "simulation", 0, ["minsum"], "moreops5", "ldpc",
+     "LDPC decoding of 2^16 codewords of a 5G-NR-like quasi-cyclic rate-1/2 code (n = 2048, Z = 128, dual-diagonal parity) from int8 AWGN channel LLRs: layered normalised min-sum in fp32, a block a codeword, 10 iterations; bit and frame errors counted")
+_add("rabinkarp", "security", 0, ["search"], "moreops5", "rabinkarp",
+     "multi-pattern Rabin-Karp over 1 GiB of synthetic text: rolling polynomial hash mod 2^64 (32-byte window, two 64-bit multiplies a byte), 4096 pattern hashes in a shared-memory hash set, candidates verified byte for byte; hits spot-checked")
+_add("bitonic", "data", 0, ["sort"], "moreops5", "bitonic",
+     "bitonic sort of 2^25 32-bit key/value pairs (fresh keys each launch): 4096-element shared-memory tiles, then global compare-exchange passes and shared-memory merges for each larger size; sortedness and permutation checked")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
