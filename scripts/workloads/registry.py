@@ -145,7 +145,7 @@ _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
 _add("idle", "idle", 0, ["ctx"], "datawork", "idle", "a process holding a CUDA context, doing nothing")
 # hashing (the stand-in for mining)
-_HASH_VARIANTS = ["full", "low", "throttled", "cycling", "poll"]
+_HASH_VARIANTS = ["full", "low", "throttled", "cycling", "poll", "short"]
 for _fam, _doc in [
     ("dag", "memory-hard: 64-byte random reads from a 4 GiB table, FNV-32 mixing (Ethash-like)"),
     ("arx", "32-bit add/rotate/xor: BLAKE G function on a 16-word state"),
@@ -173,6 +173,7 @@ VARIANT_NOTES = {
     "throttled": "launches for 0.12 s then sleeps 0.18 s (40 % duty)",
     "cycling": "4 s at full load, 4 s idle, repeating",
     "poll": "launches of about 2 ms, the found-nonce counter read back to the host after each, the nonce range moved every 2 s (a pool miner's search loop)",
+    "short": "launches of about 0.3 ms (a few hashes a thread), each waited for: thousands a second, the host's launch overhead between them",
 }
 
 
