@@ -17,7 +17,9 @@ More families, driven the same way (drive() below): hashing_memhard.py
 
 Variants (how the kernel is driven): full (8 blocks of 256 per SM, back to
 back), low (one 64-thread block per SM), throttled (~40 % duty in a 0.3 s
-period), cycling (4 s at full load, 4 s truly idle, repeating).
+period), cycling (4 s at full load, 4 s truly idle, repeating), poll (2 ms
+launches, the found-nonce counter read back after each, a new nonce range every
+2 s: a pool miner's loop), short (0.3 ms launches, each waited for).
 """
 import time
 
