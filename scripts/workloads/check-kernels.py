@@ -44,7 +44,7 @@ def sources():
         sys.modules.setdefault(name, _Anything(name))
     from registry import REGISTRY
     seen = set()
-    for module in sorted({w.module for w in REGISTRY.values()}):
+    for module in sorted({w.module for w in REGISTRY.values()} | {"common"}):  # common: shared kernels
         mod = importlib.import_module(module)
         for attr, value in sorted(vars(mod).items()):
             if attr == "SRC" and isinstance(value, dict) and id(value) not in seen:

@@ -97,6 +97,25 @@ __device__ __forceinline__ unsigned long long splitmix(unsigned long long x) {
 """
 
 
+# The random data several workloads hash, code or search: word i is the low 32 bits of splitmix(i + seed).
+SPLITMIX_WORDS_SRC = SPLITMIX_CUDA + r"""
+extern "C" __global__ void splitmix_words(unsigned int* out, unsigned long long words, unsigned long long seed) {
+  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
+       i += (unsigned long long)gridDim.x * blockDim.x)
+    out[i] = (unsigned int)splitmix(i + seed);
+}
+"""
+
+
+def splitmix_words(words, seed):
+    """A new cupy uint32 array of `words` words, word i the low 32 bits of splitmix(i + seed)."""
+    import cupy as cp
+    out = cp.empty(words, dtype=cp.uint32)
+    kernel = cp.RawKernel(SPLITMIX_WORDS_SRC, "splitmix_words")  # cupy caches the compiled kernel
+    kernel((sms() * 8,), (256,), (out, cp.uint64(words), cp.uint64(seed)))
+    return out
+
+
 def note(msg):
     print(msg, file=sys.stderr, flush=True)
 

@@ -32,7 +32,7 @@ Each launch is sized to take a few to tens of ms on an H200; a step is as many l
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix_words
 
 # sizes (module constants so a test can shrink them)
 MH_DOCS = 1 << 16
@@ -809,11 +809,6 @@ CDC_SRC = SPLITMIX_CUDA + MAX_PROBES_CUDA + r"""
 #define CDC_MASK_L %MASKL%ull
 #define FNV_OFFSET 0xCBF29CE484222325ull
 #define FNV_PRIME 0x100000001B3ull
-extern "C" __global__ void cdc_base(unsigned int* base, unsigned long long words, unsigned long long seed) {
-  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
-       i += (unsigned long long)gridDim.x * blockDim.x)
-    base[i] = (unsigned int)splitmix(i + seed);
-}
 // versions of the base (base_words a power of two): version v's region r is the base read from byte offset
 // region start + o(v, r) (o < 4096, 0 for version 0), and one word in 65536 of versions 1.. has a byte edited
 extern "C" __global__ void cdc_make(const unsigned int* __restrict__ base, unsigned long long base_words,
@@ -914,11 +909,10 @@ def cdc(variant, clock):
     assert CDC_BYTES % CDC_SEG == 0 and CDC_BYTES % CDC_BASE == 0 and CDC_BASE % CDC_REGION == 0
     assert CDC_BASE & (CDC_BASE - 1) == 0 and CDC_SEG % 16 == 0 and CDC_MAX <= CDC_SEG
     mod = cp.RawModule(code=CDC_SRC)
-    make_base, make, chunk = (mod.get_function(k) for k in ("cdc_base", "cdc_make", "cdc_chunk"))
+    make, chunk = (mod.get_function(k) for k in ("cdc_make", "cdc_chunk"))
     grid = sms() * 8
     seed = 0xCDC0
-    base = cp.empty(CDC_BASE // 4, dtype=cp.uint32)
-    make_base((grid,), (256,), (base, np.uint64(CDC_BASE // 4), np.uint64(seed)))
+    base = splitmix_words(CDC_BASE // 4, seed)
     data = cp.empty(CDC_BYTES // 4, dtype=cp.uint32)
     make((grid,), (256,), (base, np.uint64(CDC_BASE // 4), data, np.uint64(CDC_BYTES // 4),
                            np.uint64(CDC_REGION // 4), np.uint64(seed)))

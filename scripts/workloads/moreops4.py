@@ -34,7 +34,7 @@ Each launch is sized to take a few to tens of ms on an H200; a step is as many l
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix_words
 
 # sizes (module constants so a test can shrink them)
 SHA_BYTES = 1 << 30
@@ -69,7 +69,7 @@ SHA_K = [
 SHA_IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
 SHA_BLOCK = 4096
 
-SHA_SRC = SPLITMIX_CUDA + r"""
+SHA_SRC = r"""
 #define SHA_BLOCK %BLOCK%
 __constant__ unsigned int K256[64] = {%K%};
 __device__ __forceinline__ unsigned int rotr(unsigned int x, int n) { return __funnelshift_r(x, x, n); }
@@ -102,11 +102,6 @@ __device__ __forceinline__ void sha256_pad(unsigned int st[8], unsigned long lon
   w[14] = (unsigned int)(len_bits >> 32);
   w[15] = (unsigned int)len_bits;
   sha256_compress(st, w);
-}
-extern "C" __global__ void sha_make(unsigned int* data, unsigned long long words, unsigned long long seed) {
-  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
-       i += (unsigned long long)gridDim.x * blockDim.x)
-    data[i] = (unsigned int)splitmix(i + seed);
 }
 // digest (8 big-endian words) of each SHA_BLOCK-byte block; the bytes are the data's words in memory order
 extern "C" __global__ void sha_leaves(const uint4* __restrict__ data, unsigned long long blocks, unsigned int* dig) {
@@ -163,10 +158,8 @@ def sha256(variant, clock):
     import cupy as cp
     assert SHA_BYTES % SHA_BLOCK == 0
     mod = cp.RawModule(code=SHA_SRC)
-    make, leaves, level = (mod.get_function(k) for k in ("sha_make", "sha_leaves", "sha_level"))
-    grid = sms() * 8
-    data = cp.empty(SHA_BYTES // 4, dtype=cp.uint32)
-    make((grid,), (256,), (data, np.uint64(SHA_BYTES // 4), np.uint64(0x5A256)))
+    leaves, level = (mod.get_function(k) for k in ("sha_leaves", "sha_level"))
+    data = splitmix_words(SHA_BYTES // 4, 0x5A256)
     blocks = SHA_BYTES // SHA_BLOCK
     bufs = [cp.empty(blocks * 8, dtype=cp.uint32), cp.empty((blocks + 1) // 2 * 8, dtype=cp.uint32)]
     roots = [0]
@@ -219,7 +212,7 @@ def _b3_rounds_cuda():
     return "\n".join(lines)
 
 
-B3_SRC = SPLITMIX_CUDA + r"""
+B3_SRC = r"""
 #define B3_CHUNK %CHUNK%
 #define B3G(a, b, c, d, x, y) \
   a = a + b + (x); d = __funnelshift_r(d ^ a, d ^ a, 16); c = c + d; b = __funnelshift_r(b ^ c, b ^ c, 12); \
@@ -237,11 +230,6 @@ __device__ __forceinline__ void b3_compress(unsigned int cv[8], const unsigned i
 __device__ __forceinline__ void b3_iv(unsigned int cv[8]) {
   cv[0] = 0x6a09e667u; cv[1] = 0xbb67ae85u; cv[2] = 0x3c6ef372u; cv[3] = 0xa54ff53au;
   cv[4] = 0x510e527fu; cv[5] = 0x9b05688cu; cv[6] = 0x1f83d9abu; cv[7] = 0x5be0cd19u;
-}
-extern "C" __global__ void b3_make(unsigned int* data, unsigned long long words, unsigned long long seed) {
-  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
-       i += (unsigned long long)gridDim.x * blockDim.x)
-    data[i] = (unsigned int)splitmix(i + seed);
 }
 // the chaining value of each full chunk (16 blocks, message words little-endian)
 extern "C" __global__ void b3_chunks(const uint4* __restrict__ data, unsigned long long chunks, unsigned int* cvs) {
@@ -287,9 +275,8 @@ def blake3(variant, clock):
     chunks = B3_BYTES // B3_CHUNK
     assert B3_BYTES % B3_CHUNK == 0 and chunks >= 2 and chunks & (chunks - 1) == 0
     mod = cp.RawModule(code=B3_SRC)
-    make, leaf, parents = (mod.get_function(k) for k in ("b3_make", "b3_chunks", "b3_parents"))
-    data = cp.empty(B3_BYTES // 4, dtype=cp.uint32)
-    make((sms() * 8,), (256,), (data, np.uint64(B3_BYTES // 4), np.uint64(0xB1A4E3)))
+    leaf, parents = (mod.get_function(k) for k in ("b3_chunks", "b3_parents"))
+    data = splitmix_words(B3_BYTES // 4, 0xB1A4E3)
     bufs = [cp.empty(chunks * 8, dtype=cp.uint32), cp.empty(chunks // 2 * 8, dtype=cp.uint32)]
     hashes = [0]
 
@@ -426,12 +413,7 @@ def motion(variant, clock):
 
 # ---- life --------------------------------------------------------------------------------------------------------
 
-LIFE_SRC = SPLITMIX_CUDA + r"""
-extern "C" __global__ void life_make(unsigned int* g, unsigned long long words, unsigned long long seed) {
-  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
-       i += (unsigned long long)gridDim.x * blockDim.x)
-    g[i] = (unsigned int)splitmix(i + seed);
-}
+LIFE_SRC = r"""
 // a ^ b ^ c and its carry
 __device__ __forceinline__ void fadd(unsigned int a, unsigned int b, unsigned int c, unsigned int& s,
                                      unsigned int& carry) {
@@ -489,10 +471,9 @@ def life(variant, clock):
     wpr_log, rows_log = (n // 32).bit_length() - 1, n.bit_length() - 1
     words = n * n // 32
     mod = cp.RawModule(code=LIFE_SRC)
-    make, step, pop = (mod.get_function(k) for k in ("life_make", "life_step", "life_pop"))
+    step, pop = (mod.get_function(k) for k in ("life_step", "life_pop"))
     grid = sms() * 8
-    g = [cp.empty(words, dtype=cp.uint32), cp.empty(words, dtype=cp.uint32)]
-    make((grid,), (256,), (g[0], np.uint64(words), np.uint64(0x11FE)))
+    g = [splitmix_words(words, 0x11FE), cp.empty(words, dtype=cp.uint32)]
 
     def population():
         out = cp.zeros(1, dtype=cp.uint64)
@@ -521,11 +502,6 @@ FM_SRC = SPLITMIX_CUDA + r"""
 // text: 2 bits a base, base i at bits 2 (i & 15) of word i >> 4; circular, length n = 2^logn
 __device__ __forceinline__ unsigned int fm_base(const unsigned int* t, unsigned long long i) {
   return (t[i >> 4] >> (2 * (i & 15))) & 3u;
-}
-extern "C" __global__ void fm_text(unsigned int* t, unsigned long long words, unsigned long long seed) {
-  for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < words;
-       i += (unsigned long long)gridDim.x * blockDim.x)
-    t[i] = (unsigned int)splitmix(i + seed);
 }
 // the 32 bases from position p (wrapping), the first in the top two bits
 __device__ __forceinline__ unsigned long long fm_kmer(const unsigned int* t, unsigned long long p,
@@ -624,11 +600,9 @@ def fmindex(variant, clock):
     n, nb = 1 << logn, 1 << (logn - 6)
     assert 12 <= logn <= 31
     mod = cp.RawModule(code=FM_SRC)
-    text_k, keys_k, bwt_k, pats_k, search = (mod.get_function(k) for k in (
-        "fm_text", "fm_keys", "fm_bwt", "fm_patterns", "fm_search"))
+    keys_k, bwt_k, pats_k, search = (mod.get_function(k) for k in ("fm_keys", "fm_bwt", "fm_patterns", "fm_search"))
     grid = sms() * 8
-    text = cp.empty(n // 16, dtype=cp.uint32)
-    text_k((grid,), (256,), (text, np.uint64(n // 16), np.uint64(0xD7A)))
+    text = splitmix_words(n // 16, 0xD7A)
     keys = cp.empty(n, dtype=cp.uint64)
     keys_k((grid,), (256,), (text, np.int32(logn), keys))
     sa = cp.argsort(keys)
