@@ -97,6 +97,16 @@ def train(X, y, params=PARAMS, rounds=ROUNDS, weight=None):
     return xgb.train(params, xgb.DMatrix(X, label=y, weight=weight, missing=np.nan), rounds)
 
 
+def working_samples(X, y, workloads, columns):
+    """(transition, no_work, usable) masks: startup records; samples with no work (or no GPM value to tell: SM
+    activity below NO_WORK_SM); and what is trained on and scored per sample, neither startup nor a hashing
+    sample with no work (a cycling miner's off phase cannot show mining)."""
+    sm = X[:, columns.index(SM_COL)]
+    transition = np.array([w == TRANSITION or w == "" for w in workloads])
+    no_work = np.isnan(sm) | (sm < NO_WORK_SM)
+    return transition, no_work, ~transition & ~(no_work & (y == 1))
+
+
 def predict(b, X):
     return b.predict(xgb.DMatrix(X, missing=np.nan))
 
@@ -175,11 +185,7 @@ def main():
         rows = json.load(f)
     names = [parts_of(w) for w in workloads]
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
-    sm = X[:, columns.index(SM_COL)]
-    transition = np.array([w == TRANSITION or w == "" for w in workloads])
-    # No work (or no GPM value to tell): SM activity below the floor.
-    no_work = np.isnan(sm) | (sm < NO_WORK_SM)
-    usable = ~transition & ~(no_work & (y == 1))
+    transition, no_work, usable = working_samples(X, y, workloads, columns)
     colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
     weight = np.where(colocated_hashing, COLOCATED_WEIGHT, 1.0).astype(np.float32)
     if args.window_std:
