@@ -207,7 +207,7 @@ def main():
         p = ps[0].split("/")
         return p[1] if is_hash(p[0]) and len(p) > 1 else "-"
     vk = [vkey(w) for w in workloads]
-    var_keys = [k for k in ("full", "low", "throttled", "cycling", "poll", "co-located") if k in vk]
+    var_keys = [k for k in ("full", "low", "throttled", "cycling", "poll", "short", "co-located") if k in vk]
     lovo, lovo_all, _ = hold_out(X, y, usable, [[k] for k in vk], vk, var_keys, PARAMS, ROUNDS, weight)
     # GPUs: each physical GPU's recordings held out (train on the others). The shared recording is
     # another H200 running workloads this project did not write: the nearest proxy to a fleet's telemetry.
