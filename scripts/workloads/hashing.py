@@ -13,7 +13,8 @@ compiler cannot drop the work. Families:
   mixed   random-program style: per-round choice of math op + shared-cache and 2 GiB table reads (KawPow-like)
 
 More families, driven the same way (drive() below): hashing_memhard.py
-(scrypt, equihash, cuckoo) and hashing_program.py (chain, randomx).
+(scrypt, equihash, cuckoo), hashing_program.py (chain, randomx) and
+hashing_more.py (cnight, argon, x11).
 
 Variants (how the kernel is driven): full (8 blocks of 256 per SM, back to
 back), low (one 64-thread block per SM), throttled (~40 % duty in a 0.3 s

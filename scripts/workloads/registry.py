@@ -162,6 +162,9 @@ for _fam, _module, _doc in [
     ("cuckoo", "hashing_memhard", "SipHash-2-4 edges of a 2^28-edge bipartite graph, node degrees by random byte atomics, leaf-edge trimming (Cuckoo-Cycle-like)"),
     ("chain", "hashing_program", "seven different round functions in sequence per nonce: BLAKE-like ARX, 64-bit Skein-like MIX, AES-like shared-memory T-table, Keccak-like chi, SHA-like, CubeHash-like, multiply (X11-like)"),
     ("randomx", "hashing_program", "random-program VM: per-hash 64-instruction programs of integer, fp64 (add, mul, div, sqrt, fma) and scratchpad ops on a 16 KiB per-thread scratchpad, 2 GiB dataset reads (RandomX-like)"),
+    ("cnight", "hashing_more", "memory-hard, latency-bound: AES-round explode of a 512 KiB scratchpad a warp (4 GiB), then data-dependent 16-byte reads and writes with an AES round and a 64x64-bit multiply, AES implode (CryptoNight-like)"),
+    ("argon", "hashing_more", "memory-hard, bandwidth-bound: a warp a lane of 512 1 KiB blocks (4 GiB), each block the BLAKE2b/fBlaMka compression of the previous and a data-dependent earlier one, shuffles for the row/column passes (Argon2d-like)"),
+    ("x11", "hashing_more", "five full 512-bit hash functions chained per nonce: BLAKE-512-like, Groestl-like (8 KiB shared T-tables), Threefish-512 MIX, bit-sliced JH-like network, Keccak-512 (X11-like, wider than chain)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
