@@ -31,7 +31,8 @@ CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg
              "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear",
              "sha256/merkle", "blake3/tree", "motion/sad", "life/bitpacked", "fmindex/search", "csv/parse",
              "bitunpack/dict", "spgemm/hash", "bpe/tokenize", "morton/lbvh", "huffman/decode", "ldpc/minsum",
-             "rabinkarp/search", "bitonic/sort"}
+             "rabinkarp/search", "bitonic/sort", "msm/pippenger", "poseidon/merkle", "keccak/trie", "cms/sketch",
+             "bitmap/index", "ghash/gcm", "fse/decode"}
 BUDGET_S = 540.0
 
 

@@ -140,6 +140,22 @@ _add("rabinkarp", "security", 0, ["search"], "moreops5", "rabinkarp",
      "multi-pattern Rabin-Karp over 1 GiB of synthetic text: rolling polynomial hash mod 2^64 (32-byte window, two 64-bit multiplies a byte), 4096 pattern hashes in a shared-memory hash set, candidates verified byte for byte; hits spot-checked")
 _add("bitonic", "data", 0, ["sort"], "moreops5", "bitonic",
      "bitonic sort of 2^25 32-bit key/value pairs (fresh keys each launch): 4096-element shared-memory tiles, then global compare-exchange passes and shared-memory merges for each larger size; sortedness and permutation checked")
+# a sixth set of benign look-alikes: ZK proving (Pippenger MSM, Poseidon Merkle trees), a blockchain node's Keccak
+# state trie, a count-min sketch, bitmap-index queries, GHASH and FSE decoding (moreops6.py)
+_add("msm", "security", 0, ["pippenger"], "moreops6", "msm",
+     "zero-knowledge prover multi-scalar multiplication on BN254 G1: 2^20 points, fresh 254-bit scalars, Pippenger with 16-bit windows (digits counting-sorted into 1M buckets by atomics), a thread a bucket of mixed Jacobian additions, segmented running-sum reduction; 256-bit Montgomery multiplication on 32-bit limbs")
+_add("poseidon", "security", 0, ["merkle"], "moreops6", "poseidon",
+     "ZK-rollup state tree: a Merkle tree of 2^20 BN254 scalar-field leaves hashed with a Poseidon-like permutation (width 3, x^5 S-box, 8 full + 57 partial rounds, 3x3 MDS; constants generated here), fresh leaves, a launch a level")
+_add("keccak", "storage", 0, ["trie"], "moreops6", "keccak",
+     "Ethereum-node state verification: Keccak-256 of 2^23 RLP records (account and storage-slot trie leaves, some contract code; about 1 GiB), a thread a record, then hexary branch nodes (RLP of 16 child hashes) up to the root")
+_add("cms", "database", 0, ["sketch"], "moreops6", "cms",
+     "streaming analytics: count-min sketch (4 x 2^22 counters) of 2^26-key windows of a Zipf-like 64-bit key stream, multiply-shift hashes, warp-merged atomicAdds, every key queried, heavy hitters collected by atomicCAS, top-k")
+_add("bitmap", "database", 0, ["index"], "moreops6", "bitmap",
+     "bitmap-index queries: 64 OR-of-ANDs (with ANDNOT) over 48 bitmaps of 2^28 rows in roaring-style containers (8 KiB bitmaps, sorted 16-bit arrays expanded in shared memory by atomicOr), popcounts per 2^16-row chunk")
+_add("ghash", "security", 0, ["gcm"], "moreops6", "ghash",
+     "AES-GCM authentication offload: GHASH of each 4 KiB sector of a 1 GiB buffer (64 hash keys), a thread a sector, GF(2^128) multiplication by Shoup's 4-bit tables in shared memory (64-bit shifts and XORs)")
+_add("fse", "storage", 0, ["decode"], "moreops6", "fse",
+     "Zstandard-like FSE/tANS decoding of 1 GiB in independent 8 KiB streams (2048-state table, encoded on the GPU), a thread a stream: table lookup in shared memory, bits read back through a 64-bit container; output checked against the source")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
