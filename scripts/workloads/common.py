@@ -1,4 +1,5 @@
-"""Shared helpers for the workloads: the READY handshake and the run clock."""
+"""Shared helpers for the workloads: the READY handshake and the run clock, the launch loops, and the
+source filling, splitmix64 and cipher constants that several kernel modules need."""
 import os
 import sys
 import time
@@ -113,6 +114,56 @@ def splitmix_words(words, seed):
     out = cp.empty(words, dtype=cp.uint32)
     kernel = cp.RawKernel(SPLITMIX_WORDS_SRC, "splitmix_words")  # cupy caches the compiled kernel
     kernel((sms() * 8,), (256,), (out, cp.uint64(words), cp.uint64(seed)))
+    return out
+
+
+def fill_source(src, **kw):
+    """A CUDA source with each %KEY% replaced by str(value)."""
+    for k, v in kw.items():
+        src = src.replace(f"%{k}%", str(v))
+    return src
+
+
+def splitmix64_np(x):
+    """splitmix64 of a uint64 numpy array (or scalar), as SPLITMIX_CUDA computes it."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        x = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def aes_sbox():
+    """The AES S-box (256 ints): multiplicative inverse in GF(2^8), then the affine map."""
+    def rotl8(x, n):
+        return ((x << n) | (x >> (8 - n))) & 0xFF
+    sbox = [0] * 256
+    p = q = 1
+    while True:
+        p = p ^ ((p << 1) & 0xFF) ^ (0x1B if p & 0x80 else 0)  # p * 3
+        q ^= (q << 1) & 0xFF  # q / 3
+        q ^= (q << 2) & 0xFF
+        q ^= (q << 4) & 0xFF
+        if q & 0x80:
+            q ^= 0x09
+        sbox[p] = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4) ^ 0x63
+        if p == 1:
+            break
+    sbox[0] = 0x63
+    return sbox
+
+
+def keccak_round_constants():
+    """Keccak-f[1600]'s 24 round constants, from the LFSR x^8 + x^6 + x^5 + x^4 + 1 (FIPS 202's rc(t))."""
+    out, r = [], 1
+    for _ in range(24):
+        rc = 0
+        for j in range(7):
+            if r & 1:
+                rc |= 1 << ((1 << j) - 1)
+            r = ((r << 1) ^ 0x171) if r & 0x80 else (r << 1)
+        out.append(rc)
     return out
 
 

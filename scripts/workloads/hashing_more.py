@@ -45,7 +45,7 @@ hashes a thread a launch. hashing.drive() does the rest (calibration, variants, 
 """
 from math import isqrt
 
-from common import note
+from common import aes_sbox, keccak_round_constants, note
 from hashing import HEAD, TARGET, PowKernel, _consts, check_variant, drive, grid_of
 
 MASK64 = (1 << 64) - 1
@@ -74,19 +74,7 @@ def _gmul(a, b):
     return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
 
 
-def _sbox():
-    """The AES S-box: the inverse in GF(2^8), then the affine map."""
-    out = []
-    for x in range(256):
-        b = 0 if x == 0 else _EXP[255 - _LOG[x]]
-        s = b
-        for r in range(1, 5):
-            s ^= ((b << r) | (b >> (8 - r))) & 0xFF
-        out.append(s ^ 0x63)
-    return out
-
-
-SBOX = _sbox()
+SBOX = aes_sbox()
 
 
 def _aes_tables():
@@ -101,19 +89,6 @@ def _groestl_tables():
     v0 = (2, 7, 5, 3, 5, 4, 3, 2)
     t0 = [sum(_gmul(v0[i], s) << (8 * i) for i in range(8)) for s in SBOX]
     return [((v << (8 * k)) | (v >> (64 - 8 * k))) & MASK64 if k else v for k in range(4) for v in t0]
-
-
-def _keccak_rc():
-    """Keccak-f[1600] round constants from the LFSR x^8 + x^6 + x^5 + x^4 + 1."""
-    out, r = [], 1
-    for _ in range(24):
-        rc = 0
-        for j in range(7):
-            if r & 1:
-                rc |= 1 << ((1 << j) - 1)
-            r = ((r << 1) ^ 0x171) if r & 0x80 else (r << 1)
-        out.append(rc)
-    return out
 
 
 def _sha512_iv():
@@ -616,7 +591,7 @@ extern "C" __global__ void hash(unsigned long long nonce0, int iters, unsigned i
   if (found) atomicAdd(hits, found);
 }
 """.replace("%GT%", _lit(_groestl_tables(), 64)).replace("%JHC%", _consts(168, 0x4A48, 64)) \
-   .replace("%KRC%", _lit(_keccak_rc(), 64)) \
+   .replace("%KRC%", _lit(keccak_round_constants(), 64)) \
    .replace("%SIGMA%", ", ".join("{" + ", ".join(map(str, row)) + "}" for row in BLAKE_SIGMA)) \
    .replace("%BC%", _consts(16, 0x424C414B45, 64)).replace("%IV%", _lit(_sha512_iv(), 64)) \
    .replace("%TFR%", ", ".join("{" + ", ".join(map(str, row)) + "}" for row in THREEFISH_R)) \

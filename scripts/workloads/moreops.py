@@ -34,7 +34,7 @@ launches as make about 50 ms (timed at set-up, before READY). A summary line
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
+from common import SPLITMIX_CUDA, aes_sbox, calibrated_launches, cupy_loop, note, repeat_step, sms
 
 # sizes (module constants so a test can shrink them)
 AES_BYTES = 2 << 30
@@ -57,29 +57,9 @@ def _xtime(b):
     return ((b << 1) ^ 0x1B) & 0xFF if b & 0x80 else b << 1
 
 
-def _aes_sbox():
-    """The AES S-box: multiplicative inverse in GF(2^8), then the affine map."""
-    def rotl8(x, n):
-        return ((x << n) | (x >> (8 - n))) & 0xFF
-    sbox = [0] * 256
-    p = q = 1
-    while True:
-        p = p ^ ((p << 1) & 0xFF) ^ (0x1B if p & 0x80 else 0)  # p * 3
-        q ^= (q << 1) & 0xFF  # q / 3
-        q ^= (q << 2) & 0xFF
-        q ^= (q << 4) & 0xFF
-        if q & 0x80:
-            q ^= 0x09
-        sbox[p] = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4) ^ 0x63
-        if p == 1:
-            break
-    sbox[0] = 0x63
-    return sbox
-
-
 def _aes_tables():
     """Te0..Te3 (SubBytes + MixColumns of one byte, big-endian words) and the S-box as words: 5 x 256 uint32."""
-    sb = _aes_sbox()
+    sb = aes_sbox()
     te0 = [(_xtime(s) << 24) | (s << 16) | (s << 8) | (_xtime(s) ^ s) for s in sb]
 
     def ror(x, n):
@@ -90,7 +70,7 @@ def _aes_tables():
 
 def _aes128_round_keys(key):
     """FIPS-197 key expansion of a 16-byte key: 44 big-endian words."""
-    sb = _aes_sbox()
+    sb = aes_sbox()
     w = [int.from_bytes(key[4 * i:4 * i + 4], "big") for i in range(4)]
     rcon = 1
     for i in range(4, 44):

@@ -34,7 +34,8 @@ Each launch is sized to take a few to tens of ms on an H200; a step is as many l
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix_words
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, sms,
+                    splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 SHA_BYTES = 1 << 30
@@ -47,12 +48,6 @@ FM_PATTERNS = 1 << 22
 CSV_BYTES = 1 << 30
 BU_PAGES = 4096
 BU_PAGE = 1 << 16
-
-
-def _sub(src, **kw):
-    for k, v in kw.items():
-        src = src.replace(f"%{k}%", str(v))
-    return src
 
 
 # ---- sha256 ------------------------------------------------------------------------------------------------------
@@ -147,7 +142,7 @@ extern "C" __global__ void sha_level(const unsigned int* __restrict__ child, uns
   }
 }
 """
-SHA_SRC = _sub(SHA_SRC, BLOCK=SHA_BLOCK, K=", ".join(f"0x{k:08x}u" for k in SHA_K))
+SHA_SRC = fill_source(SHA_SRC, BLOCK=SHA_BLOCK, K=", ".join(f"0x{k:08x}u" for k in SHA_K))
 
 
 def sha256(variant, clock):
@@ -265,7 +260,7 @@ extern "C" __global__ void b3_parents(const unsigned int* __restrict__ child, un
   }
 }
 """
-B3_SRC = _sub(B3_SRC, CHUNK=B3_CHUNK, ROUNDS=_b3_rounds_cuda())
+B3_SRC = fill_source(B3_SRC, CHUNK=B3_CHUNK, ROUNDS=_b3_rounds_cuda())
 
 
 def blake3(variant, clock):
@@ -378,7 +373,7 @@ extern "C" __global__ void me_search(const unsigned char* __restrict__ frames, i
   }
 }
 """
-ME_SRC = _sub(ME_SRC, RANGE=ME_RANGE)
+ME_SRC = fill_source(ME_SRC, RANGE=ME_RANGE)
 
 
 def motion(variant, clock):
@@ -814,7 +809,7 @@ extern "C" __global__ void csv_parse(const char* __restrict__ text, const unsign
   }
 }
 """
-CSV_SRC = _sub(CSV_SRC, CHUNK=CSV_CHUNK)
+CSV_SRC = fill_source(CSV_SRC, CHUNK=CSV_CHUNK)
 CSV_MEAN_ROW = 30  # bytes, under the generator's mean (about 35): rows enough to fill CSV_BYTES
 
 
@@ -1016,7 +1011,7 @@ extern "C" __global__ void bu_decode(const unsigned char* __restrict__ pages, un
   if (threadIdx.x == 0 && bad) atomicAdd(&stats[3], bad);
 }
 """
-BU_SRC = _sub(BU_SRC, PAGE=BU_PAGE, WMIN=BU_WMIN, WMAX=BU_WMAX, MING=BU_MIN_GROUPS, MAXG=BU_MAX_GROUPS)
+BU_SRC = fill_source(BU_SRC, PAGE=BU_PAGE, WMIN=BU_WMIN, WMAX=BU_WMAX, MING=BU_MIN_GROUPS, MAXG=BU_MAX_GROUPS)
 
 
 def _bu_stride(page=None):

@@ -40,7 +40,8 @@ Each launch is sized to take a few to tens of ms on an H200; a step is as many l
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, sms,
+                    splitmix64_np)
 
 # sizes (module constants so a test can shrink them)
 SG_ROWS = 1 << 21
@@ -54,21 +55,6 @@ RK_BYTES = 1 << 30
 RK_PLANTS = 1 << 18
 RK_CHECK = 512 << 10
 BS_LOG = 25
-
-
-def _sub(src, **kw):
-    for k, v in kw.items():
-        src = src.replace(f"%{k}%", str(v))
-    return src
-
-
-def _splitmix(x):
-    """splitmix64 of a uint64 numpy array (or scalar), as SPLITMIX_CUDA computes it."""
-    with np.errstate(over="ignore"):
-        x = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
 
 
 # ---- spgemm ------------------------------------------------------------------------------------------------------
@@ -176,7 +162,7 @@ extern "C" __global__ void sg_numeric(const long long* __restrict__ ptr, const u
   }
 }
 """
-SG_SRC = _sub(SG_SRC, MINLEN=SG_MINLEN, SPAN=SG_SPAN, LOG=SG_LOG, WARPS=SG_WARPS)
+SG_SRC = fill_source(SG_SRC, MINLEN=SG_MINLEN, SPAN=SG_SPAN, LOG=SG_LOG, WARPS=SG_WARPS)
 SG_SAMPLE = 64  # rows of C checked on the host
 
 
@@ -407,7 +393,7 @@ extern "C" __global__ void bpe_tokenize(const uint4* __restrict__ words, const u
   }
 }
 """
-BPE_SRC = _sub(BPE_SRC, LOG=BPE_LOG, SLOT=BPE_SLOT)
+BPE_SRC = fill_source(BPE_SRC, LOG=BPE_LOG, SLOT=BPE_SLOT)
 BPE_SAMPLE = 512  # words checked on the host
 
 
@@ -542,7 +528,7 @@ extern "C" __global__ void lb_build(const unsigned int* __restrict__ c, int n, i
   }
 }
 """
-LB_SRC = _sub(LB_SRC, CLUSTERS=LB_CLUSTERS)
+LB_SRC = fill_source(LB_SRC, CLUSTERS=LB_CLUSTERS)
 
 
 def morton(variant, clock):
@@ -728,7 +714,7 @@ extern "C" __global__ void hf_decode(const unsigned int* __restrict__ stream, co
   if ((threadIdx.x & 31) == 0) atomicAdd(sum, s);
 }
 """
-HF_SRC = _sub(HF_SRC, CHUNK=HF_CHUNK, MAXLEN=HF_MAXLEN)
+HF_SRC = fill_source(HF_SRC, CHUNK=HF_CHUNK, MAXLEN=HF_MAXLEN)
 
 
 def huffman(variant, clock):
@@ -937,7 +923,7 @@ extern "C" __global__ void __launch_bounds__(Z) ld_decode(const signed char* __r
 }
 """
 _DEGS, _COLS, _SHS = _ld_cuda()
-LD_SRC = _sub(LD_SRC, Z=LD_Z, MB=LD_MB, KB=LD_KB, DEG=LD_DEG, ITERS=LD_ITERS, DEGS=_DEGS, COLS=_COLS, SHS=_SHS)
+LD_SRC = fill_source(LD_SRC, Z=LD_Z, MB=LD_MB, KB=LD_KB, DEG=LD_DEG, ITERS=LD_ITERS, DEGS=_DEGS, COLS=_COLS, SHS=_SHS)
 
 
 def _ld_sigma():
@@ -1118,7 +1104,7 @@ extern "C" __global__ void rk_search(const uint4* __restrict__ text, unsigned lo
   }
 }
 """
-RK_SRC = _sub(RK_SRC, W=RK_W, LOG=RK_LOG, SEG=RK_SEG, BASE=RK_BASE)
+RK_SRC = fill_source(RK_SRC, W=RK_W, LOG=RK_LOG, SEG=RK_SEG, BASE=RK_BASE)
 
 
 def _rk_python(text, pats, limit):
@@ -1270,7 +1256,7 @@ extern "C" __global__ void bs_check(const unsigned int* __restrict__ keys, const
   }
 }
 """
-BS_SRC = _sub(BS_SRC, TILE=BS_TILE, THREADS=BS_THREADS)
+BS_SRC = fill_source(BS_SRC, TILE=BS_TILE, THREADS=BS_THREADS)
 
 
 def _bs_plan(n):

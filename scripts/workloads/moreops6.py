@@ -62,7 +62,8 @@ import hashlib
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix_words
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, keccak_round_constants, note,
+                    repeat_step, sms, splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 MSM_POINTS = 1 << 20
@@ -79,21 +80,6 @@ BM_MAPS = 48
 BM_QUERIES = 64
 GH_BYTES = 1 << 30
 FS_BYTES = 1 << 30
-
-
-def _sub(src, **kw):
-    for k, v in kw.items():
-        src = src.replace(f"%{k}%", str(v))
-    return src
-
-
-def _splitmix(x):
-    """splitmix64 of a uint64 numpy array (or scalar), as SPLITMIX_CUDA computes it."""
-    with np.errstate(over="ignore"):
-        x = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
 
 
 def _popcount64(a):
@@ -253,7 +239,8 @@ __device__ __noinline__ %F%_t %F%_inv(%F%_t a) {
 
 def _field_cuda(prefix, m):
     np_ = (-pow(m, -1, 1 << 32)) % (1 << 32)
-    return _sub(FIELD_CUDA, F=prefix, MOD=_cuda_limbs(m), ONE=_cuda_limbs(MONT_R % m), EXP=_cuda_limbs(m - 2), NP=np_)
+    return fill_source(FIELD_CUDA, F=prefix, MOD=_cuda_limbs(m), ONE=_cuda_limbs(MONT_R % m), EXP=_cuda_limbs(m - 2),
+                       NP=np_)
 
 
 def _to_mont(x, m):
@@ -585,8 +572,8 @@ def _msm_shape():
 
 def _msm_src():
     nw, _, nseg, wt = _msm_shape()
-    return SPLITMIX_CUDA + _field_cuda("fp", BN254_P) + _sub(MSM_CUDA, C=MSM_C, W=nw, SEG=MSM_SEG, NSEG=nseg, WT=wt,
-                                                            R=_cuda_limbs(BN254_R))
+    return SPLITMIX_CUDA + _field_cuda("fp", BN254_P) + fill_source(MSM_CUDA, C=MSM_C, W=nw, SEG=MSM_SEG, NSEG=nseg,
+                                                                   WT=wt, R=_cuda_limbs(BN254_R))
 
 
 MSM_SRC = _msm_src()
@@ -770,8 +757,8 @@ extern "C" __global__ void __launch_bounds__(128) po_level(unsigned int* nodes, 
 def _po_src():
     c, m = _po_params()
     rows = lambda vals: ", ".join("{" + _cuda_limbs(_to_mont(v, BN254_R)) + "}" for v in vals)  # noqa: E731
-    return SPLITMIX_CUDA + _field_cuda("fr", BN254_R) + _sub(PO_CUDA, RF=PO_RF, RP=PO_RP, C=rows(c),
-                                                            M=rows([x for row in m for x in row]))
+    return SPLITMIX_CUDA + _field_cuda("fr", BN254_R) + fill_source(PO_CUDA, RF=PO_RF, RP=PO_RP, C=rows(c),
+                                                                   M=rows([x for row in m for x in row]))
 
 
 PO_SRC = _po_src()
@@ -820,15 +807,8 @@ KT_KECCAK, KT_SHA3 = 0x01, 0x06  # the padding's first byte: Ethereum's Keccak-2
 
 @functools.lru_cache(maxsize=None)
 def _kt_consts():
-    """Round constants (from the rc(t) LFSR of FIPS 202) and the rho rotation of lane x + 5 y."""
-    def rc_bit(t):
-        r = 1
-        for _ in range(t % 255):
-            r <<= 1
-            if r & 0x100:
-                r ^= 0x171
-        return r & 1
-    rc = [sum(rc_bit(j + 7 * i) << ((1 << j) - 1) for j in range(7)) for i in range(24)]
+    """Round constants and the rho rotation of lane x + 5 y."""
+    rc = keccak_round_constants()
     rho, (x, y) = [0] * 25, (1, 0)
     for t in range(24):
         rho[x + 5 * y] = (t + 1) * (t + 2) // 2 % 64
@@ -1085,8 +1065,8 @@ extern "C" __global__ void __launch_bounds__(128) kt_branches(const unsigned lon
 
 def _kt_src():
     rc, _ = _kt_consts()
-    return SPLITMIX_CUDA + _sub(KT_CUDA, RATE=KT_RATE, RC=", ".join(f"0x{v:016x}ull" for v in rc),
-                                ROUNDS=_kt_rounds_cuda())
+    return SPLITMIX_CUDA + fill_source(KT_CUDA, RATE=KT_RATE, RC=", ".join(f"0x{v:016x}ull" for v in rc),
+                                       ROUNDS=_kt_rounds_cuda())
 
 
 KT_SRC = _kt_src()
@@ -1161,7 +1141,7 @@ CMS_TOP = 16
 
 def _cms_params(seed=0xC0DE):
     """Each row's multiply-shift hash: odd multiplier a, addend b (64-bit)."""
-    h = _splitmix(np.arange(2 * CMS_D, dtype=np.uint64) + np.uint64(seed))
+    h = splitmix64_np(np.arange(2 * CMS_D, dtype=np.uint64) + np.uint64(seed))
     return [int(v) | 1 for v in h[:CMS_D]], [int(v) for v in h[CMS_D:]]
 
 
@@ -1267,8 +1247,9 @@ extern "C" __global__ void cms_query(const unsigned long long* __restrict__ keys
 
 def _cms_src():
     a, b = _cms_params()
-    return SPLITMIX_CUDA + _sub(CMS_CUDA, D=CMS_D, LOGW=CMS_LOGW, CLOG=CMS_CLOG, RANKS=CMS_RANKS, S=repr(CMS_S),
-                                A=", ".join(f"0x{v:016x}ull" for v in a), B=", ".join(f"0x{v:016x}ull" for v in b))
+    return SPLITMIX_CUDA + fill_source(CMS_CUDA, D=CMS_D, LOGW=CMS_LOGW, CLOG=CMS_CLOG, RANKS=CMS_RANKS, S=repr(CMS_S),
+                                       A=", ".join(f"0x{v:016x}ull" for v in a),
+                                       B=", ".join(f"0x{v:016x}ull" for v in b))
 
 
 CMS_SRC = _cms_src()
@@ -1367,7 +1348,7 @@ def _bm_words(b, e, w):
     """Words w (numpy uint64 array) of bitmap b with density exponent e, as bm_word makes them."""
     x = np.full(len(w), 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
     for k in range(e):
-        x &= _splitmix(((w.astype(np.uint64) << np.uint64(6) | np.uint64(b)) << np.uint64(4) | np.uint64(k)) ^
+        x &= splitmix64_np(((w.astype(np.uint64) << np.uint64(6) | np.uint64(b)) << np.uint64(4) | np.uint64(k)) ^
                        np.uint64(BM_SEED))
     return x
 
@@ -1502,8 +1483,8 @@ extern "C" __global__ void __launch_bounds__(256) bm_query(const unsigned char* 
       res[((unsigned long long)q * chunks + c) * BM_WORDS + t + 256 * k] = out[k];
 }
 """
-BM_SRC = SPLITMIX_CUDA + _sub(BM_CUDA, CLOG=BM_CHUNK_LOG, AMAX=BM_ARRAY_MAX, TERMS=BM_TERMS, LITS=BM_LITS,
-                              KEEP=BM_KEEP, SEED=BM_SEED)
+BM_SRC = SPLITMIX_CUDA + fill_source(BM_CUDA, CLOG=BM_CHUNK_LOG, AMAX=BM_ARRAY_MAX, TERMS=BM_TERMS, LITS=BM_LITS,
+                                     KEEP=BM_KEEP, SEED=BM_SEED)
 
 
 def _bm_eval(words, qs):
@@ -1604,7 +1585,7 @@ def _ghash(h, data):
 
 def _gh_keys(seed=0x6C3):
     """The hash keys H_k (random 128-bit: AES_K(0) for keys we do not need to know)."""
-    w = _splitmix(np.arange(2 * GH_KEYS, dtype=np.uint64) + np.uint64(seed))
+    w = splitmix64_np(np.arange(2 * GH_KEYS, dtype=np.uint64) + np.uint64(seed))
     return [int(w[2 * k]) << 64 | int(w[2 * k + 1]) for k in range(GH_KEYS)]
 
 
@@ -1694,7 +1675,7 @@ extern "C" __global__ void __launch_bounds__(128) gh_sectors(const uint4* __rest
 
 
 def _gh_src():
-    return _sub(GH_CUDA, SECTOR=GH_SECTOR, KEYS=GH_KEYS, R4=", ".join(f"0x{v:016x}ull" for v in _gh_r4()))
+    return fill_source(GH_CUDA, SECTOR=GH_SECTOR, KEYS=GH_KEYS, R4=", ".join(f"0x{v:016x}ull" for v in _gh_r4()))
 
 
 GH_SRC = _gh_src()
@@ -1940,7 +1921,7 @@ extern "C" __global__ void __launch_bounds__(128) fs_decode(const unsigned int* 
   }
 }
 """
-FS_SRC = _sub(FS_CUDA, LOG=FS_LOG, CHUNK=FS_CHUNK)
+FS_SRC = fill_source(FS_CUDA, LOG=FS_LOG, CHUNK=FS_CHUNK)
 
 
 def fse(variant, clock):
