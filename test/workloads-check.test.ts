@@ -18,7 +18,7 @@ const SCHEDULES = join(ROOT, 'scripts/capture/schedules');
 const schedules = readdirSync(SCHEDULES).filter((f) => f.endsWith('.txt')).map((f) => join(SCHEDULES, f));
 
 function py(args: string[]) {
-  return spawnSync('python3', args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  return spawnSync('python3', args, { cwd: ROOT, encoding: 'utf8', timeout: 480_000 });
 }
 
 describe.skipIf(!python)('workload checks', () => {
@@ -48,5 +48,5 @@ describe.skipIf(!python)('workload checks', () => {
     expect(lines.filter((l) => l.startsWith('ok ')).length).toBeGreaterThanOrEqual(20);
     expect(run.stdout).toContain('hashing_program.RANDOMX_SRC');
     expect(run.stdout).not.toContain('FAIL');
-  }, 240_000);
+  }, 480_000);
 });

@@ -32,7 +32,9 @@ CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg
              "sha256/merkle", "blake3/tree", "motion/sad", "life/bitpacked", "fmindex/search", "csv/parse",
              "bitunpack/dict", "spgemm/hash", "bpe/tokenize", "morton/lbvh", "huffman/decode", "ldpc/minsum",
              "rabinkarp/search", "bitonic/sort", "msm/pippenger", "poseidon/merkle", "keccak/trie", "cms/sketch",
-             "bitmap/index", "ghash/gcm", "fse/decode"}
+             "bitmap/index", "ghash/gcm", "fse/decode", "hamming/knn", "myers/editdist", "viterbi/decode",
+             "pq/adc", "forest/infer", "unionfind/cc", "suffix/array", "ecdsa/verify", "lz4/decompress",
+             "json/index", "xorfilter/build", "rendezvous/hrw", "simhash/dedup", "postings/intersect"}
 BUDGET_S = 540.0
 
 

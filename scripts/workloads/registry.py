@@ -156,6 +156,38 @@ _add("ghash", "security", 0, ["gcm"], "moreops6", "ghash",
      "AES-GCM authentication offload: GHASH of each 4 KiB sector of a 1 GiB buffer (64 hash keys), a thread a sector, GF(2^128) multiplication by Shoup's 4-bit tables in shared memory (64-bit shifts and XORs)")
 _add("fse", "storage", 0, ["decode"], "moreops6", "fse",
      "Zstandard-like FSE/tANS decoding of 1 GiB in independent 8 KiB streams (2048-state table, encoded on the GPU), a thread a stream: table lookup in shared memory, bits read back through a 64-bit container; output checked against the source")
+# a seventh set of benign look-alikes: binary-code and IVF-PQ vector search, Myers edit distance, Viterbi decoding,
+# tree-ensemble inference, union-find components and suffix-array construction (moreops7.py)
+_add("hamming", "database", 0, ["knn"], "moreops7", "hamming",
+     "binary-code nearest-neighbour search (FAISS binary flat): 128 fresh queries against 2^24 256-bit codes, XOR + popcount distances over shared-memory tiles, a warp a query keeping the top 16 in registers, shuffle merges")
+_add("myers", "genomics", 0, ["editdist"], "moreops7", "myers",
+     "read alignment by Myers' bit-parallel edit distance: 2^22 fresh 64-base reads (substitutions, indels) from a 2^32-base 2-bit packed reference, each against 4 256-base windows, a thread a read of 64-bit Pv/Mv updates")
+_add("viterbi", "simulation", 0, ["decode"], "moreops7", "viterbi",
+     "Viterbi decoding of the K=7 rate-1/2 convolutional code (64 states): 2^16 fresh 2048-bit frames over AWGN at 3 dB, int8 soft values, a block a frame of integer add-compare-select, survivor bits by ballot into shared memory, traceback; bit errors counted")
+_add("pq", "database", 0, ["adc"], "moreops7", "pq",
+     "IVF-PQ search (FAISS GPU IVFPQ): 2^25 32-byte codes in 4096 lists, 1024 fresh queries probing 32 lists (GEMM + sort), a block a (query, list) building a 32x256 distance table in shared memory, a thread a code summing 32 byte-indexed lookups, top 16")
+_add("forest", "dl_infer", 0, ["infer"], "moreops7", "forest",
+     "gradient-boosted-tree batch inference (XGBoost/FIL style): 512 trees up to depth 10, 2^18 of 2^22 rows of 64 features (1 GiB, some missing) a launch staged in shared memory, a thread a row walking every tree's node array")
+_add("unionfind", "data", 0, ["cc"], "moreops7", "unionfind",
+     "connected components of a fresh random graph (2^26 vertices, 2^27 edges) by union-find (ECL-CC style): a thread an edge, root finding with pointer jumping, atomicCAS hooking of the larger root under the smaller, full compression, roots counted")
+_add("suffix", "genomics", 0, ["array"], "moreops7", "suffix",
+     "suffix-array construction by prefix doubling over a fresh 64 MiB DNA-like text with repeats: (rank, rank + h) packed in 64-bit keys, cupy radix argsort, boundary flags by gathers, prefix-sum group numbers scattered as new ranks, until all differ")
+# an eighth set of benign look-alikes: ECDSA verification, LZ4 decompression, JSON indexing, xor filters, rendezvous
+# hashing, SimHash dedup and posting-list intersection (moreops8.py)
+_add("ecdsa", "security", 0, ["verify"], "moreops8", "ecdsa",
+     "blockchain-node / exchange batch ECDSA verification on secp256k1: slices of 2^18 of 2^22 signatures (an eighth corrupted afresh each launch), a thread a signature: s^-1 by Montgomery mod n, u1 G by a fixed-base comb, u2 Q by 4-bit windows, 32-bit-limb field arithmetic with the 2^256 - 2^32 - 977 special-form reduction")
+_add("lz4", "storage", 0, ["decompress"], "moreops8", "lz4",
+     "LZ4 block decompression of 1 GiB of synthetic log text in independent 64 KiB blocks (compressed on the GPU at set-up), a warp a block: shared token parsing, 32-byte literal and match copies (overlapping matches by period); output checked against the source")
+_add("json", "etl", 0, ["index"], "moreops8", "json",
+     "simdjson-stage-1-like structural indexing of 1 GiB of JSON lines: quote/backslash/operator bitmasks of 64-byte words, odd-backslash escapes, prefix-XOR in-string masks with a block scan for the carry, structural positions compacted; then a thread a line base64-decodes its blob field")
+_add("xorfilter", "database", 0, ["build"], "moreops8", "xorfilter",
+     "xor-filter construction over 2^26 fresh 64-bit keys a launch: three hashed slots a key, counts and key xors by atomics, hypergraph peeling in rounds (singleton queues, atomicSub/atomicXor), fingerprints assigned in reverse, 2^27 membership queries; no false negatives, FPR about 1/256")
+_add("rendezvous", "data", 0, ["hrw"], "moreops8", "rendezvous",
+     "load-balancer key placement: 2^26 keys over 64-256 nodes (count and node seeds changing each launch), highest-random-weight argmax of a murmur3-finaliser score for every key-node pair, plus jump consistent hashing; per-node counts by shared-memory atomics")
+_add("simhash", "data", 0, ["dedup"], "moreops8", "simhash",
+     "near-duplicate detection: 64-bit SimHash of 2^23 short documents (3-token shingles hashed, signed bit counts), then Hamming distance <= 3 search over four 16-bit bands (counting sort by band value, a block a bucket comparing pairs by popcount)")
+_add("postings", "database", 0, ["intersect"], "moreops8", "postings",
+     "search-engine conjunctive queries: 2^16 fresh two-term queries over 2^20 posting lists (about 2^28 doc ids in blocks of 128 bit-packed deltas), a warp a query: funnel-shift unpacking and warp prefix sums, galloping over skip entries, binary-search matching")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
@@ -181,6 +213,9 @@ for _fam, _module, _doc in [
     ("cnight", "hashing_more", "memory-hard, latency-bound: AES-round explode of a 512 KiB scratchpad a warp (4 GiB), then data-dependent 16-byte reads and writes with an AES round and a 64x64-bit multiply, AES implode (CryptoNight-like)"),
     ("argon", "hashing_more", "memory-hard, bandwidth-bound: a warp a lane of 512 1 KiB blocks (4 GiB), each block the BLAKE2b/fBlaMka compression of the previous and a data-dependent earlier one, shuffles for the row/column passes (Argon2d-like)"),
     ("x11", "hashing_more", "five full 512-bit hash functions chained per nonce: BLAKE-512-like, Groestl-like (8 KiB shared T-tables), Threefish-512 MIX, bit-sliced JH-like network, Keccak-512 (X11-like, wider than chain)"),
+    ("autolykos", "hashing_more2", "memory-hard, bandwidth-bound: BLAKE2b-256 of (message, nonce) picks 32 random 32-byte elements of a 2 GiB table (BLAKE2b of the index, made on the GPU), summed as 256-bit integers with carries, BLAKE2b of the sum (Autolykos2-like)"),
+    ("verthash", "hashing_more2", "memory-hard, latency-bound: SHA3-256 of the header, then 4096 dependent 32-byte reads from a 4 GiB data file, each address the FNV-1a of the running accumulator and the previous read, SHA3-256 of the folded words (Verthash-like)"),
+    ("lyra2", "hashing_more2", "cache-resident memory-hard chain: BLAKE-256-like, Lyra2 (a 4x4x12-word matrix a thread, BLAKE2b-round sponge, setup and data-dependent wandering reads and writes), CubeHash-like, Lyra2 again (Lyra2REv3-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
