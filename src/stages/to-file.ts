@@ -15,7 +15,7 @@ import { Batch } from './batch.js';
 import { FileWriter } from './file-writer.js';
 import { PositionalWriter } from './positional-writer.js';
 import { checkReplaceable, commitTemp, isStreamTarget, openStreamTarget, removeStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '../util/atomic-file.js';
-import { recycleOutput } from './serialize.js';
+import { recycleOutput } from './output-buffer.js';
 
 export type OutputFormat = 'jsonlines' | 'jsonlines-gz' | 'arrow-file' | 'arrow-stream';
 

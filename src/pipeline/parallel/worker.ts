@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptOutput } from '../../stages/serialize.js';
+import { adoptOutput } from '../../stages/output-buffer.js';
 import { copyBytes } from '../../util/copy-bytes.js';
 import { BlockWork, type BlockDone } from './block-work.js';
 import type { ToWorker, WorkerStart } from './messages.js';
