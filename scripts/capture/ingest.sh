@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Ingest one capture that run-capture.py recorded on the GPU machine, in the order the project does it:
+#   1. what ran: the run's meta.json (episodes, failed, skipped, collect's exit status) and each episode's rc;
+#   2. the logs read for trouble: tracebacks, errors, self-checks that did not agree ("agree: False"), and
+#      how many "agree: True" each log printed (new kernels must show theirs before their episodes are trusted);
+#   3. the labelled file data/nvsmi-h200-gpm-NAME.jsonlines.gz (scripts/capture/label.ts);
+#   4. the forward test: the GPM model as shipped (trained without this capture) scored on it, per sample and
+#      per episode through abp watch's alert logic;
+#   5. the capture's row for data/README.md's table.
+#
+#   bash scripts/capture/ingest.sh CAPTURE NAME [--force]
+#
+# CAPTURE is run-capture.py's output folder or a .tar.gz of it (as the device run brings it back). Stops
+# before labelling when an episode failed or a log shows trouble, unless --force: read the logs, then decide.
+# Refuses to overwrite an existing data file. ABP_DATA_DIR (default data) is where the labelled file goes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+usage() { echo "usage: bash scripts/capture/ingest.sh CAPTURE_DIR_OR_TAR_GZ NAME [--force]" >&2; exit 2; }
+[ $# -ge 2 ] || usage
+src=$1 name=$2 force=${3:-}
+[ -z "$force" ] || [ "$force" = --force ] || usage
+[[ $name =~ ^[a-z0-9]+$ ]] || { echo "ingest: NAME must be lower-case letters and digits, got '$name'" >&2; exit 2; }
+out=${ABP_DATA_DIR:-data}/nvsmi-h200-gpm-$name.jsonlines.gz
+[ ! -e "$out" ] || { echo "ingest: $out exists; remove it first to label again" >&2; exit 1; }
+PY=${ABP_TRAIN_PYTHON:-/usr/bin/python3}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ -d "$src" ]; then
+  cap=$src
+elif [[ $src == *.tar.gz ]] && [ -f "$src" ]; then
+  tar -xzf "$src" -C "$work"
+  cap=$(find "$work" -mindepth 1 -maxdepth 2 -name meta.json -printf '%h\n' | head -1)
+  [ -n "$cap" ] || { echo "ingest: no meta.json in $src" >&2; exit 1; }
+else
+  echo "ingest: $src is neither a capture folder nor a .tar.gz" >&2; exit 1
+fi
+for f in meta.json episodes.jsonl telemetry.jsonlines; do
+  [ -f "$cap/$f" ] || { echo "ingest: $cap/$f is missing" >&2; exit 1; }
+done
+
+echo "== 1. what ran ($cap)"
+trouble=0
+"$PY" - "$cap" <<'EOF' || trouble=1
+import json, sys
+cap = sys.argv[1]
+m = json.load(open(f"{cap}/meta.json"))
+eps = [json.loads(l) for l in open(f"{cap}/episodes.jsonl") if l.strip()]
+failed = [e for e in eps if e.get("rc") != 0]
+print(f"schedule {m.get('schedule')}, {len(eps)} episodes, {len(failed)} failed, "
+      f"{len(m.get('skipped') or [])} skipped {m.get('skipped') or ''}, collect rc {m.get('collect_rc')}, gpus {m.get('gpus')}")
+for e in failed:
+    print(f"  FAILED {e['workload']!r}: rc {e.get('rc')}")
+sys.exit(1 if failed or m.get("collect_rc") != 0 else 0)
+EOF
+
+echo "== 2. the logs"
+for log in "$cap"/logs/*.log; do
+  [ "$(basename "$log")" = collect.log ] && continue
+  ok=$(grep -c 'agree: True' "$log" || true)
+  # "frame error" and "standard error" are words of benign summaries (Viterbi, HyperLogLog), not failures.
+  bad=$(grep -iE 'traceback|error|agree: false|: False\b' "$log" | grep -viE 'frame error|standard error|bit error|error rate|UserWarning' | head -3 || true)
+  if [ -n "$bad" ]; then
+    trouble=1
+    echo "  $(basename "$log"): TROUBLE"
+    printf '%s\n' "$bad" | cut -c1-200 | sed 's/^/      /'
+  elif [ "$ok" -gt 0 ]; then
+    echo "  $(basename "$log"): agree: True x$ok"
+  fi
+done
+if [ "$trouble" -ne 0 ] && [ -z "$force" ]; then
+  echo "ingest: something failed or a log shows trouble (above); read the logs, then run again with --force to label anyway" >&2
+  exit 1
+fi
+
+echo "== 3. label -> $out"
+npx tsx scripts/capture/label.ts "$cap" "$out" | tail -3
+
+echo "== 4. forward test with the shipped model"
+npx tsx scripts/make-features.ts --input "$out" --columns scripts/gpm/columns.txt \
+  --derived scripts/gpm/derived_fil.txt --out "$work/fwd" >/dev/null
+"$PY" scripts/forward-test.py --features "$work/fwd"
+npx tsx scripts/eval-episodes.ts --features "$work/fwd" --probs forward.f32 --held-out "nothing (the shipped model)" \
+  | grep -vE '^\| `' || true
+
+echo "== 5. data/README.md row"
+"$PY" - "$cap" "$out" "$name" <<'EOF'
+import datetime, gzip, json, sys
+cap, out, name = sys.argv[1:4]
+m = json.load(open(f"{cap}/meta.json"))
+eps = [json.loads(l) for l in open(f"{cap}/episodes.jsonl") if l.strip()]
+recs = [json.loads(l) for l in gzip.open(out, "rt")]
+gpus = sorted({r.get("nvidia_smi_log.gpu.uuid", "?") for r in recs})
+driver = (m.get("gpus") or ["?, ?"])[0].split(", ")[1] if m.get("gpus") else "?"
+start = datetime.datetime.fromtimestamp(m["started"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+failed = sum(1 for e in eps if e.get("rc") != 0)
+print(f"| `nvsmi-h200-gpm-{name}.jsonlines.gz` | `schedules/{m.get('schedule')}` | {start}, {round(m['ended'] - m['started'])} s | "
+      f"{driver} / 13.0 | NVIDIA H200 ({', '.join(g[:12] + '…' for g in gpus)}) | {len(recs):,} | "
+      f"{sum(1 for r in recs if r.get('label') == 1):,} | {len(eps)} ({failed}, {len(m.get('skipped') or [])}) |")
+EOF

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+// scripts/capture/ingest.sh, run as the lead runs it after a device capture, on
+// real H200 records (../shared) made into a capture folder: labels stripped,
+// episodes from the original labels' boundaries, a log a workload.
+const ROOT = new URL('..', import.meta.url).pathname;
+const SCRIPT = join(ROOT, 'scripts/capture/ingest.sh');
+const SHARED = join(ROOT, '../shared/data/nvsmi-h200-gpm-train.jsonlines.gz');
+const PY = process.env.ABP_TRAIN_PYTHON ?? '/usr/bin/python3';
+const haveData = existsSync(SHARED);
+const haveXgb = spawnSync(PY, ['-c', 'import xgboost'], { encoding: 'utf8' }).status === 0;
+if (!haveData) console.log(`capture-ingest: skipped, ${SHARED} not found (ln -s /work/shared ../shared)`);
+else if (!haveXgb) console.log(`capture-ingest: skipped, ${PY} cannot import xgboost (apt-get install python3-xgboost)`);
+
+type Rec = Record<string, unknown>;
+
+function readGz(path: string): Rec[] {
+  return gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
+  const original = haveData ? readGz(SHARED).slice(0, 400) : [];
+
+  /** A capture folder as run-capture.py leaves it; `fail` makes the first episode's process exit 1. */
+  function capture(opts: { fail?: boolean; log?: string } = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'abp-capture-ingest-'));
+    const eps: { workload: string; label: number; family: string; start: number; end: number; rc: number }[] = [];
+    let prev = '';
+    for (const r of original) {
+      const w = r.workload as string;
+      const ts = r.timestamp as number;
+      if (w !== 'startup' && w === prev) eps[eps.length - 1].end = ts + 0.05;
+      else if (w !== 'startup') eps.push({ workload: w, label: r.label as number, family: `fam-${w}`, start: ts - 0.05, end: ts + 0.05, rc: 0 });
+      prev = w;
+    }
+    if (opts.fail) eps[0].rc = 1;
+    const stripped = original.map(({ label: _l, workload: _w, ...rest }) => rest);
+    writeFileSync(join(dir, 'telemetry.jsonlines'), stripped.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(dir, 'episodes.jsonl'), eps.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const first = original[0].timestamp as number;
+    const last = original[original.length - 1].timestamp as number;
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ schedule: 'test.txt', gpus: ['NVIDIA H200, 580.159.04, 0'], started: first, ended: last, collect_rc: 0, episodes: eps.length, skipped: [] }));
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'logs', '00-kind-0.log'), opts.log ?? 'kind/variant: 12 passes, sums agree: True\n');
+    writeFileSync(join(dir, 'logs', 'collect.log'), '');
+    return { dir, eps };
+  }
+
+  function ingest(dir: string, name: string, dataDir: string, extra: string[] = []) {
+    return spawnSync('bash', [SCRIPT, dir, name, ...extra], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ABP_DATA_DIR: dataDir }, timeout: 120_000 });
+  }
+
+  it('labels a good capture, scores it with the shipped model and prints its table row', () => {
+    const { dir, eps } = capture();
+    const data = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
+    const run = ingest(dir, 'zz', data);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${eps.length} episodes, 0 failed, 0 skipped`);
+    expect(run.stdout).toContain('00-kind-0.log: agree: True x1');
+    const got = readGz(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'));
+    expect(got.length).toBe(original.length);
+    expect(got.map((r) => r.label)).toEqual(original.map((r) => r.label));
+    // The forward test's per-sample line and the episode replay's summary.
+    expect(run.stdout).toMatch(/nvsmi-h200-gpm-zz\.jsonlines\.gz: \d+ working samples, accuracy [01]\.\d{3}/);
+    expect(run.stdout).toMatch(/hashing episodes alerted: \*\*\d+ of \d+\*\*/);
+    const hashing = original.filter((r) => r.label === 1).length;
+    expect(run.stdout).toContain(`| \`nvsmi-h200-gpm-zz.jsonlines.gz\` | \`schedules/test.txt\` |`);
+    expect(run.stdout).toContain(`| ${original.length} | ${hashing} | ${eps.length} (0, 0) |`);
+    // A second run does not overwrite what was labelled.
+    const again = ingest(dir, 'zz', data);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('exists; remove it first');
+  }, 180_000);
+
+  it('stops before labelling when an episode failed or a log shows a traceback, unless --force', () => {
+    const data = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
+    const failed = capture({ fail: true });
+    const run = ingest(failed.dir, 'zz', data);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`FAILED '${failed.eps[0].workload}': rc 1`);
+    expect(existsSync(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(false);
+
+    const broken = capture({ log: 'Traceback (most recent call last):\nValueError: boom\n' });
+    const run2 = ingest(broken.dir, 'zz', data);
+    expect(run2.status).toBe(1);
+    expect(run2.stdout).toContain('00-kind-0.log: TROUBLE');
+    expect(run2.stderr).toContain('--force');
+    expect(existsSync(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(false);
+
+    const forced = ingest(broken.dir, 'zz', data, ['--force']);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(existsSync(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(true);
+  }, 180_000);
+
+  it('refuses a name that is not lower-case letters and digits', () => {
+    const { dir } = capture();
+    const run = ingest(dir, 'a;b', mkdtempSync(join(tmpdir(), 'abp-ingest-data-')));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("NAME must be lower-case letters and digits, got 'a;b'");
+  });
+});
