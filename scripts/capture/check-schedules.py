@@ -34,7 +34,8 @@ CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg
              "rabinkarp/search", "bitonic/sort", "msm/pippenger", "poseidon/merkle", "keccak/trie", "cms/sketch",
              "bitmap/index", "ghash/gcm", "fse/decode", "hamming/knn", "myers/editdist", "viterbi/decode",
              "pq/adc", "forest/infer", "unionfind/cc", "suffix/array", "ecdsa/verify", "lz4/decompress",
-             "json/index", "xorfilter/build", "rendezvous/hrw", "simhash/dedup", "postings/intersect"}
+             "json/index", "xorfilter/build", "rendezvous/hrw", "simhash/dedup", "postings/intersect",
+             "kvstore/get", "rl/envstep", "ann/serve", "stream/window", "sql/point"}
 BUDGET_S = 540.0
 
 

@@ -188,6 +188,19 @@ _add("simhash", "data", 0, ["dedup"], "moreops8", "simhash",
      "near-duplicate detection: 64-bit SimHash of 2^23 short documents (3-token shingles hashed, signed bit counts), then Hamming distance <= 3 search over four 16-bit bands (counting sort by band value, a block a bucket comparing pairs by popcount)")
 _add("postings", "database", 0, ["intersect"], "moreops8", "postings",
      "search-engine conjunctive queries: 2^16 fresh two-term queries over 2^20 posting lists (about 2^28 doc ids in blocks of 128 bit-packed deltas), a warp a query: funnel-shift unpacking and warp prefix sums, galloping over skip entries, binary-search matching")
+# a ninth set: benign serving and stepping loops with the launch pattern of the hashing `poll` and `short` variants
+# (small launches, each batch's result read back to the host before the next): a key-value store, RL environment
+# stepping, online vector search, streaming window analytics and database point lookups (moreops9.py)
+_add("kvstore", "database", 0, ["get"], "moreops9", "kvstore",
+     "GPU key-value store serving: a 2^26-slot linear-probing table of 64-bit keys and values (1 GiB, 2^24 keys loaded by atomicCAS), batches of 4096 requests (1/16 PUTs, GETs of present, recently put and absent keys), a thread a request; launches of microseconds, each batch's 4096 results copied back to the host before the next")
+_add("rl", "simulation", 0, ["envstep"], "moreops9", "rl",
+     "vectorized RL environment stepping: 4096 CartPole environments, a thread an environment running a 4-32-32-2 fp32 MLP policy (custom kernel, no torch), one Euler physics step, done test and reset a launch; rewards and episode ends (2 x 4096 floats) copied back after every step, thousands of steps a second")
+_add("ann", "database", 0, ["serve"], "moreops9", "ann",
+     "online vector search: batches of 16 fresh 128-d queries copied in, brute-force L2 over 2^20 fp32 vectors (512 MiB) in 256-vector blocks (a thread a query-block pair keeping a top 10), two small merge launches; each batch's top-10 ids and distances copied back before the next")
+_add("stream", "data", 0, ["window"], "moreops9", "stream",
+     "streaming-analytics micro-batches: 8192 events a launch (skewed 64-bit keys, values), keys found or inserted in a 2^22-slot hash table by atomicCAS, per-pane counts and sums by atomicAdd (8 panes of 8 micro-batches, a pane cleared as it comes round); 32 watched keys' sliding-window count and sum read back every micro-batch")
+_add("sql", "database", 0, ["point"], "moreops9", "sql",
+     "GPU database point and range lookups: a sorted column of 2^27 64-bit keys (1 GiB) with 32-bit values and a 256-way two-level index; batches of 1024 lookups copied in, a thread a lookup (binary search of the top level then a leaf, rows in range counted and summed), the 1024 results copied back each batch")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
