@@ -154,6 +154,36 @@ def aes_sbox():
     return sbox
 
 
+# Keccak-f[1600] for a CUDA source: 24 rounds on the 25 lanes a[] in place (theta, rho and pi, chi, iota). The
+# source that includes it defines u64, rotl64 and `__constant__ u64 KRC[24]` (keccak_round_constants()).
+KECCAKF_CUDA = r"""// Keccak-f[1600]
+__device__ __forceinline__ void keccakf(u64* a) {
+  const int R[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
+  u64 b[25], c[5];
+#pragma unroll 1
+  for (int r = 0; r < 24; ++r) {
+#pragma unroll
+    for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+#pragma unroll
+    for (int x = 0; x < 5; ++x) {
+      const u64 d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
+#pragma unroll
+      for (int y = 0; y < 25; y += 5) a[x + y] ^= d;
+    }
+#pragma unroll
+    for (int x = 0; x < 5; ++x)
+#pragma unroll
+      for (int y = 0; y < 5; ++y) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl64(a[x + 5 * y], R[x + 5 * y]);
+#pragma unroll
+    for (int y = 0; y < 25; y += 5)
+#pragma unroll
+      for (int x = 0; x < 5; ++x) a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y]);
+    a[0] ^= KRC[r];
+  }
+}
+"""
+
+
 def keccak_round_constants():
     """Keccak-f[1600]'s 24 round constants, from the LFSR x^8 + x^6 + x^5 + x^4 + 1 (FIPS 202's rc(t))."""
     out, r = [], 1

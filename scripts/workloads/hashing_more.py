@@ -45,7 +45,7 @@ hashes a thread a launch. hashing.drive() does the rest (calibration, variants, 
 """
 from math import isqrt
 
-from common import aes_sbox, keccak_round_constants, note
+from common import KECCAKF_CUDA, aes_sbox, keccak_round_constants, note
 from hashing import HEAD, TARGET, PowKernel, _consts, check_variant, drive, grid_of
 
 MASK64 = (1 << 64) - 1
@@ -385,7 +385,7 @@ __device__ __forceinline__ u64 rotr64(u64 x, int n) { return (x >> n) | (x << ((
 __constant__ u64 GT[1024] = { %GT% };
 __constant__ u64 JHC[168] = { %JHC% };
 __constant__ u64 KRC[24] = { %KRC% };
-
+%KECCAKF%
 // 1. BLAKE-512-like: 16 rounds of the 64-bit G (rotations 32, 25, 16, 11) on v[16], the message permuted by sigma
 #define BG(a, b, c, d, x, y)                                                   \
   a += b + (x); d = rotr64(d ^ a, 32); c += d; b = rotr64(b ^ c, 25);          \
@@ -538,31 +538,11 @@ __device__ __forceinline__ void jh(u64* out) {
 
 // 5. Keccak-512: the message in the first 8 of 9 rate lanes, padding, 24 rounds of Keccak-f[1600]
 __device__ __forceinline__ void keccak(u64* h) {
-  const int R[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
-  u64 a[25], b[25], c[5];
+  u64 a[25];
 #pragma unroll
   for (int i = 0; i < 25; ++i) a[i] = i < 8 ? h[i] : 0ull;
   a[8] = 0x8000000000000001ull;
-#pragma unroll 1
-  for (int r = 0; r < 24; ++r) {
-#pragma unroll
-    for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-#pragma unroll
-    for (int x = 0; x < 5; ++x) {
-      const u64 d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
-#pragma unroll
-      for (int y = 0; y < 25; y += 5) a[x + y] ^= d;
-    }
-#pragma unroll
-    for (int x = 0; x < 5; ++x)
-#pragma unroll
-      for (int y = 0; y < 5; ++y) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl64(a[x + 5 * y], R[x + 5 * y]);
-#pragma unroll
-    for (int y = 0; y < 25; y += 5)
-#pragma unroll
-      for (int x = 0; x < 5; ++x) a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y]);
-    a[0] ^= KRC[r];
-  }
+  keccakf(a);
 #pragma unroll
   for (int i = 0; i < 8; ++i) h[i] = a[i];
 }
@@ -592,6 +572,7 @@ extern "C" __global__ void hash(unsigned long long nonce0, int iters, unsigned i
 }
 """.replace("%GT%", _lit(_groestl_tables(), 64)).replace("%JHC%", _consts(168, 0x4A48, 64)) \
    .replace("%KRC%", _lit(keccak_round_constants(), 64)) \
+   .replace("%KECCAKF%", KECCAKF_CUDA) \
    .replace("%SIGMA%", ", ".join("{" + ", ".join(map(str, row)) + "}" for row in BLAKE_SIGMA)) \
    .replace("%BC%", _consts(16, 0x424C414B45, 64)).replace("%IV%", _lit(_sha512_iv(), 64)) \
    .replace("%TFR%", ", ".join("{" + ", ".join(map(str, row)) + "}" for row in THREEFISH_R)) \

@@ -46,7 +46,7 @@ below (autolykos_ref, verthash_ref, lyra2_ref), and after drive()'s summary line
 """
 import hashlib
 
-from common import SPLITMIX_CUDA, keccak_round_constants, note, sms
+from common import KECCAKF_CUDA, SPLITMIX_CUDA, keccak_round_constants, note, sms
 from hashing import HEAD, TARGET, PowKernel, _consts, check_variant, drive, grid_of
 from hashing_more import BLAKE_SIGMA, MASK64, _lit, _sha512_iv
 
@@ -224,32 +224,7 @@ typedef unsigned long long u64;
 #define CHAIN %CHAIN%
 __constant__ u64 KRC[24] = { %KRC% };
 __device__ __forceinline__ unsigned int fnv1a(unsigned int a, unsigned int b) { return (a ^ b) * 0x01000193u; }
-// Keccak-f[1600]
-__device__ __forceinline__ void keccakf(u64* a) {
-  const int R[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
-  u64 b[25], c[5];
-#pragma unroll 1
-  for (int r = 0; r < 24; ++r) {
-#pragma unroll
-    for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-#pragma unroll
-    for (int x = 0; x < 5; ++x) {
-      const u64 d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
-#pragma unroll
-      for (int y = 0; y < 25; y += 5) a[x + y] ^= d;
-    }
-#pragma unroll
-    for (int x = 0; x < 5; ++x)
-#pragma unroll
-      for (int y = 0; y < 5; ++y) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl64(a[x + 5 * y], R[x + 5 * y]);
-#pragma unroll
-    for (int y = 0; y < 25; y += 5)
-#pragma unroll
-      for (int x = 0; x < 5; ++x) a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y]);
-    a[0] ^= KRC[r];
-  }
-}
-// element i: splitmix64(4i + k + seed), k = 0..3, two uint4 a element
+%KECCAKF%// element i: splitmix64(4i + k + seed), k = 0..3, two uint4 a element
 extern "C" __global__ void fill(uint4* T, u64 n) {
   for (u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (u64)gridDim.x * blockDim.x) {
     const u64 x0 = splitmix(4 * i + %SEED%ull), x1 = splitmix(4 * i + 1 + %SEED%ull);
@@ -318,6 +293,7 @@ extern "C" __global__ void hash(const uint4* __restrict__ T, unsigned int mask, 
   if (found) atomicAdd(hits, found);
 }
 """.replace("%CHAIN%", str(VH_CHAIN)).replace("%KRC%", _lit(keccak_round_constants(), 64)) \
+    .replace("%KECCAKF%", KECCAKF_CUDA) \
    .replace("%SEED%", str(VH_SEED)).replace("%HDR%", _lit(VH_HDR, 64))
 
 
