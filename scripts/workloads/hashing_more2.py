@@ -721,6 +721,12 @@ class _Checked(PowKernel):
         self.check_note = (f"self-check: {agree}/{len(CHECK_PICKS)} GPU digests of nonces {CHECK_NONCE:#x} + "
                            f"{', '.join(map(str, CHECK_PICKS))} agree with the Python reference, agree: {self.agree}")
 
+    def launch(self, grid, block, iters):
+        """One grid of `iters` whole hashes a thread (Verthash, whose hashes span launches, has its own)."""
+        self.call(grid, block, self.nonce, iters, 0)
+        self.nonce += grid * block * iters
+        self.hashes += grid * block * iters
+
 
 class Autolykos(_Checked):
     ref = staticmethod(autolykos_ref)
@@ -742,11 +748,6 @@ class Autolykos(_Checked):
         cp = self.cp
         self.kernel((grid,), (block,), (self.table, cp.uint32(self.mask), cp.uint64(nonce), cp.int32(iters),
                                         cp.uint32(TARGET), self.hits, self.out, cp.uint32(nout)))
-
-    def launch(self, grid, block, iters):
-        self.call(grid, block, self.nonce, iters, 0)
-        self.nonce += grid * block * iters
-        self.hashes += grid * block * iters
 
 
 class Verthash(_Checked):
@@ -799,11 +800,6 @@ class Lyra2(_Checked):
         cp = self.cp
         self.kernel((grid,), (block,), (self.mem, cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET), self.hits,
                                         self.out, cp.uint32(nout)))
-
-    def launch(self, grid, block, iters):
-        self.call(grid, block, self.nonce, iters, 0)
-        self.nonce += grid * block * iters
-        self.hashes += grid * block * iters
 
 
 CLASSES = {"autolykos": Autolykos, "verthash": Verthash, "lyra2": Lyra2}
