@@ -93,6 +93,7 @@ def _popcount64(x, xp):
 # the K smallest 64-bit keys (distance << 32 | id): a lane's sorted list in registers, a warp's merge by shuffles
 TOPK_CUDA = r"""
 #define TK_K %K%
+#define TK_LISTS %LISTS%
 #define TK_NONE 0xFFFFFFFFFFFFFFFFull
 __device__ __forceinline__ void tk_clear(unsigned long long* best) {
 #pragma unroll
@@ -126,11 +127,23 @@ __device__ __forceinline__ void tk_warp_merge(unsigned long long* best, unsigned
     if (lane == 0) out[r] = m;
   }
 }
+// a warp a query: the TK_K smallest of its TK_LISTS * TK_K candidates (the per-slice or per-list top Ks)
+extern "C" __global__ void tk_merge(const unsigned long long* __restrict__ cand, unsigned int nq,
+                                    unsigned long long* out) {
+  const unsigned int q = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31u;
+  if (q >= nq) return;  // whole warps leave together
+  unsigned long long best[TK_K];
+  tk_clear(best);
+  for (unsigned int c = lane; c < TK_LISTS * TK_K; c += 32)
+    tk_insert(best, cand[(unsigned long long)q * TK_LISTS * TK_K + c]);
+  tk_warp_merge(best, out + (unsigned long long)q * TK_K);
+}
 """
 
 
-def _topk_cuda():
-    return fill_source(TOPK_CUDA, K=TK_K)
+def _topk_cuda(lists):
+    """TOPK_CUDA for a merge of `lists` top-K lists a query (tk_merge)."""
+    return fill_source(TOPK_CUDA, K=TK_K, LISTS=lists)
 
 
 def _topk_ref(keys):
@@ -201,22 +214,11 @@ extern "C" __global__ void __launch_bounds__(HK_QB * 32) hk_scan(const unsigned 
   }
   tk_warp_merge(best, cand + ((unsigned long long)q * HK_SLICES + s) * TK_K);
 }
-// a warp a query: the TK_K smallest of its HK_SLICES * TK_K candidates
-extern "C" __global__ void hk_merge(const unsigned long long* __restrict__ cand, unsigned int nq,
-                                    unsigned long long* out) {
-  const unsigned int q = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31u;
-  if (q >= nq) return;  // whole warps leave together
-  unsigned long long best[TK_K];
-  tk_clear(best);
-  for (unsigned int c = lane; c < HK_SLICES * TK_K; c += 32)
-    tk_insert(best, cand[(unsigned long long)q * HK_SLICES * TK_K + c]);
-  tk_warp_merge(best, out + (unsigned long long)q * TK_K);
-}
 """
 
 
 def _hk_src():
-    return SPLITMIX_CUDA + _topk_cuda() + fill_source(HK_CUDA, ROWS=HK_ROWS, SLICES=HK_SLICES, FLIPS=HK_FLIPS,
+    return SPLITMIX_CUDA + _topk_cuda(HK_SLICES) + fill_source(HK_CUDA, ROWS=HK_ROWS, SLICES=HK_SLICES, FLIPS=HK_FLIPS,
                                                       TILE=HK_TILE, QB=HK_QB)
 
 
@@ -232,7 +234,7 @@ def hamming(variant, clock):
     n, nq = HK_ROWS, HK_QUERIES
     assert n % (HK_SLICES * HK_TILE) == 0 and nq % HK_QB == 0 and nq % 4 == 0 and n <= 1 << 32
     mod = cp.RawModule(code=_hk_src())
-    queries_k, scan, merge = (mod.get_function(k) for k in ("hk_queries", "hk_scan", "hk_merge"))
+    queries_k, scan, merge = (mod.get_function(k) for k in ("hk_queries", "hk_scan", "tk_merge"))
     db = splitmix_words(n * 8, 0x4A33).view(cp.uint64)  # row r: words 4r .. 4r + 3
     qs = cp.empty(nq * 4, dtype=cp.uint64)
     src = cp.empty(nq, dtype=cp.uint32)
@@ -785,17 +787,6 @@ extern "C" __global__ void __launch_bounds__(PQ_KS) pq_scan(const float* __restr
     tk_warp_merge(best, cand + ((unsigned long long)q * PQ_PROBE + p) * TK_K);
   }
 }
-// a warp a query: the TK_K smallest of its PQ_PROBE * TK_K candidates
-extern "C" __global__ void pq_merge(const unsigned long long* __restrict__ cand, unsigned int nq,
-                                    unsigned long long* out) {
-  const unsigned int q = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31u;
-  if (q >= nq) return;  // whole warps leave together
-  unsigned long long best[TK_K];
-  tk_clear(best);
-  for (unsigned int c = lane; c < PQ_PROBE * TK_K; c += 32)
-    tk_insert(best, cand[(unsigned long long)q * PQ_PROBE * TK_K + c]);
-  tk_warp_merge(best, out + (unsigned long long)q * TK_K);
-}
 // the table of (query q, list l) written out, for the check
 extern "C" __global__ void __launch_bounds__(PQ_KS) pq_dump(const float* __restrict__ qs,
                                                             const float* __restrict__ cent,
@@ -810,7 +801,7 @@ extern "C" __global__ void __launch_bounds__(PQ_KS) pq_dump(const float* __restr
 
 
 def _pq_src():
-    return SPLITMIX_CUDA + _topk_cuda() + fill_source(PQ_CUDA, D=PQ_D, M=PQ_M, DS=PQ_DS, KS=PQ_KS, LISTS=PQ_LISTS,
+    return SPLITMIX_CUDA + _topk_cuda(PQ_PROBE) + fill_source(PQ_CUDA, D=PQ_D, M=PQ_M, DS=PQ_DS, KS=PQ_KS, LISTS=PQ_LISTS,
                                                       PROBE=PQ_PROBE)
 
 
@@ -835,7 +826,7 @@ def pq(variant, clock):
     n = int(offs_h[-1])
     assert n < 1 << 32
     mod = cp.RawModule(code=_pq_src())
-    queries_k, scan, merge, dump = (mod.get_function(k) for k in ("pq_queries", "pq_scan", "pq_merge", "pq_dump"))
+    queries_k, scan, merge, dump = (mod.get_function(k) for k in ("pq_queries", "pq_scan", "tk_merge", "pq_dump"))
     unit = lambda words, seed: splitmix_words(words, seed).astype(cp.float32) * cp.float32(2.0 ** -32)  # noqa: E731
     cent = unit(PQ_LISTS * PQ_D, 0xCE47) * cp.float32(2.0) - cp.float32(1.0)
     book = unit(PQ_M * PQ_KS * PQ_DS, 0xB00C) * cp.float32(0.5) - cp.float32(0.25)
