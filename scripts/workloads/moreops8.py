@@ -1394,7 +1394,7 @@ def json(variant, clock):
         cnt_ok += _js_structurals(obj) == int(hcnt[i])
         want = base64.b64decode(obj["blob"])
         blob_ok += int(hblen[i]) == len(want) and blob[i * JS_BLOB:i * JS_BLOB + len(want)].get().tobytes() == want
-        lo = int(cp.searchsorted(idx[:total], cp.uint32(hoff[i])))
+        lo = int(cp.searchsorted(idx[:total], int(hoff[i])))
         got = (idx[lo:lo + int(hcnt[i])].get().astype(np.int64) - int(hoff[i])).tolist()
         pos_ok += got == _js_positions(line)
     missing = int((hblen == 0xFFFF).sum())
