@@ -97,6 +97,29 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     expect(existsSync(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(true);
   }, 180_000);
 
+  it('--drop-failed labels the rest of a capture with a failed episode, its traceback expected, other trouble not', () => {
+    const data = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
+    const failed = capture({ fail: true, log: 'Traceback (most recent call last):\nNotImplementedError: boom\n' });
+    const run = ingest(failed.dir, 'zz', data, ['--drop-failed']);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`FAILED '${failed.eps[0].workload}': rc 1 (its records left out)`);
+    expect(run.stdout).toContain('00-kind-0.log: trouble in a failed episode (its records left out)');
+    expect(run.stdout).toContain(`left out`);
+    const got = readGz(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'));
+    expect(got.some((r) => r.workload === failed.eps[0].workload)).toBe(false);
+    expect(got.length).toBeLessThan(original.length);
+
+    // trouble in the log of an episode that did not fail still stops it
+    const other = capture({ fail: true, log: 'Traceback (most recent call last):\nValueError: boom\n' });
+    writeFileSync(join(other.dir, 'logs', '01-other-0.log'), 'other/v: agree: False\n');
+    const data2 = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
+    const run2 = ingest(other.dir, 'zz', data2, ['--drop-failed']);
+    expect(run2.status).toBe(1);
+    expect(run2.stdout).toContain('01-other-0.log: TROUBLE');
+    expect(existsSync(join(data2, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(false);
+    expect(ingest(other.dir, 'zz', data2, ['--bogus']).status).toBe(2);
+  }, 180_000);
+
   it('refuses a name that is not lower-case letters and digits', () => {
     const { dir } = capture();
     const run = ingest(dir, 'a;b', mkdtempSync(join(tmpdir(), 'abp-ingest-data-')));

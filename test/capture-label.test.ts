@@ -125,6 +125,27 @@ describe.skipIf(!have)('scripts/capture/label.ts', () => {
     expect(after).toBeGreaterThan(5);
   });
 
+  it('--drop-failed leaves out every record of an episode that exited non-zero, and only those', () => {
+    const eps = episodesOf(original);
+    const k = eps.findIndex((e) => e.label === 1);
+    const dir = capture(eps.map((x, i) => (i === k ? { ...x, rc: 1 } : x)));
+    const out = join(dir, 'labelled.jsonlines.gz');
+    const run = label(dir, out, ['--drop-failed']);
+    expect(run.status, run.stderr).toBe(0);
+    const inside = original.filter((r) => (r.timestamp as number) >= eps[k].start && (r.timestamp as number) <= eps[k].end);
+    expect(inside.length).toBeGreaterThan(5);
+    expect(run.stdout).toContain(`left out ${inside.length} records of 1 failed episodes: ${eps[k].workload} (episode ${k + 1})`);
+    expect(run.stdout).not.toContain('warning:');
+    const got = readGz(out);
+    const kept = original.filter((r) => !inside.includes(r));
+    expect(got.map((r) => r.timestamp)).toEqual(kept.map((r) => r.timestamp));
+    expect(got.map((r) => r.label)).toEqual(kept.map((r) => r.label));
+    // without the flag the same capture keeps them, with a warning
+    const all = label(dir, out, ['--force']);
+    expect(all.stdout).toContain(`warning: ${eps[k].workload} (episode ${k + 1}) exited 1`);
+    expect(readGz(out).length).toBe(original.length);
+  });
+
   it('names file and line of a bad telemetry line and writes no output', () => {
     const dir = capture(episodesOf(original));
     const tele = join(dir, 'telemetry.jsonlines');

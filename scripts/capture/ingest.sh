@@ -8,18 +8,28 @@
 #      per episode through abp watch's alert logic;
 #   5. the capture's row for data/README.md's table.
 #
-#   bash scripts/capture/ingest.sh CAPTURE NAME [--force]
+#   bash scripts/capture/ingest.sh CAPTURE NAME [--drop-failed] [--force]
 #
 # CAPTURE is run-capture.py's output folder or a .tar.gz of it (as the device run brings it back). Stops
 # before labelling when an episode failed or a log shows trouble, unless --force: read the logs, then decide.
+# --drop-failed labels the rest and leaves out every record of a failed episode (label.ts --drop-failed);
+# trouble in a failed episode's own logs (NN-*.log, NN its place in the schedule) is then expected, trouble
+# in any other log still stops it (unless --force too).
 # Refuses to overwrite an existing data file. ABP_DATA_DIR (default data) is where the labelled file goes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-usage() { echo "usage: bash scripts/capture/ingest.sh CAPTURE_DIR_OR_TAR_GZ NAME [--force]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/capture/ingest.sh CAPTURE_DIR_OR_TAR_GZ NAME [--drop-failed] [--force]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
-src=$1 name=$2 force=${3:-}
-[ -z "$force" ] || [ "$force" = --force ] || usage
+src=$1 name=$2 force='' drop=''
+shift 2
+for opt in "$@"; do
+  case $opt in
+    --force) force=1 ;;
+    --drop-failed) drop=1 ;;
+    *) usage ;;
+  esac
+done
 [[ $name =~ ^[a-z0-9]+$ ]] || { echo "ingest: NAME must be lower-case letters and digits, got '$name'" >&2; exit 2; }
 out=${ABP_DATA_DIR:-data}/nvsmi-h200-gpm-$name.jsonlines.gz
 [ ! -e "$out" ] || { echo "ingest: $out exists; remove it first to label again" >&2; exit 1; }
@@ -42,7 +52,14 @@ done
 
 echo "== 1. what ran ($cap)"
 trouble=0
-"$PY" - "$cap" <<'EOF' || trouble=1
+failed_eps=$("$PY" - "$cap" <<'EOF'
+import json, sys
+eps = [json.loads(l) for l in open(f"{sys.argv[1]}/episodes.jsonl") if l.strip()]
+print(" ".join(f"{i:02d}" for i, e in enumerate(eps)
+               if e.get("rc") != 0 or any(p.get("rc") not in (0, None) for p in e.get("parts") or [])))
+EOF
+)
+"$PY" - "$cap" "$drop" <<'EOF' || trouble=1
 import json, sys
 cap = sys.argv[1]
 m = json.load(open(f"{cap}/meta.json"))
@@ -51,8 +68,8 @@ failed = [e for e in eps if e.get("rc") != 0]
 print(f"schedule {m.get('schedule')}, {len(eps)} episodes, {len(failed)} failed, "
       f"{len(m.get('skipped') or [])} skipped {m.get('skipped') or ''}, collect rc {m.get('collect_rc')}, gpus {m.get('gpus')}")
 for e in failed:
-    print(f"  FAILED {e['workload']!r}: rc {e.get('rc')}")
-sys.exit(1 if failed or m.get("collect_rc") != 0 else 0)
+    print(f"  FAILED {e['workload']!r}: rc {e.get('rc')}" + (" (its records left out)" if sys.argv[2] else ""))
+sys.exit(1 if (failed and not sys.argv[2]) or m.get("collect_rc") != 0 else 0)
 EOF
 
 echo "== 2. the logs"
@@ -61,7 +78,10 @@ for log in "$cap"/logs/*.log; do
   ok=$(grep -c 'agree: True' "$log" || true)
   # "frame error" and "standard error" are words of benign summaries (Viterbi, HyperLogLog), not failures.
   bad=$(grep -iE 'traceback|error|agree: false|: False\b' "$log" | grep -viE 'frame error|standard error|bit error|error rate|UserWarning' | head -3 || true)
-  if [ -n "$bad" ]; then
+  nn=$(basename "$log"); nn=${nn%%-*}
+  if [ -n "$bad" ] && [ -n "$drop" ] && [[ " $failed_eps " == *" $nn "* ]]; then
+    echo "  $(basename "$log"): trouble in a failed episode (its records left out)"
+  elif [ -n "$bad" ]; then
     trouble=1
     echo "  $(basename "$log"): TROUBLE"
     printf '%s\n' "$bad" | cut -c1-200 | sed 's/^/      /'
@@ -70,12 +90,12 @@ for log in "$cap"/logs/*.log; do
   fi
 done
 if [ "$trouble" -ne 0 ] && [ -z "$force" ]; then
-  echo "ingest: something failed or a log shows trouble (above); read the logs, then run again with --force to label anyway" >&2
+  echo "ingest: something failed or a log shows trouble (above); read the logs, then run again with --force to label anyway, or --drop-failed to leave out the failed episodes" >&2
   exit 1
 fi
 
 echo "== 3. label -> $out"
-npx tsx scripts/capture/label.ts "$cap" "$out" | tail -3
+npx tsx scripts/capture/label.ts "$cap" "$out" ${drop:+--drop-failed} | grep -E ' records|left out|warning' || true
 
 echo "== 4. forward test with the shipped model"
 npx tsx scripts/make-features.ts --input "$out" --columns scripts/gpm/columns.txt \

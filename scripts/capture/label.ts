@@ -2,7 +2,7 @@
  * Labels a capture: joins what `abp collect` wrote with the episodes that
  * scripts/capture/run-capture.py logged, by timestamp, into the data layout.
  *
- *   npx tsx scripts/capture/label.ts OUT_DIR data/NAME.jsonlines.gz [--force]
+ *   npx tsx scripts/capture/label.ts OUT_DIR data/NAME.jsonlines.gz [--force] [--drop-failed]
  *
  * Each episode names its parts (one workload, or two co-located), each with
  * the [start, end] of its work. A record whose `timestamp` lies in one or more
@@ -10,7 +10,9 @@
  * both worked then, `A/v` if B had stopped) and `label` 1 if any of them
  * hashes. Every other record (start-up, gaps, a workload that never started)
  * gets label 0, workload and family `startup`. An episode without `parts` is
- * one part. Output is gzipped JSON lines, written to a temporary file
+ * one part. `--drop-failed` leaves out every record inside an episode that
+ * exited non-zero (any part's span), so a rerun of it can stand in its place
+ * without the failed run's seconds labelled as that work. Output is gzipped JSON lines, written to a temporary file
  * and renamed, so a failed run leaves no partial file.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,28 +78,41 @@ export function parseEpisodes(rows: Rec[], path: string): Span[] {
   return spans;
 }
 
-/** The records with label, workload and family added (ground truth keys from the input are replaced). */
-export function labelRecords(records: Rec[], spans: Span[], path = 'telemetry'): Rec[] {
+/** Episodes (by index) that exited non-zero, or one of whose parts did. */
+export function failedEpisodes(rows: Rec[], spans: Span[]): Set<number> {
+  const failed = new Set(spans.filter((s) => s.rc !== 0).map((s) => s.episode));
+  rows.forEach((r, i) => {
+    if (typeof r.rc === 'number' && r.rc !== 0) failed.add(i);
+  });
+  return failed;
+}
+
+/**
+ * The records with label, workload and family added (ground truth keys from the input are replaced).
+ * Records inside any span of an episode in `drop` are left out.
+ */
+export function labelRecords(records: Rec[], spans: Span[], path = 'telemetry', drop: ReadonlySet<number> = new Set()): Rec[] {
   const byPart = [...spans].sort((a, b) => a.episode - b.episode); // stable: keeps each episode's part order
-  return records.map((rec, i) => {
+  return records.flatMap((rec, i) => {
     const ts = rec.timestamp;
     if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new Error(`${path}: record ${i + 1}: field timestamp is not a number`);
     const on = byPart.filter((s) => s.start <= ts && ts <= s.end);
+    if (on.some((s) => drop.has(s.episode))) return [];
     const { label: _l, workload: _w, family: _f, ...rest } = rec;
-    if (on.length === 0) return { ...rest, label: 0, workload: 'startup', family: 'startup' };
-    return {
+    if (on.length === 0) return [{ ...rest, label: 0, workload: 'startup', family: 'startup' }];
+    return [{
       ...rest,
       label: on.some((s) => s.label === 1) ? 1 : 0,
       workload: on.map((s) => s.workload).join('+'),
       family: on.map((s) => s.family).join('+'),
-    };
+    }];
   });
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false }, 'drop-failed': { type: 'boolean', default: false } } });
   if (positionals.length !== 2) {
-    process.stderr.write('usage: label.ts OUT_DIR data/NAME.jsonlines.gz [--force]\n');
+    process.stderr.write('usage: label.ts OUT_DIR data/NAME.jsonlines.gz [--force] [--drop-failed]\n');
     process.exitCode = 2;
     return;
   }
@@ -108,7 +123,9 @@ function main(): void {
   const epPath = join(dir, 'episodes.jsonl');
   const rows = readJsonLines(epPath);
   const episodes = parseEpisodes(rows, epPath);
-  const labelled = labelRecords(readJsonLines(telePath), episodes, telePath);
+  const drop = values['drop-failed'] ? failedEpisodes(rows, episodes) : new Set<number>();
+  const records = readJsonLines(telePath);
+  const labelled = labelRecords(records, episodes, telePath, drop);
   const tmp = `${outPath}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, gzipSync(labelled.map((r) => JSON.stringify(r)).join('\n') + '\n', { level: 9 }));
@@ -122,8 +139,12 @@ function main(): void {
   const ran = new Set(episodes.map((s) => s.episode)).size;
   process.stdout.write(`${outPath}: ${labelled.length} records, ${ones} labelled 1, ${ran} episodes\n`);
   for (const [w, n] of counts) process.stdout.write(`  ${String(n).padStart(5)}  ${w}\n`);
-  for (const e of episodes.filter((x) => x.rc !== 0)) {
+  for (const e of episodes.filter((x) => x.rc !== 0 && !drop.has(x.episode))) {
     process.stdout.write(`  warning: ${e.workload} (episode ${e.episode + 1}) exited ${e.rc}: check its log before committing its records\n`);
+  }
+  if (drop.size > 0) {
+    const names = [...drop].sort((a, b) => a - b).map((i) => `${String(rows[i].workload)} (episode ${i + 1})`);
+    process.stdout.write(`  left out ${records.length - labelled.length} records of ${drop.size} failed episodes: ${names.join(', ')}\n`);
   }
   rows.forEach((r, i) => {
     if (!episodes.some((s) => s.episode === i)) {

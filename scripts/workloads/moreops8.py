@@ -1410,6 +1410,9 @@ def json(variant, clock):
 # ---- xorfilter -----------------------------------------------------------------------------------------------------
 
 XF_ATTEMPTS = 4  # hash seeds tried before a build is given up
+# Absent keys are splitmix(j ^ seed ^ XF_ABSENT), j < n: XF_ABSENT must set a bit above every index (a small
+# constant only permutes the present keys' indices, which made every "absent" key present on the H200, n = 2^26)
+XF_ABSENT = 1 << 63
 
 
 def _xf_shape(n):
@@ -1622,7 +1625,7 @@ def xorfilter(variant, clock):
                 assign((min(grid, (hi - lo + 255) // 256),), (256,), (stk, sts, np.uint32(lo), np.uint32(hi),
                                                                         np.uint64(hseed), np.uint32(b), fp))
         stats.fill(0)
-        query((grid,), (256,), (keys, np.uint64(n), np.uint64(seed ^ 0xAB5E47), np.uint64(hseed), np.uint32(b), fp,
+        query((grid,), (256,), (keys, np.uint64(n), np.uint64(seed ^ XF_ABSENT), np.uint64(hseed), np.uint32(b), fp,
                                 stats))
         done.update(builds=done["builds"] + 1, rounds=rounds, seed=seed, hseed=hseed,
                     maxrounds=max(done["maxrounds"], rounds))
