@@ -44,7 +44,7 @@ def main():
     p = tg.predict(b, X).astype(np.float32)
     p.tofile(os.path.join(d, "forward.f32"))
 
-    _, _, usable = tg.working_samples(X, y, workloads, columns)
+    _, _, usable = tg.working_samples(X, y, workloads, columns, tg.load_idle(d))
     s = tg.score(p[usable], y[usable])
     benign = s["n"] - s["positives"]
     print(f"{meta['input']}: {s['n']} working samples, accuracy {s['accuracy']:.3f}, "

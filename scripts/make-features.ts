@@ -9,6 +9,8 @@
  *   X.f32           rows x columns float32, row-major, little-endian (NaN = missing)
  *   y.u8            one byte a row: the `label` (255 when the record has none)
  *   workloads.json  the `workload` of every row ("" when absent), file order
+ *   idle.u8         one byte a row: 1 where `abp watch` counts the sample as idle (isIdle), so
+ *                   training leaves out the same no-work samples that the watch skips
  *   columns.txt     the columns used, one a line
  *   meta.json       { rows, columns, rule, input }
  */
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { featureMatrix, type NumberRule } from '../src/stages/parse-value.js';
 import { readDerived } from '../src/model-repo/derived.js';
+import { isIdle } from '../src/collect/watch.js';
 import { readJsonLines } from './jsonlines.js';
 
 const { values } = parseArgs({
@@ -72,6 +75,7 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'X.f32'), new Uint8Array(X.buffer, X.byteOffset, X.byteLength));
 writeFileSync(join(out, 'y.u8'), y);
 writeFileSync(join(out, 'workloads.json'), JSON.stringify(workloads));
+writeFileSync(join(out, 'idle.u8'), Uint8Array.from(records, (r) => (isIdle(r) ? 1 : 0)));
 // Per row: which input, the workload family where the capture recorded one, time and GPU,
 // for leave-one-family-out and for replaying episodes in time order.
 const str = (v: unknown) => (typeof v === 'string' ? v : '');

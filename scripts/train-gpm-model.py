@@ -6,8 +6,8 @@ the feature matrix with scripts/make-features.ts (the pipeline's own unit
 stripping and derived features, src/model-repo/derived.ts). This script only
 reads that matrix.
 
-Per-sample figures leave out samples in which the GPU does no work (SM
-activity below NO_WORK_SM %): a cycling miner's off phase cannot show mining,
+Per-sample figures leave out samples in which the GPU does no work (abp
+watch's idle: SM activity and utilisation both below 5 %): a cycling miner's off phase cannot show mining,
 and training on it as "mining" would teach the model that idle is suspect.
 Those samples are the episode-level detector's business (abp watch).
 
@@ -38,7 +38,6 @@ spec.loader.exec_module(tm)
 
 MODEL_NAME = "abp-gpm-xgb"
 THRESHOLD = 0.5
-NO_WORK_SM = 5.0
 ROUNDS = 120
 PARAMS = {
     "objective": "binary:logistic",
@@ -97,13 +96,24 @@ def train(X, y, params=PARAMS, rounds=ROUNDS, weight=None):
     return xgb.train(params, xgb.DMatrix(X, label=y, weight=weight, missing=np.nan), rounds)
 
 
-def working_samples(X, y, workloads, columns):
-    """(transition, no_work, usable) masks: startup records; samples with no work (or no GPM value to tell: SM
-    activity below NO_WORK_SM); and what is trained on and scored per sample, neither startup nor a hashing
-    sample with no work (a cycling miner's off phase cannot show mining)."""
+def load_idle(d):
+    """make-features' idle.u8: 1 where abp watch's isIdle (src/collect/watch.ts) counts the sample as idle."""
+    path = os.path.join(d, "idle.u8")
+    if not os.path.exists(path):
+        sys.exit(f"{path}: missing; make the features again with scripts/make-features.ts")
+    return np.fromfile(path, dtype="u1").astype(bool)
+
+
+def working_samples(X, y, workloads, columns, idle):
+    """(transition, no_work, usable) masks: startup records; samples with no work (the watch's idle: SM activity
+    and utilisation both below 5 %) or no GPM value to tell; and what is trained on and scored per sample, neither
+    startup nor a hashing sample with no work (a cycling miner's off phase cannot show mining). The same idle rule
+    as the watch's window, so a miner the watch scores is one the model was trained and judged on."""
     sm = X[:, columns.index(SM_COL)]
+    if idle.shape[0] != X.shape[0]:
+        sys.exit(f"idle.u8 has {idle.shape[0]} rows, X {X.shape[0]}: make the features again")
     transition = np.array([w == TRANSITION or w == "" for w in workloads])
-    no_work = np.isnan(sm) | (sm < NO_WORK_SM)
+    no_work = np.isnan(sm) | idle
     return transition, no_work, ~transition & ~(no_work & (y == 1))
 
 
@@ -185,7 +195,7 @@ def main():
         rows = json.load(f)
     names = [parts_of(w) for w in workloads]
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
-    transition, no_work, usable = working_samples(X, y, workloads, columns)
+    transition, no_work, usable = working_samples(X, y, workloads, columns, load_idle(args.features))
     colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
     weight = np.where(colocated_hashing, COLOCATED_WEIGHT, 1.0).astype(np.float32)
     if args.window_std:
@@ -258,7 +268,7 @@ def main():
     importance = {columns[int(k[1:])]: float(v) for k, v in gain.items()}
     metrics = {
         "model": MODEL_NAME, "xgboost": xgb.__version__, "inputs": meta.get("input"), "rule": meta.get("rule"),
-        "records": int(X.shape[0]), "trained_on": int(usable.sum()), "no_work_sm_percent": NO_WORK_SM,
+        "records": int(X.shape[0]), "trained_on": int(usable.sum()), "no_work": "abp watch's isIdle: GPM SM activity and utilisation both below 5 %",
         "columns": columns, "params": PARAMS, "rounds": ROUNDS, "colocated_weight": COLOCATED_WEIGHT, "threshold": THRESHOLD,
         "lofo": lofo, "lofo_overall": lofo_all, "lowo": lowo, "lowo_overall": lowo_all,
         "lovo": lovo, "lovo_overall": lovo_all, "logo": logo, "logo_overall": logo_all,

@@ -81,19 +81,26 @@ function text(v: unknown): string | null {
 
 const SM_ACTIVITY = 'nvidia_smi_log.gpu.gpm.sm_activity';
 const GPU_UTIL = 'nvidia_smi_log.gpu.utilization.gpu_util';
-/** Below this much SM activity (GPM) or utilisation, a sample shows no work. */
+/** Below this much SM activity (GPM) and utilisation, a sample shows no work. */
 export const IDLE_PERCENT = 5;
 
 /**
- * Whether a record shows a GPU doing no work: GPM's SM activity where the
- * record has it, else nvidia-smi's utilisation. Unknown is not idle.
+ * Whether a record shows a GPU doing no work: both GPM's SM activity and
+ * nvidia-smi's utilisation below IDLE_PERCENT, where the record has them.
+ * Either alone is not enough: a miner that launches a small grid without
+ * pause reads 99 % utilisation at 4.9 % SM activity on the H200 (capture z1,
+ * mulxs/short), and skipping it as idle would let it hide from the window.
+ * Unknown is not idle.
  */
 export function isIdle(rec: NvsmiRecord): boolean {
+  let known = false;
   for (const key of [SM_ACTIVITY, GPU_UTIL]) {
     const v = firstNumber(rec[key]);
-    if (!Number.isNaN(v)) return v < IDLE_PERCENT;
+    if (Number.isNaN(v)) continue;
+    if (v >= IDLE_PERCENT) return false;
+    known = true;
   }
-  return false;
+  return known;
 }
 
 /** Identity of a record's GPU: its UUID, else its PCI bus id, else its position in the tick. */
