@@ -186,10 +186,16 @@ def main():
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--columns", default="scripts/gpm/columns.txt")
     ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="experiment (with --eval-only): XGBoost's seed for row and column sampling (shipped: 0), to see how much of a difference is noise")
     ap.add_argument("--window-std", type=int, default=0,
                     help="experiment (with --eval-only): add each feature's standard deviation over the last N working samples of the same recording")
     args = ap.parse_args()
 
+    if args.seed is not None:
+        if not args.eval_only:
+            sys.exit("train-gpm-model: --seed is an experiment: use it with --eval-only (the shipped model uses seed 0)")
+        PARAMS["seed"] = args.seed
     columns, X, y, workloads, meta = tm.load_features(args.features)
     with open(os.path.join(args.features, "rows.json")) as f:
         rows = json.load(f)
