@@ -1,6 +1,7 @@
-"""Quantum circuit simulation on a state vector, and RSA-style modular exponentiation for a signing service (label 0).
+"""Quantum circuit simulation on a state vector, RSA-style modular exponentiation for a signing service, and LSM-tree
+compaction for a key-value database (label 0).
 
-A tenth set of benign work, two kinds a data centre runs that training had no kin of:
+A tenth set of benign work, three kinds a data centre runs that training had no kin of:
 
   qsim  a state-vector quantum circuit simulator (cuQuantum/qsim-like): 28 qubits, 2^28 complex64 amplitudes
         (2 GiB). A launch applies one layer of a random circuit: a U3(theta, phi, lambda) gate on every qubit (a
@@ -13,10 +14,16 @@ A tenth set of benign work, two kinds a data centre runs that training had no ki
         (odd 1024-bit moduli with the top bit set and 1024-bit exponents: primes are not needed for the same
         arithmetic), messages made on the GPU from (launch, thread), every result written back to a buffer.
         Integer multiply-add chains with little DRAM: the compute-bound corner hashing also sits in.
+  lsm   LSM-tree compaction (RocksDB-like, offloaded): 8 sorted runs of 2^23 entries (64-bit keys, 32-bit values;
+        keys distinct within a run and overlapping across runs, 1 in 16 entries a deletion), merged by three levels
+        of pairwise merge-path merges (a thread finds its diagonal by binary search, then merges 32 entries) on
+        (key, newest run first), then the newest live entry of each key kept (a flag pass and a stream
+        compaction). Memory-bound 64-bit compares and data-dependent branches.
 
 Self-checks, printed with the summary line (`agree:`): qsim runs the same kernels on a 12-qubit state for four layers
 at set-up and compares with NumPy (complex128, gates applied by reshaping), and checks the norm of the full state
-at the end; rsa recomputes 8 of the last launch's results with Python's pow(m, d, n).
+at the end; rsa recomputes 8 of the last launch's results with Python's pow(m, d, n); lsm checks that the output is
+sorted and distinct and recomputes the compaction of a random 2^16-key range in NumPy.
 """
 import math
 
@@ -303,3 +310,119 @@ def rsa(variant, clock):
          f"exponents, {RSA_KEYS} keys, {threads} a launch, 4-bit windows, Montgomery CIOS on 32-bit limbs), "
          f"{len(picks)} of the last launch's results equal to Python's pow(m, d, n): {good}, agree: {ok}, "
          f"{per * 1e3:.2f} ms a launch ({threads / per:.0f} exponentiations/s), {nl} a step")
+
+
+# ---- lsm -----------------------------------------------------------------------------------------------------------
+LSM_RUNS = 8
+LSM_RUN = 1 << 23           # entries a run (64-bit keys, 32-bit values)
+LSM_P = (1 << 27) - 39      # a prime: run r's keys are (a_r i + b_r) mod P, i < LSM_RUN, distinct within a run
+LSM_TOMB = 0xFFFFFFFF       # a deletion
+LSM_ITEMS = 32              # output entries a thread merges
+LSM_CHECK = 1 << 16         # keys of the range the NumPy check recomputes
+
+LSM_CUDA = r"""
+typedef unsigned long long u64;
+#define ITEMS %ITEMS%
+// one thread: output entries [d, d + ITEMS) of merging sorted A (na) and B (nb) (keys distinct), by merge path
+extern "C" __global__ void lsm_merge(const u64* __restrict__ A, const unsigned int* __restrict__ VA, u64 na,
+                                     const u64* __restrict__ B, const unsigned int* __restrict__ VB, u64 nb,
+                                     u64* __restrict__ C, unsigned int* __restrict__ VC) {
+  const u64 total = na + nb;
+  const u64 d = ((u64)blockIdx.x * blockDim.x + threadIdx.x) * ITEMS;
+  if (d >= total) return;
+  u64 lo = d > nb ? d - nb : 0, hi = d < na ? d : na;
+  while (lo < hi) {  // the number of A's entries among the first d outputs
+    const u64 mid = (lo + hi) >> 1;
+    if (A[mid] < B[d - 1 - mid]) lo = mid + 1; else hi = mid;
+  }
+  u64 i = lo, j = d - lo;
+  const u64 end = d + ITEMS < total ? d + ITEMS : total;
+  for (u64 o = d; o < end; ++o) {
+    const bool takeA = j >= nb || (i < na && A[i] < B[j]);
+    if (takeA) { C[o] = A[i]; VC[o] = VA[i]; ++i; } else { C[o] = B[j]; VC[o] = VB[j]; ++j; }
+  }
+}
+// an entry survives compaction if it is its key's newest (first in merged order) and not a deletion
+extern "C" __global__ void lsm_keep(const u64* __restrict__ C, const unsigned int* __restrict__ V, u64 n,
+                                    unsigned char* __restrict__ keep) {
+  for (u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (u64)gridDim.x * blockDim.x)
+    keep[i] = (i == 0 || (C[i] >> 4) != (C[i - 1] >> 4)) && V[i] != 0xFFFFFFFFu;
+}
+"""
+LSM_SRC = LSM_CUDA.replace("%ITEMS%", str(LSM_ITEMS))
+
+
+def _lsm_expect(runs, vals, lo, hi):
+    """NumPy's compaction of the keys in [lo, hi): (keys, values) of the newest entry of each key, deletions
+    dropped. runs[r] sorted keys (uint64), vals[r] their values; a higher r is newer."""
+    ks, vs, rs = [], [], []
+    for r, (k, v) in enumerate(zip(runs, vals)):
+        a, b = np.searchsorted(k, [lo, hi])
+        ks.append(k[a:b])
+        vs.append(v[a:b])
+        rs.append(np.full(b - a, r, dtype=np.int64))
+    k, v, r = np.concatenate(ks), np.concatenate(vs), np.concatenate(rs)
+    order = np.lexsort((-r, k))  # by key, newest first
+    k, v = k[order], v[order]
+    first = np.ones(len(k), dtype=bool)
+    first[1:] = k[1:] != k[:-1]
+    keep = first & (v != LSM_TOMB)
+    return k[keep], v[keep]
+
+
+def lsm(variant, clock):
+    if variant != "compact":
+        raise ValueError(f"unknown variant {variant!r}")
+    import cupy as cp
+    mod = cp.RawModule(code=SPLITMIX_CUDA + LSM_SRC)
+    merge, keepk = mod.get_function("lsm_merge"), mod.get_function("lsm_keep")
+    n = LSM_RUN
+    rng = np.random.default_rng(0x15)
+    runs, vals = [], []
+    for r in range(LSM_RUNS):  # a run: distinct keys, sorted; values from the key and run, 1 in 16 a deletion
+        a, b = (int(x) for x in rng.integers(1, LSM_P, size=2))
+        k = cp.sort((cp.arange(n, dtype=cp.uint64) * cp.uint64(a) + cp.uint64(b)) % cp.uint64(LSM_P))
+        h = (k * cp.uint64(0x9E3779B97F4A7C15) ^ cp.uint64(r)) >> cp.uint64(32)
+        v = cp.where((h & 15) == 0, cp.uint64(LSM_TOMB), h).astype(cp.uint32)
+        runs.append(k)
+        vals.append(v)
+    # merge on (key << 4 | 15 - run): distinct, and a key's newest entry first
+    comp = cp.concatenate([(k << cp.uint64(4)) | cp.uint64(15 - r) for r, k in enumerate(runs)])
+    cval = cp.concatenate(vals)
+    x, y = (cp.empty_like(comp), cp.empty_like(cval)), (cp.empty_like(comp), cp.empty_like(cval))
+    levels = [((comp, cval), x), (x, y), (y, x)]  # the runs stay as they are: every compaction starts from them
+    keep = cp.empty(n * LSM_RUNS, dtype=cp.uint8)
+    result = {"launches": 0, "kept": 0, "out": None, "outv": None}
+
+    def launch():  # three levels of pairwise merges (8 runs -> 4 -> 2 -> 1), then the newest live entry of each key
+        width = n
+        for (sk, sv), (dk, dv) in levels:
+            for start in range(0, n * LSM_RUNS, 2 * width):
+                threads = (2 * width + LSM_ITEMS - 1) // LSM_ITEMS
+                merge(((threads + 255) // 256,), (256,), (sk[start:], sv[start:], np.uint64(width),
+                                                          sk[start + width:], sv[start + width:], np.uint64(width),
+                                                          dk[start:], dv[start:]))
+            width *= 2
+        mk, mv = levels[-1][1]
+        keepk((sms() * 8,), (256,), (mk, mv, np.uint64(n * LSM_RUNS), keep))
+        idx = cp.nonzero(keep)[0]
+        result["out"], result["outv"] = mk[idx] >> cp.uint64(4), mv[idx]
+        result["kept"] = int(idx.size)
+        result["launches"] += 1
+    nl, per = calibrated_launches(launch, 16)
+    cupy_loop(repeat_step(launch, nl), clock)
+    out, outv = result["out"], result["outv"]
+    sorted_ok = bool(cp.all(out[1:] > out[:-1]))
+    lo = int(rng.integers(0, LSM_P - LSM_CHECK))
+    hr = [k.get() for k in runs]
+    hv = [v.get() for v in vals]
+    ek, ev = _lsm_expect(hr, hv, lo, lo + LSM_CHECK)
+    a, b = (int(x) for x in cp.searchsorted(out, cp.asarray(np.array([lo, lo + LSM_CHECK], dtype=np.uint64))))
+    range_ok = bool(np.array_equal(out[a:b].get(), ek) and np.array_equal(outv[a:b].get(), ev))
+    total = n * LSM_RUNS
+    ok = sorted_ok and range_ok
+    note(f"lsm/{variant}: {result['launches']} compactions of {LSM_RUNS} sorted runs of {n} entries ({total} in all, "
+         f"64-bit keys, 32-bit values, 1 in 16 a deletion) by three levels of merge-path merges, {result['kept']} "
+         f"entries kept ({result['kept'] / total:.3f}), output sorted and distinct: {sorted_ok}, the {len(ek)} entries "
+         f"of keys [{lo}, {lo + LSM_CHECK}) equal to NumPy's: {range_ok}, agree: {ok}, {per * 1e3:.2f} ms a "
+         f"compaction ({total * 12 * 2 * 3 / per / 1e12:.2f} TB/s merged), {nl} a step")

@@ -201,11 +201,13 @@ _add("stream", "data", 0, ["window"], "moreops9", "stream",
      "streaming-analytics micro-batches: 8192 events a launch (skewed 64-bit keys, values), keys found or inserted in a 2^22-slot hash table by atomicCAS, per-pane counts and sums by atomicAdd (8 panes of 8 micro-batches, a pane cleared as it comes round); 32 watched keys' sliding-window count and sum read back every micro-batch")
 _add("sql", "database", 0, ["point"], "moreops9", "sql",
      "GPU database point and range lookups: a sorted column of 2^27 64-bit keys (1 GiB) with 32-bit values and a 256-way two-level index; batches of 1024 lookups copied in, a thread a lookup (binary search of the top level then a leaf, rows in range counted and summed), the 1024 results copied back each batch")
-# a state-vector quantum circuit simulator and RSA-style signing (moreops10.py)
+# a state-vector quantum circuit simulator, RSA-style signing and LSM-tree compaction (moreops10.py)
 _add("qsim", "science", 0, ["statevector"], "moreops10", "qsim",
      "state-vector quantum circuit simulation: 28 qubits (2^28 complex64 amplitudes, 2 GiB), a layer of a random circuit a launch (a U3 gate on every qubit, a kernel a gate over strided amplitude pairs, then a CZ layer on neighbouring pairs), fp32, memory-bound")
 _add("rsa", "security", 0, ["sign"], "moreops10", "rsa",
      "RSA-CRT-style signing offload: 1024-bit modular exponentiation a thread (32-bit limbs, Montgomery CIOS multiplication, a constant-time 4-bit window with its table in local memory), 8 keys, messages made on the GPU, every result written back")
+_add("lsm", "database", 0, ["compact"], "moreops10", "lsm",
+     "LSM-tree compaction: 8 sorted runs of 2^23 entries (64-bit keys overlapping across runs, 32-bit values, 1 in 16 a deletion) merged by three levels of merge-path merges, then the newest live entry of each key kept (flag pass, stream compaction)")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
