@@ -186,6 +186,8 @@ def main():
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--columns", default="scripts/gpm/columns.txt")
     ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--colocated-weight", type=float, default=None,
+                    help=f"experiment (with --eval-only): weight of a hashing sample beside a benign job (shipped: {COLOCATED_WEIGHT})")
     ap.add_argument("--seed", type=int, default=None,
                     help="experiment (with --eval-only): XGBoost's seed for row and column sampling (shipped: 0), to see how much of a difference is noise")
     ap.add_argument("--window-std", type=int, default=0,
@@ -203,7 +205,10 @@ def main():
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
     transition, no_work, usable = working_samples(X, y, workloads, columns, load_idle(args.features))
     colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
-    weight = np.where(colocated_hashing, COLOCATED_WEIGHT, 1.0).astype(np.float32)
+    if args.colocated_weight is not None and not args.eval_only:
+        sys.exit("train-gpm-model: --colocated-weight is an experiment: use it with --eval-only")
+    cw = COLOCATED_WEIGHT if args.colocated_weight is None else args.colocated_weight
+    weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
     if args.window_std:
         if not args.eval_only:
             sys.exit("train-gpm-model: --window-std is an experiment: use it with --eval-only (the serving code has no window features)")
