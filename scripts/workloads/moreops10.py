@@ -293,7 +293,7 @@ def rsa(variant, clock):
         state["signs"] += threads
     # threads a launch: as many as take about 50 ms (timed at set-up), a multiple of 256, at most 2048 an SM
     _, per = calibrated_launches(launch, 1)
-    state["threads"] = int(min(most, max(sms() * 32, state["threads"] * 0.05 / per))) // 256 * 256
+    state["threads"] = max(256, int(min(most, max(sms() * 32, state["threads"] * 0.05 / per))) // 256 * 256)
     nl, per = calibrated_launches(launch, 16)
     state["signs"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

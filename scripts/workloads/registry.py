@@ -208,6 +208,11 @@ _add("rsa", "security", 0, ["sign"], "moreops10", "rsa",
      "RSA-CRT-style signing offload: 1024-bit modular exponentiation a thread (32-bit limbs, Montgomery CIOS multiplication, a constant-time 4-bit window with its table in local memory), 8 keys, messages made on the GPU, every result written back")
 _add("lsm", "database", 0, ["compact"], "moreops10", "lsm",
      "LSM-tree compaction: 8 sorted runs of 2^23 entries (64-bit keys overlapping across runs, 32-bit values, 1 in 16 a deletion) merged by three levels of merge-path merges, then the newest live entry of each key kept (flag pass, stream compaction)")
+# gradient-boosted tree training by histograms and graph random walks (moreops11.py)
+_add("gbdt", "dl_train", 0, ["train"], "moreops11", "gbdt",
+     "gradient-boosted tree training, XGBoost/LightGBM hist-style: 2^24 rows x 32 features in 256 byte bins, a tree level a launch (gradient and hessian histograms by shared-memory float atomics, best split of every node, rows moved to their children), depth 5, logistic loss")
+_add("walk", "data", 0, ["deepwalk"], "moreops11", "walk",
+     "DeepWalk-style random walks: a CSR graph of 2^22 nodes and about 2^26 edges (1 in 8 edges to one of 4096 hubs), 2^20 walkers of 40 steps a launch, each step a dependent random read, every walk written out")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
