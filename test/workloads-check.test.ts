@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('..', import.meta.url).pathname;
 const python = spawnSync('python3', ['--version']).status === 0;
 const nvcc = spawnSync('nvcc', ['--version']).status === 0;
+const numpy = python && spawnSync('python3', ['-c', 'import numpy']).status === 0;
 if (!python) console.log('workloads-check: skipped, no python3 on PATH');
+else if (!numpy) console.log('workloads-check: driver replays skipped, python3 cannot import numpy');
 else if (!nvcc) console.log('workloads-check: kernel compilation skipped, no nvcc on PATH');
 
 const SCHEDULES = join(ROOT, 'scripts/capture/schedules');
@@ -40,6 +42,16 @@ describe.skipIf(!python)('workload checks', () => {
     expect(run.stdout).toContain('2 episodes (1 hashing)');
     expect(run.stdout).toMatch(/missing: .*hash_randomx\/cycling/);
   });
+
+  it.skipIf(!numpy)('the moreops10 and moreops11 drivers run on the CPU with their kernels replayed, every self-check agreeing', () => {
+    const run = py(['scripts/workloads/emulate/run.py', 'moreops10', 'moreops11']);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    for (const [mod, kind] of [['moreops10', 'qsim/statevector'], ['moreops10', 'rsa/sign'], ['moreops10', 'lsm/compact'],
+      ['moreops11', 'gbdt/train'], ['moreops11', 'walk/deepwalk']]) {
+      const line = run.stdout.split('\n').find((l) => l.includes(`${mod}.${kind}:`));
+      expect(line, kind).toMatch(/^ok {3}.*agree: True/);
+    }
+  }, 120_000);
 
   it.skipIf(!nvcc)('every workload kernel compiles for sm_90 without warnings', () => {
     const run = py(['scripts/workloads/check-kernels.py']);
