@@ -7,8 +7,8 @@
 What it finds: a driver's mistakes in everything around the kernels (arguments, shapes, the self-check's own code,
 the summary line) at the cost of seconds, not of a capture. What it cannot find: a kernel's own mistakes (the
 replays are written from the CUDA, not compiled from it; check-kernels.py compiles the CUDA), anything about
-sizes, speed or memory on the GPU, and CuPy's own restrictions (cupy.searchsorted refuses a CuPy scalar where
-NumPy takes one: capture y's json/index failed on that). Prints each driver's summary line; exits 1 if one raised or did not agree.
+sizes, speed or memory on the GPU, and most of CuPy's own restrictions (the stand-in copies one:
+cupy.searchsorted refuses a NumPy/CuPy scalar where NumPy takes one, which failed capture y's json/index). Prints each driver's summary line; exits 1 if one raised or did not agree.
 """
 import contextlib
 import importlib
