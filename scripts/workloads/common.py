@@ -124,6 +124,16 @@ def fill_source(src, **kw):
     return src
 
 
+def splitmix64(x):
+    """splitmix64 of a Python int (taken mod 2^64), as SPLITMIX_CUDA computes it: for host-side references that
+    replay a kernel's numbers one at a time (splitmix64_np does whole arrays)."""
+    mask = (1 << 64) - 1
+    x = (x + 0x9E3779B97F4A7C15) & mask
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & mask
+    return x ^ (x >> 31)
+
+
 def splitmix64_np(x):
     """splitmix64 of a uint64 numpy array (or scalar), as SPLITMIX_CUDA computes it."""
     import numpy as np

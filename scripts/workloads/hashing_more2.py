@@ -46,7 +46,7 @@ below (autolykos_ref, verthash_ref, lyra2_ref), and after drive()'s summary line
 """
 import hashlib
 
-from common import KECCAKF_CUDA, SPLITMIX_CUDA, keccak_round_constants, note, sms
+from common import KECCAKF_CUDA, SPLITMIX_CUDA, keccak_round_constants, note, sms, splitmix64
 from hashing import HEAD, TARGET, PowKernel, _consts, check_variant, drive, grid_of
 from hashing_more import BLAKE_SIGMA, MASK64, _lit, _sha512_iv
 
@@ -75,14 +75,6 @@ def _rotr32(x, n):
 
 def _rotl32(x, n):
     return ((x << n) | (x >> (32 - n))) & M32
-
-
-def _splitmix(x):
-    """splitmix64 as common.SPLITMIX_CUDA computes it."""
-    x = (x + 0x9E3779B97F4A7C15) & MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
-    return x ^ (x >> 31)
 
 
 SIGMA_C = ", ".join("{" + ", ".join(map(str, row)) + "}" for row in BLAKE_SIGMA)
@@ -305,7 +297,7 @@ def verthash_words(i):
     """Element i of the data file as eight little-endian 32-bit words."""
     out = []
     for k in range(4):
-        x = _splitmix(4 * i + k + VH_SEED)
+        x = splitmix64(4 * i + k + VH_SEED)
         out += [x & M32, x >> 32]
     return out
 

@@ -29,10 +29,9 @@ import math
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix64
 
 M32 = 0xFFFFFFFF
-MASK64 = (1 << 64) - 1
 
 # ---- qsim ----------------------------------------------------------------------------------------------------------
 QS_QUBITS = 28
@@ -241,13 +240,6 @@ RSA_SRC = SPLITMIX_CUDA + RSA_CUDA.replace("%L%", str(RSA_LIMBS)).replace("%KEYS
     .replace("%SEED%", hex(RSA_MSG_SEED))
 
 
-def _splitmix(x):
-    x = (x + 0x9E3779B97F4A7C15) & MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
-    return x ^ (x >> 31)
-
-
 def _rsa_keys():
     """(moduli, exponents) as ints: odd, the top bit set; exponents of the same size."""
     rng = np.random.default_rng(0x25A)
@@ -265,7 +257,7 @@ def _limbs(v):
 
 
 def _rsa_message(launch, t, n):
-    words = [_splitmix(((((launch << 32) | t) << 6) | j) ^ RSA_MSG_SEED) & M32 for j in range(RSA_LIMBS)]
+    words = [splitmix64(((((launch << 32) | t) << 6) | j) ^ RSA_MSG_SEED) & M32 for j in range(RSA_LIMBS)]
     words[-1] %= n >> (32 * (RSA_LIMBS - 1))
     return sum(w << (32 * j) for j, w in enumerate(words))
 

@@ -21,7 +21,7 @@ walkers' walks in Python from the graph and the same random numbers.
 """
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix64_np
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, note, repeat_step, sms, splitmix64, splitmix64_np
 
 # ---- gbdt ----------------------------------------------------------------------------------------------------------
 GB_ROWS = 1 << 24
@@ -131,12 +131,15 @@ def gbdt(variant, clock):
     leaf = cp.zeros(1 << GB_DEPTH, dtype=cp.float32)
     grid = sms() * 8
     updk((grid,), (256,), (node, leaf, y, pred, gh, np.uint64(n)))  # p = 0.5 everywhere: the first gradients
-    state = {"level": 0, "trees": 0, "levels": 0, "nodes": 1, "bf": None, "bb": None}
+    state = {"level": 0, "trees": 0, "levels": 0, "bf": None, "bb": None}
+
+    def histograms(nodes):  # the (g, h) histograms of every (feature, node, bin) at a level of `nodes` nodes
+        hist[:F * nodes * B * 2].fill(0)
+        histk(((n + GB_SLICE - 1) // GB_SLICE, F), (256,), (bins, node, gh, np.uint64(n), np.int32(nodes), hist))
 
     def level():
         nodes = 1 << state["level"]
-        hist[:F * nodes * B * 2].fill(0)
-        histk(((n + GB_SLICE - 1) // GB_SLICE, F), (256,), (bins, node, gh, np.uint64(n), np.int32(nodes), hist))
+        histograms(nodes)
         gain = cp.empty(nodes * F, dtype=cp.float32)
         split = cp.empty(nodes * F, dtype=cp.int32)
         splitk(((nodes * F + 127) // 128,), (128,), (hist, np.int32(nodes), np.float32(GB_LAMBDA), gain, split))
@@ -144,7 +147,7 @@ def gbdt(variant, clock):
         bf = cp.argmax(g, axis=1).astype(cp.int32)
         bb = split.reshape(nodes, F)[cp.arange(nodes), bf].astype(cp.int32)
         bb = cp.where(bb < 0, B - 1, bb).astype(cp.int32)  # no valid split: every row goes left
-        state.update(nodes=nodes, bf=bf, bb=bb)
+        state.update(bf=bf, bb=bb)
         partk((grid,), (256,), (bins, node, np.uint64(n), bf, bb))
         state["levels"] += 1
         state["level"] += 1
@@ -165,8 +168,7 @@ def gbdt(variant, clock):
     hnode = node.get()
     check_level = state["level"]
     nodes = 1 << check_level
-    hist[:F * nodes * B * 2].fill(0)
-    histk(((n + GB_SLICE - 1) // GB_SLICE, F), (256,), (bins, node, gh, np.uint64(n), np.int32(nodes), hist))
+    histograms(nodes)
     hh = hist[:F * nodes * B * 2].get().reshape(F, nodes, B, 2)
     hgh = gh.get().view(np.float32).reshape(n, 2)
     hist_ok = True
@@ -237,22 +239,18 @@ extern "C" __global__ void wk_walk(const unsigned int* __restrict__ rowp, const 
 WK_SRC = SPLITMIX_CUDA + WK_CUDA.replace("%STEPS%", str(WK_STEPS)).replace("%HUBS%", str(WK_HUBS)) \
     .replace("%SEED%", hex(WK_SEED))
 
-MASK64 = (1 << 64) - 1
-
-
-def _splitmix(x):
-    x = (x + 0x9E3779B97F4A7C15) & MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
-    return x ^ (x >> 31)
+def _wk_nbr_py(i, j, nodes):
+    """Node i's j-th neighbour, as wk_nbr makes it."""
+    h = splitmix64(((i << 5) | j) ^ (WK_SEED * 3))
+    return (h >> 3) % WK_HUBS if (h & 7) == 0 else (h >> 3) % nodes
 
 
 def _wk_walk_py(rowp, col, nodes, launch, w):
-    cur = _splitmix((w ^ (launch << 32) ^ WK_SEED) & MASK64) % nodes
+    cur = splitmix64((w ^ (launch << 32) ^ WK_SEED)) % nodes
     path = []
     for s in range(WK_STEPS):
         a, deg = int(rowp[cur]), int(rowp[cur + 1] - rowp[cur])
-        r = _splitmix((((launch << 40) | (w << 8) | s) ^ WK_SEED) & MASK64)
+        r = splitmix64((((launch << 40) | (w << 8) | s) ^ WK_SEED))
         cur = int(col[a + r % deg])
         path.append(cur)
     return path
@@ -290,9 +288,7 @@ def walk(variant, clock):
     graph_ok = True
     for i in sample:
         for j in range(int(rowp[i + 1] - rowp[i])):
-            h = _splitmix((((int(i) << 5) | j) ^ (WK_SEED * 3)) & MASK64)
-            want = (h >> 3) % WK_HUBS if (h & 7) == 0 else (h >> 3) % nodes
-            graph_ok &= int(hcol[rowp[i] + j]) == want
+            graph_ok &= int(hcol[rowp[i] + j]) == _wk_nbr_py(int(i), j, nodes)
     hub_share = float((hout < WK_HUBS).mean())
     ok = good == len(picks) and graph_ok
     note(f"walk/{variant}: {done[0]} launches of {WK_WALKERS} walks of {WK_STEPS} steps on a graph of {nodes} nodes "

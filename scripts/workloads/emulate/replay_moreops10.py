@@ -4,6 +4,7 @@ make 128-bit moduli."""
 import numpy as np
 
 import moreops10 as m
+from common import splitmix64
 
 SHRINK = {"QS_QUBITS": 10, "QS_CHECK_QUBITS": 6, "RSA_LIMBS": 4, "LSM_RUN": 1 << 8, "LSM_CHECK": 1 << 24}
 KINDS = [("qsim", "statevector"), ("rsa", "sign"), ("lsm", "compact")]
@@ -50,7 +51,7 @@ def rsa(grid, block, N, R2, ONE, NINV, D, launch, threads, out):
     for t in range(int(threads)):
         k = t % m.RSA_KEYS; n = [int(v) for v in N[k * L:(k + 1) * L]]; d = [int(v) for v in D[k * L:(k + 1) * L]]
         ninv = int(NINV[k])
-        msg = [m._splitmix(((((int(launch) << 32) | t) << 6) | j) ^ m.RSA_MSG_SEED) & M32 for j in range(L)]
+        msg = [splitmix64(((((int(launch) << 32) | t) << 6) | j) ^ m.RSA_MSG_SEED) & M32 for j in range(L)]
         msg[L - 1] %= n[L - 1]
         tab = [[int(v) for v in ONE[k * L:(k + 1) * L]]] + [None] * 15
         tab[1] = mont(msg, [int(v) for v in R2[k * L:(k + 1) * L]], n, ninv, L)

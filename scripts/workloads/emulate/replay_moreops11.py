@@ -6,7 +6,6 @@ import moreops11 as m
 
 SHRINK = {"GB_ROWS": 1 << 14, "GB_SLICE": 1024, "WK_NODES": 1 << 12, "WK_WALKERS": 1 << 8, "WK_HUBS": 64}
 KINDS = [("gbdt", "train"), ("walk", "deepwalk")]
-M64 = (1 << 64) - 1
 
 
 def gb_hist(grid, block, bins, node, gh, n, nodes, hist):
@@ -47,13 +46,10 @@ def gb_update(grid, block, node, leaf, y, pred, gh, n):
     p = 1 / (1 + np.exp(-p0))
     g = np.asarray(gh).view(np.float32).reshape(-1, 2)
     g[:, 0] = p - np.asarray(y); g[:, 1] = np.maximum(p * (1 - p), 1e-6)
-def sm(x):
-    return m._splitmix(x & M64)
 def wk_fill(grid, block, rowp, col, nodes):
     for i in range(int(nodes)):
         for e in range(int(rowp[i]), int(rowp[i + 1])):
-            j = e - int(rowp[i]); h = sm(((i << 5) | j) ^ (m.WK_SEED * 3))
-            col[e] = (h >> 3) % m.WK_HUBS if (h & 7) == 0 else (h >> 3) % int(nodes)
+            col[e] = m._wk_nbr_py(i, e - int(rowp[i]), int(nodes))
 def wk_walk(grid, block, rowp, col, nodes, launch, walkers, out):
     for w in range(int(walkers)):
         path = m._wk_walk_py(np.asarray(rowp), np.asarray(col), int(nodes), int(launch), w)
