@@ -194,9 +194,14 @@ def main():
                     help="experiment (with --eval-only): add each feature's standard deviation over the last N working samples of the same recording")
     args = ap.parse_args()
 
+    # Experiments change what is evaluated, never the shipped model: they need --eval-only.
+    experiments = [flag for flag, on in (("--seed", args.seed is not None),
+                                         ("--colocated-weight", args.colocated_weight is not None),
+                                         ("--window-std", bool(args.window_std))) if on]
+    if experiments and not args.eval_only:
+        sys.exit(f"train-gpm-model: {', '.join(experiments)}: experiments, use them with --eval-only (the shipped "
+                 f"model uses seed 0, co-located weight {COLOCATED_WEIGHT} and no window features)")
     if args.seed is not None:
-        if not args.eval_only:
-            sys.exit("train-gpm-model: --seed is an experiment: use it with --eval-only (the shipped model uses seed 0)")
         PARAMS["seed"] = args.seed
     columns, X, y, workloads, meta = tm.load_features(args.features)
     with open(os.path.join(args.features, "rows.json")) as f:
@@ -205,13 +210,9 @@ def main():
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
     transition, no_work, usable = working_samples(X, y, workloads, columns, load_idle(args.features))
     colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
-    if args.colocated_weight is not None and not args.eval_only:
-        sys.exit("train-gpm-model: --colocated-weight is an experiment: use it with --eval-only")
     cw = COLOCATED_WEIGHT if args.colocated_weight is None else args.colocated_weight
     weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
     if args.window_std:
-        if not args.eval_only:
-            sys.exit("train-gpm-model: --window-std is an experiment: use it with --eval-only (the serving code has no window features)")
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
     print(f"train-gpm-model: {X.shape[0]} records x {X.shape[1]} features; usable {int(usable.sum())} "
           f"(left out: {int(transition.sum())} startup, {int((no_work & (y == 1) & ~transition).sum())} hashing-episode samples with no work)")

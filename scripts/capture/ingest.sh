@@ -52,25 +52,23 @@ done
 
 echo "== 1. what ran ($cap)"
 trouble=0
-failed_eps=$("$PY" - "$cap" <<'EOF'
-import json, sys
-eps = [json.loads(l) for l in open(f"{sys.argv[1]}/episodes.jsonl") if l.strip()]
-print(" ".join(f"{i:02d}" for i, e in enumerate(eps)
-               if e.get("rc") != 0 or any(p.get("rc") not in (0, None) for p in e.get("parts") or [])))
-EOF
-)
-"$PY" - "$cap" "$drop" <<'EOF' || trouble=1
+# Also writes the failed episodes' places in the schedule (NN, as their logs are named) to $work/failed.
+"$PY" - "$cap" "$drop" "$work/failed" <<'EOF' || trouble=1
 import json, sys
 cap = sys.argv[1]
 m = json.load(open(f"{cap}/meta.json"))
 eps = [json.loads(l) for l in open(f"{cap}/episodes.jsonl") if l.strip()]
 failed = [e for e in eps if e.get("rc") != 0]
+with open(sys.argv[3], "w") as f:
+    f.write(" ".join(f"{i:02d}" for i, e in enumerate(eps)
+                     if e.get("rc") != 0 or any(p.get("rc") not in (0, None) for p in e.get("parts") or [])))
 print(f"schedule {m.get('schedule')}, {len(eps)} episodes, {len(failed)} failed, "
       f"{len(m.get('skipped') or [])} skipped {m.get('skipped') or ''}, collect rc {m.get('collect_rc')}, gpus {m.get('gpus')}")
 for e in failed:
     print(f"  FAILED {e['workload']!r}: rc {e.get('rc')}" + (" (its records left out)" if sys.argv[2] else ""))
 sys.exit(1 if (failed and not sys.argv[2]) or m.get("collect_rc") != 0 else 0)
 EOF
+failed_eps=$(cat "$work/failed")
 
 echo "== 2. the logs"
 for log in "$cap"/logs/*.log; do
