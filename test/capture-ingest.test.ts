@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { episodesOf, readGz } from './capture-helpers.js';
 
 // scripts/capture/ingest.sh, run as the lead runs it after a device capture, on
 // real H200 records (../shared) made into a capture folder: labels stripped,
@@ -17,27 +17,13 @@ const haveXgb = spawnSync(PY, ['-c', 'import xgboost'], { encoding: 'utf8' }).st
 if (!haveData) console.log(`capture-ingest: skipped, ${SHARED} not found (ln -s /work/shared ../shared)`);
 else if (!haveXgb) console.log(`capture-ingest: skipped, ${PY} cannot import xgboost (apt-get install python3-xgboost)`);
 
-type Rec = Record<string, unknown>;
-
-function readGz(path: string): Rec[] {
-  return gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
-}
-
 describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
   const original = haveData ? readGz(SHARED).slice(0, 400) : [];
 
   /** A capture folder as run-capture.py leaves it; `fail` makes the first episode's process exit 1. */
   function capture(opts: { fail?: boolean; log?: string } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'abp-capture-ingest-'));
-    const eps: { workload: string; label: number; family: string; start: number; end: number; rc: number }[] = [];
-    let prev = '';
-    for (const r of original) {
-      const w = r.workload as string;
-      const ts = r.timestamp as number;
-      if (w !== 'startup' && w === prev) eps[eps.length - 1].end = ts + 0.05;
-      else if (w !== 'startup') eps.push({ workload: w, label: r.label as number, family: `fam-${w}`, start: ts - 0.05, end: ts + 0.05, rc: 0 });
-      prev = w;
-    }
+    const eps = episodesOf(original);
     if (opts.fail) eps[0].rc = 1;
     const stripped = original.map(({ label: _l, workload: _w, ...rest }) => rest);
     writeFileSync(join(dir, 'telemetry.jsonlines'), stripped.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { episodesOf, readGz } from './capture-helpers.js';
 
 // scripts/capture/label.ts, run as the lead runs it, on real H200 records
 // (../shared) with their labels stripped and episodes made up from the
@@ -14,28 +14,8 @@ const SHARED = join(ROOT, '../shared/data/nvsmi-h200-gpm-train.jsonlines.gz');
 const have = existsSync(SHARED);
 if (!have) console.log(`capture-label: skipped, ${SHARED} not found (ln -s /work/shared ../shared)`);
 
-type Rec = Record<string, unknown>;
-
 function label(dir: string, out: string, extra: string[] = []) {
   return spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, dir, out, ...extra], { cwd: ROOT, encoding: 'utf8' });
-}
-
-function readGz(path: string): Rec[] {
-  return gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
-}
-
-/** Runs of one non-startup workload in file order, as episodes a little wider than their first and last record. */
-function episodesOf(recs: Rec[]) {
-  const eps: { workload: string; label: number; family: string; start: number; end: number; rc: number }[] = [];
-  let prev = '';
-  for (const r of recs) {
-    const w = r.workload as string;
-    const ts = r.timestamp as number;
-    if (w !== 'startup' && w === prev) eps[eps.length - 1].end = ts + 0.05;
-    else if (w !== 'startup') eps.push({ workload: w, label: r.label as number, family: `fam-${w}`, start: ts - 0.05, end: ts + 0.05, rc: 0 });
-    prev = w;
-  }
-  return eps;
 }
 
 describe.skipIf(!have)('scripts/capture/label.ts', () => {
