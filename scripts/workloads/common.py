@@ -1,6 +1,7 @@
 """Shared helpers for the workloads: the READY handshake and the run clock, the launch loops, and the
 source filling, splitmix64 and cipher constants that several kernel modules need."""
 import os
+import re
 import sys
 import time
 
@@ -215,3 +216,91 @@ def sms():
     """Number of streaming multiprocessors of the current GPU (cupy)."""
     import cupy as cp
     return cp.cuda.Device().attributes["MultiProcessorCount"]
+
+
+# Points of a curve y^2 = x^3 + b (a = 0: BN254's G1, secp256k1) in Jacobian coordinates (x = X / Z^2, y = Y / Z^3,
+# Z = 0 at infinity): doubling (dbl-2009-l), adding an affine point (madd-2007-bl) and adding two points
+# (add-2007-bl). Written for a field with element type fp_t, functions fp_add, fp_sub, fp_mul, fp_is_zero and
+# fp_one(), and a point struct `jac` {x, y, z} with jac_inf(), all defined before it; jacobian_a0_cuda() renames it.
+JACOBIAN_A0_CUDA = r"""
+// 2P (dbl-2009-l, a = 0)
+__device__ __noinline__ jac jac_dbl(jac p) {
+  if (fp_is_zero(p.z)) return p;
+  const fp_t a = fp_mul(p.x, p.x), b = fp_mul(p.y, p.y), c = fp_mul(b, b);
+  fp_t t = fp_add(p.x, b);
+  t = fp_sub(fp_sub(fp_mul(t, t), a), c);
+  const fp_t d = fp_add(t, t), e = fp_add(fp_add(a, a), a), f = fp_mul(e, e);
+  jac r;
+  r.x = fp_sub(fp_sub(f, d), d);
+  fp_t c8 = fp_add(c, c);
+  c8 = fp_add(c8, c8);
+  c8 = fp_add(c8, c8);
+  r.y = fp_sub(fp_mul(e, fp_sub(d, r.x)), c8);
+  const fp_t yz = fp_mul(p.y, p.z);
+  r.z = fp_add(yz, yz);
+  return r;
+}
+// P + (x2, y2) for an affine point (madd-2007-bl)
+__device__ __forceinline__ jac jac_madd(const jac& p, const fp_t& x2, const fp_t& y2) {
+  jac r;
+  if (fp_is_zero(p.z)) {
+    r.x = x2;
+    r.y = y2;
+    r.z = fp_one();
+    return r;
+  }
+  const fp_t z1z1 = fp_mul(p.z, p.z);
+  const fp_t u2 = fp_mul(x2, z1z1), s2 = fp_mul(y2, fp_mul(p.z, z1z1));
+  const fp_t h = fp_sub(u2, p.x), rr = fp_sub(s2, p.y);
+  if (fp_is_zero(h)) {
+    if (!fp_is_zero(rr)) return jac_inf();
+    r.x = x2;
+    r.y = y2;
+    r.z = fp_one();
+    return jac_dbl(r);
+  }
+  const fp_t hh = fp_mul(h, h);
+  fp_t i = fp_add(hh, hh);
+  i = fp_add(i, i);
+  const fp_t j = fp_mul(h, i), r2 = fp_add(rr, rr), v = fp_mul(p.x, i);
+  r.x = fp_sub(fp_sub(fp_sub(fp_mul(r2, r2), j), v), v);
+  const fp_t yj = fp_mul(p.y, j);
+  r.y = fp_sub(fp_sub(fp_mul(r2, fp_sub(v, r.x)), yj), yj);
+  const fp_t zh = fp_add(p.z, h);
+  r.z = fp_sub(fp_sub(fp_mul(zh, zh), z1z1), hh);
+  return r;
+}
+// P + Q (add-2007-bl)
+__device__ __noinline__ jac jac_add(jac p, jac q) {
+  if (fp_is_zero(p.z)) return q;
+  if (fp_is_zero(q.z)) return p;
+  const fp_t z1z1 = fp_mul(p.z, p.z), z2z2 = fp_mul(q.z, q.z);
+  const fp_t u1 = fp_mul(p.x, z2z2), u2 = fp_mul(q.x, z1z1);
+  const fp_t s1 = fp_mul(p.y, fp_mul(q.z, z2z2)), s2 = fp_mul(q.y, fp_mul(p.z, z1z1));
+  const fp_t h = fp_sub(u2, u1), rr = fp_sub(s2, s1);
+  if (fp_is_zero(h)) return fp_is_zero(rr) ? jac_dbl(p) : jac_inf();
+  fp_t i = fp_add(h, h);
+  i = fp_mul(i, i);
+  const fp_t j = fp_mul(h, i), r2 = fp_add(rr, rr), v = fp_mul(u1, i);
+  jac r;
+  r.x = fp_sub(fp_sub(fp_sub(fp_mul(r2, r2), j), v), v);
+  const fp_t sj = fp_mul(s1, j);
+  r.y = fp_sub(fp_sub(fp_mul(r2, fp_sub(v, r.x)), sj), sj);
+  const fp_t zz = fp_add(p.z, q.z);
+  r.z = fp_mul(fp_sub(fp_sub(fp_mul(zz, zz), z1z1), z2z2), h);
+  return r;
+}
+"""
+
+
+def jacobian_a0_cuda(field="fp", elem="fp_t", point="jac", one="fp_one()", madd_by_value=False):
+    """JACOBIAN_A0_CUDA for a field whose functions are FIELD_add, ... with element type ELEM and 1 written ONE,
+    and points of type POINT with POINT_inf(); madd_by_value: jac_madd not inlined, its arguments by value."""
+    src = JACOBIAN_A0_CUDA.strip("\n")  # placed on a line of its own: %JACOBIAN%
+    if madd_by_value:
+        src = src.replace("__device__ __forceinline__ jac jac_madd(const jac& p, const fp_t& x2, const fp_t& y2) {",
+                          "__device__ __noinline__ jac jac_madd(jac p, fp_t x2, fp_t y2) {")
+    src = src.replace("fp_one()", one)
+    src = re.sub(r"\bfp_t\b", elem, src)
+    src = re.sub(r"\bfp_", field + "_", src)
+    return re.sub(r"\bjac\b", point, re.sub(r"\bjac_", point + "_", src))

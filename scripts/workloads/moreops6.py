@@ -62,8 +62,8 @@ import hashlib
 
 import numpy as np
 
-from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, keccak_round_constants, note,
-                    repeat_step, sms, splitmix64_np, splitmix_words)
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, jacobian_a0_cuda,
+                    keccak_round_constants, note, repeat_step, sms, splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 MSM_POINTS = 1 << 20
@@ -354,73 +354,7 @@ __device__ __forceinline__ void jac_store(unsigned int* p, const jac& a) {
   fp_store(p + 8, a.y);
   fp_store(p + 16, a.z);
 }
-// 2P (dbl-2009-l, a = 0)
-__device__ __noinline__ jac jac_dbl(jac p) {
-  if (fp_is_zero(p.z)) return p;
-  const fp_t a = fp_mul(p.x, p.x), b = fp_mul(p.y, p.y), c = fp_mul(b, b);
-  fp_t t = fp_add(p.x, b);
-  t = fp_sub(fp_sub(fp_mul(t, t), a), c);
-  const fp_t d = fp_add(t, t), e = fp_add(fp_add(a, a), a), f = fp_mul(e, e);
-  jac r;
-  r.x = fp_sub(fp_sub(f, d), d);
-  fp_t c8 = fp_add(c, c);
-  c8 = fp_add(c8, c8);
-  c8 = fp_add(c8, c8);
-  r.y = fp_sub(fp_mul(e, fp_sub(d, r.x)), c8);
-  const fp_t yz = fp_mul(p.y, p.z);
-  r.z = fp_add(yz, yz);
-  return r;
-}
-// P + (x2, y2) for an affine point (madd-2007-bl)
-__device__ __forceinline__ jac jac_madd(const jac& p, const fp_t& x2, const fp_t& y2) {
-  jac r;
-  if (fp_is_zero(p.z)) {
-    r.x = x2;
-    r.y = y2;
-    r.z = fp_one();
-    return r;
-  }
-  const fp_t z1z1 = fp_mul(p.z, p.z);
-  const fp_t u2 = fp_mul(x2, z1z1), s2 = fp_mul(y2, fp_mul(p.z, z1z1));
-  const fp_t h = fp_sub(u2, p.x), rr = fp_sub(s2, p.y);
-  if (fp_is_zero(h)) {
-    if (!fp_is_zero(rr)) return jac_inf();
-    r.x = x2;
-    r.y = y2;
-    r.z = fp_one();
-    return jac_dbl(r);
-  }
-  const fp_t hh = fp_mul(h, h);
-  fp_t i = fp_add(hh, hh);
-  i = fp_add(i, i);
-  const fp_t j = fp_mul(h, i), r2 = fp_add(rr, rr), v = fp_mul(p.x, i);
-  r.x = fp_sub(fp_sub(fp_sub(fp_mul(r2, r2), j), v), v);
-  const fp_t yj = fp_mul(p.y, j);
-  r.y = fp_sub(fp_sub(fp_mul(r2, fp_sub(v, r.x)), yj), yj);
-  const fp_t zh = fp_add(p.z, h);
-  r.z = fp_sub(fp_sub(fp_mul(zh, zh), z1z1), hh);
-  return r;
-}
-// P + Q (add-2007-bl)
-__device__ __noinline__ jac jac_add(jac p, jac q) {
-  if (fp_is_zero(p.z)) return q;
-  if (fp_is_zero(q.z)) return p;
-  const fp_t z1z1 = fp_mul(p.z, p.z), z2z2 = fp_mul(q.z, q.z);
-  const fp_t u1 = fp_mul(p.x, z2z2), u2 = fp_mul(q.x, z1z1);
-  const fp_t s1 = fp_mul(p.y, fp_mul(q.z, z2z2)), s2 = fp_mul(q.y, fp_mul(p.z, z1z1));
-  const fp_t h = fp_sub(u2, u1), rr = fp_sub(s2, s1);
-  if (fp_is_zero(h)) return fp_is_zero(rr) ? jac_dbl(p) : jac_inf();
-  fp_t i = fp_add(h, h);
-  i = fp_mul(i, i);
-  const fp_t j = fp_mul(h, i), r2 = fp_add(rr, rr), v = fp_mul(u1, i);
-  jac r;
-  r.x = fp_sub(fp_sub(fp_sub(fp_mul(r2, r2), j), v), v);
-  const fp_t sj = fp_mul(s1, j);
-  r.y = fp_sub(fp_sub(fp_mul(r2, fp_sub(v, r.x)), sj), sj);
-  const fp_t zz = fp_add(p.z, q.z);
-  r.z = fp_mul(fp_sub(fp_sub(fp_mul(zz, zz), z1z1), z2z2), h);
-  return r;
-}
+%JACOBIAN%
 // digit w (bits MSM_C w .. MSM_C w + MSM_C - 1) of a 256-bit scalar
 __device__ __forceinline__ unsigned int msm_digit(const unsigned int* k, int w) {
   const int b = MSM_C * w, j = b >> 5, s = b & 31;
@@ -572,7 +506,7 @@ def _msm_shape():
 
 def _msm_src():
     nw, _, nseg, wt = _msm_shape()
-    return SPLITMIX_CUDA + _field_cuda("fp", BN254_P) + fill_source(MSM_CUDA, C=MSM_C, W=nw, SEG=MSM_SEG, NSEG=nseg,
+    return SPLITMIX_CUDA + _field_cuda("fp", BN254_P) + fill_source(MSM_CUDA, JACOBIAN=jacobian_a0_cuda(), C=MSM_C, W=nw, SEG=MSM_SEG, NSEG=nseg,
                                                                    WT=wt, R=_cuda_limbs(BN254_R))
 
 

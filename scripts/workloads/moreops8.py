@@ -61,8 +61,8 @@ import json as _json
 
 import numpy as np
 
-from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, sms,
-                    splitmix64_np, splitmix_words)
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, jacobian_a0_cuda, note,
+                    repeat_step, sms, splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 ES_SIGS = 1 << 22
@@ -426,73 +426,7 @@ __device__ __forceinline__ jp jp_inf() {
   r.z = fe_small(0u);
   return r;
 }
-// 2P (dbl-2009-l, a = 0)
-__device__ __noinline__ jp jp_dbl(jp p) {
-  if (fe_is_zero(p.z)) return p;
-  const fe a = fe_mul(p.x, p.x), b = fe_mul(p.y, p.y), c = fe_mul(b, b);
-  fe t = fe_add(p.x, b);
-  t = fe_sub(fe_sub(fe_mul(t, t), a), c);
-  const fe d = fe_add(t, t), e = fe_add(fe_add(a, a), a), f = fe_mul(e, e);
-  jp r;
-  r.x = fe_sub(fe_sub(f, d), d);
-  fe c8 = fe_add(c, c);
-  c8 = fe_add(c8, c8);
-  c8 = fe_add(c8, c8);
-  r.y = fe_sub(fe_mul(e, fe_sub(d, r.x)), c8);
-  const fe yz = fe_mul(p.y, p.z);
-  r.z = fe_add(yz, yz);
-  return r;
-}
-// P + (x2, y2) affine (madd-2007-bl)
-__device__ __noinline__ jp jp_madd(jp p, fe x2, fe y2) {
-  jp r;
-  if (fe_is_zero(p.z)) {
-    r.x = x2;
-    r.y = y2;
-    r.z = fe_small(1u);
-    return r;
-  }
-  const fe z1z1 = fe_mul(p.z, p.z);
-  const fe u2 = fe_mul(x2, z1z1), s2 = fe_mul(y2, fe_mul(p.z, z1z1));
-  const fe h = fe_sub(u2, p.x), rr = fe_sub(s2, p.y);
-  if (fe_is_zero(h)) {
-    if (!fe_is_zero(rr)) return jp_inf();
-    r.x = x2;
-    r.y = y2;
-    r.z = fe_small(1u);
-    return jp_dbl(r);
-  }
-  const fe hh = fe_mul(h, h);
-  fe i = fe_add(hh, hh);
-  i = fe_add(i, i);
-  const fe j = fe_mul(h, i), r2 = fe_add(rr, rr), v = fe_mul(p.x, i);
-  r.x = fe_sub(fe_sub(fe_sub(fe_mul(r2, r2), j), v), v);
-  const fe yj = fe_mul(p.y, j);
-  r.y = fe_sub(fe_sub(fe_mul(r2, fe_sub(v, r.x)), yj), yj);
-  const fe zh = fe_add(p.z, h);
-  r.z = fe_sub(fe_sub(fe_mul(zh, zh), z1z1), hh);
-  return r;
-}
-// P + Q (add-2007-bl)
-__device__ __noinline__ jp jp_add(jp p, jp q) {
-  if (fe_is_zero(p.z)) return q;
-  if (fe_is_zero(q.z)) return p;
-  const fe z1z1 = fe_mul(p.z, p.z), z2z2 = fe_mul(q.z, q.z);
-  const fe u1 = fe_mul(p.x, z2z2), u2 = fe_mul(q.x, z1z1);
-  const fe s1 = fe_mul(p.y, fe_mul(q.z, z2z2)), s2 = fe_mul(q.y, fe_mul(p.z, z1z1));
-  const fe h = fe_sub(u2, u1), rr = fe_sub(s2, s1);
-  if (fe_is_zero(h)) return fe_is_zero(rr) ? jp_dbl(p) : jp_inf();
-  fe i = fe_add(h, h);
-  i = fe_mul(i, i);
-  const fe j = fe_mul(h, i), r2 = fe_add(rr, rr), v = fe_mul(u1, i);
-  jp r;
-  r.x = fe_sub(fe_sub(fe_sub(fe_mul(r2, r2), j), v), v);
-  const fe sj = fe_mul(s1, j);
-  r.y = fe_sub(fe_sub(fe_mul(r2, fe_sub(v, r.x)), sj), sj);
-  const fe zz = fe_add(p.z, q.z);
-  r.z = fe_mul(fe_sub(fe_sub(fe_mul(zz, zz), z1z1), z2z2), h);
-  return r;
-}
+%JACOBIAN%
 __device__ __forceinline__ unsigned int nib(const unsigned int* k, int w) { return (k[w >> 3] >> (4 * (w & 7))) & 15u; }
 // k G by the comb: the digit d of window j adds (d 16^j) G from the table
 __device__ __forceinline__ jp comb_mul(const unsigned int* k, const unsigned int* __restrict__ comb) {
@@ -626,7 +560,7 @@ extern "C" __global__ void __launch_bounds__(128) es_verify(const unsigned int* 
 
 def _es_src():
     return SPLITMIX_CUDA + fill_source(
-        ES_CUDA, P=_cuda_limbs(SECP_P), PM2=_cuda_limbs(SECP_P - 2), PMN=_cuda_limbs(SECP_P - SECP_N),
+        ES_CUDA, JACOBIAN=jacobian_a0_cuda("fe", "fe", "jp", "fe_small(1u)", madd_by_value=True), P=_cuda_limbs(SECP_P), PM2=_cuda_limbs(SECP_P - 2), PMN=_cuda_limbs(SECP_P - SECP_N),
         N=_cuda_limbs(SECP_N), NM2=_cuda_limbs(SECP_N - 2), R1=_cuda_limbs((1 << 256) % SECP_N),
         R2=_cuda_limbs((1 << 512) % SECP_N), NP=(-pow(SECP_N, -1, 1 << 32)) % (1 << 32), CORRUPT=f"{ES_CORRUPT}ull")
 
