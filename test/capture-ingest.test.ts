@@ -42,7 +42,8 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
   }
 
   it('labels a good capture, scores it with the shipped model and prints its table row', () => {
-    const { dir, eps } = capture();
+    // A numerical check's "max error" is not trouble (qsim/statevector's and gbdt/train's summary lines).
+    const { dir, eps } = capture({ log: 'kind/variant: 12-qubit check against NumPy: max error 3.81e-08 (worst relative error 4.9e-04), agree: True\n' });
     const data = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
     const run = ingest(dir, 'zz', data);
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -77,6 +78,12 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     expect(run2.stdout).toContain('00-kind-0.log: TROUBLE');
     expect(run2.stderr).toContain('--force');
     expect(existsSync(join(data, 'nvsmi-h200-gpm-zz.jsonlines.gz'))).toBe(false);
+
+    // ...but a check that did not agree is, with the benign words beside it.
+    const disagree = capture({ log: 'kind/variant: check: max error 0.5, agree: False\n' });
+    const run3 = ingest(disagree.dir, 'zz', data);
+    expect(run3.status).toBe(1);
+    expect(run3.stdout).toContain('00-kind-0.log: TROUBLE');
 
     const forced = ingest(broken.dir, 'zz', data, ['--force']);
     expect(forced.status, forced.stderr).toBe(0);
