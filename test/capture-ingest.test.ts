@@ -55,6 +55,11 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     // The forward test's per-sample line and the episode replay's summary.
     expect(run.stdout).toMatch(/nvsmi-h200-gpm-zz\.jsonlines\.gz: \d+ working samples, accuracy [01]\.\d{3}/);
     expect(run.stdout).toMatch(/hashing episodes alerted: \*\*\d+ of \d+\*\*/);
+    // ... and the replay's row for every episode (which miner went unalerted is what the ingester reads).
+    for (const e of eps) {
+      const name = e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      expect(run.stdout).toMatch(new RegExp(`^\\| \`${name}\` \\| ${e.label} \\| \\d+ \\| \\d+ \\| [^|]+ \\|[^|]*\\|$`, 'm'));
+    }
     const hashing = original.filter((r) => r.label === 1).length;
     expect(run.stdout).toContain(`| \`nvsmi-h200-gpm-zz.jsonlines.gz\` | \`schedules/test.txt\` |`);
     expect(run.stdout).toContain(`| ${original.length} | ${hashing} | ${eps.length} (0, 0) |`);
