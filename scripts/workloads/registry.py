@@ -213,6 +213,18 @@ _add("gbdt", "dl_train", 0, ["train"], "moreops11", "gbdt",
      "gradient-boosted tree training, XGBoost/LightGBM hist-style: 2^24 rows x 32 features in 256 byte bins, a tree level a launch (gradient and hessian histograms by shared-memory float atomics, best split of every node, rows moved to their children), depth 5, logistic loss")
 _add("walk", "data", 0, ["deepwalk"], "moreops11", "walk",
      "DeepWalk-style random walks: a CSR graph of 2^22 nodes and about 2^26 edges (1 in 8 edges to one of 4096 hubs), 2^20 walkers of 40 steps a launch, each step a dependent random read, every walk written out")
+# chess perft on bitboards, IPv4 longest-prefix-match routing, a cuckoo hash table, rANS decoding and delta-stepping
+# shortest paths (moreops12.py)
+_add("perft", "simulation", 0, ["bitboard"], "moreops12", "perft",
+     "chess move-generation perft to depth 3 from positions made on the GPU (7 pieces a side), a thread a position: 64-bit bitboards, knight and king attacks by masked shifts, sliders by ray loops, captures by and-not, the last ply bulk-counted by popcount; compute-bound 64-bit logic")
+_add("lpm", "data", 0, ["route"], "moreops12", "lpm",
+     "software-router IPv4 longest-prefix match (DPDK rte_lpm-like DIR-24-8): about 470k distinct BGP-shaped prefixes, a 2^24-entry first-level table of 4-byte entries (64 MiB) plus 256-entry blocks for prefixes longer than /24; 2^22 threads a launch each doing 32 lookups whose addresses follow from the previous next hop (dependent random reads)")
+_add("cuckooht", "database", 0, ["build"], "moreops12", "cuckooht",
+     "GPU cuckoo hash table: 2^24 slots of 64-bit keys, three murmur3-finaliser hashes, filled to 0.85 with fresh keys each launch by atomicExch eviction chains (a stash for keys that do not settle), then 2^24 probes, half of absent keys")
+_add("rangecoder", "storage", 0, ["decode"], "moreops12", "rangecoder",
+     "rANS entropy decoding of 8192 host-encoded streams of 1024 symbols (64-symbol static table of total 4093: a division by a constant and a remainder a symbol, bit-serial renormalisation), a thread a stream, the streams repeated over as many threads as take about 30 ms, every symbol hashed")
+_add("sssp", "data", 0, ["delta"], "moreops12", "sssp",
+     "single-source shortest paths by near-far delta-stepping (delta 256) on a CSR graph of 2^22 nodes and about 2^25 edges with weights 1-255 packed beside the target: a solve from a fresh source a launch, rounds of frontier relaxation with atomicMin, the host reading two flags after each round")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
