@@ -62,6 +62,15 @@ describe.skipIf(!python)('workload checks', () => {
     }
   }, 120_000);
 
+  it.skipIf(!numpy)('the moreops13 drivers run on the CPU with their kernels replayed, every self-check agreeing', () => {
+    const run = py(['scripts/workloads/emulate/run.py', 'moreops13']);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    for (const kind of ['primes/millerrabin', 'ising/multispin', 'triangle/count', 'base64/codec', 'walksat/3sat']) {
+      const line = run.stdout.split('\n').find((l) => l.includes(`moreops13.${kind}:`));
+      expect(line, kind).toMatch(/^ok {3}.*agree: True/);
+    }
+  }, 120_000);
+
   it.skipIf(!nvcc)('every workload kernel compiles for sm_90 without warnings', () => {
     const run = py(['scripts/workloads/check-kernels.py']);
     expect(run.status, run.stdout + run.stderr).toBe(0);

@@ -43,7 +43,9 @@ def startup(parts):
     def one(w, v):
         if w.module.startswith("hashing"):
             return CUPY_START_S
-        return CUPY_DATA_START_S if f"{w.name}/{v}" in CUPY_ONLY else TORCH_START_S
+        # every moreops*.py driver is CuPy only (none imports torch), so new kinds need no entry in CUPY_ONLY
+        cupy_only = w.module.startswith("moreops") or f"{w.name}/{v}" in CUPY_ONLY
+        return CUPY_DATA_START_S if cupy_only else TORCH_START_S
     return max(one(w, v) for w, v in parts)
 
 

@@ -225,6 +225,18 @@ _add("rangecoder", "storage", 0, ["decode"], "moreops12", "rangecoder",
      "rANS entropy decoding of 8192 host-encoded streams of 1024 symbols (64-symbol static table of total 4093: a division by a constant and a remainder a symbol, bit-serial renormalisation), a thread a stream, the streams repeated over as many threads as take about 30 ms, every symbol hashed")
 _add("sssp", "data", 0, ["delta"], "moreops12", "sssp",
      "single-source shortest paths by near-far delta-stepping (delta 256) on a CSR graph of 2^22 nodes and about 2^25 edges with weights 1-255 packed beside the target: a solve from a fresh source a launch, rounds of frontier relaxation with atomicMin, the host reading two flags after each round")
+# Miller-Rabin primality testing, multispin Ising Metropolis, triangle counting, base64 coding with UTF-8 validation
+# and WalkSAT on random 3-SAT (moreops13.py)
+_add("primes", "science", 0, ["millerrabin"], "moreops13", "primes",
+     "deterministic Miller-Rabin (12 bases) of 64-bit odd candidates from a moving range, a thread a candidate, Montgomery multiplication with __umul64hi; primes counted and hashed; threads a launch timed to about 30 ms (compute-bound 64-bit multiply chains)")
+_add("ising", "simulation", 0, ["multispin"], "moreops13", "ising",
+     "2-D Ising Metropolis on a 2^15 x 2^15 torus, 64 spins a word: checkerboard half-sweeps with neighbours by shifts, anti-aligned counts by bit-sliced adders, acceptance by splitmix randoms of (sweep, colour, word) against 32-bit thresholds; sweeps a launch timed to about 30 ms")
+_add("triangle", "data", 0, ["count"], "moreops13", "triangle",
+     "triangle counting on a power-law graph of 2^21 nodes and about 2^25 edges made on the GPU, oriented by (degree, id), sorted adjacency lists; a thread an edge walks the shorter list and binary-searches the longer (integer compares, irregular reads)")
+_add("base64", "etl", 0, ["codec"], "moreops13", "base64",
+     "base64 encoding of 1.5 GiB (a thread 12 bytes, __byte_perm, alphabet by arithmetic) and decoding back through a shared-memory table, compared on the GPU; UTF-8 validation of 512 MiB of generated text, a thread 16 bytes, 4 KiB pages with planted bad sequences")
+_add("walksat", "science", 0, ["3sat"], "moreops13", "walksat",
+     "WalkSAT (noise 0.567) on 16384 random 3-SAT instances of 256 variables and 1076 clauses, a warp an instance: bitset assignment and true-literal counts in shared memory, clause picked by ballots, break counts from occurrence lists, splitmix RNG of (instance, step); steps a launch timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
