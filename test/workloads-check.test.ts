@@ -43,33 +43,25 @@ describe.skipIf(!python)('workload checks', () => {
     expect(run.stdout).toMatch(/missing: .*hash_randomx\/cycling/);
   });
 
-  it.skipIf(!numpy)('the moreops10 and moreops11 drivers run on the CPU with their kernels replayed, every self-check agreeing', () => {
-    const run = py(['scripts/workloads/emulate/run.py', 'moreops10', 'moreops11']);
-    expect(run.status, run.stdout + run.stderr).toBe(0);
-    for (const [mod, kind] of [['moreops10', 'qsim/statevector'], ['moreops10', 'rsa/sign'], ['moreops10', 'lsm/compact'],
-      ['moreops11', 'gbdt/train'], ['moreops11', 'walk/deepwalk']]) {
-      const line = run.stdout.split('\n').find((l) => l.includes(`${mod}.${kind}:`));
-      expect(line, kind).toMatch(/^ok {3}.*agree: True/);
-    }
-  }, 120_000);
-
-  it.skipIf(!numpy)('the moreops12 drivers run on the CPU with their kernels replayed, every self-check agreeing', () => {
-    const run = py(['scripts/workloads/emulate/run.py', 'moreops12']);
-    expect(run.status, run.stdout + run.stderr).toBe(0);
-    for (const kind of ['perft/bitboard', 'lpm/route', 'cuckooht/build', 'rangecoder/decode', 'sssp/delta']) {
-      const line = run.stdout.split('\n').find((l) => l.includes(`moreops12.${kind}:`));
-      expect(line, kind).toMatch(/^ok {3}.*agree: True/);
-    }
-  }, 120_000);
-
-  it.skipIf(!numpy)('the moreops13 drivers run on the CPU with their kernels replayed, every self-check agreeing', () => {
-    const run = py(['scripts/workloads/emulate/run.py', 'moreops13']);
-    expect(run.status, run.stdout + run.stderr).toBe(0);
-    for (const kind of ['primes/millerrabin', 'ising/multispin', 'triangle/count', 'base64/codec', 'walksat/3sat']) {
-      const line = run.stdout.split('\n').find((l) => l.includes(`moreops13.${kind}:`));
-      expect(line, kind).toMatch(/^ok {3}.*agree: True/);
-    }
-  }, 120_000);
+  // Each module's kinds, as emulate/run.py names them in its summary lines.
+  const emulated: [string[], string[]][] = [
+    [['moreops10', 'moreops11'], ['moreops10.qsim/statevector', 'moreops10.rsa/sign', 'moreops10.lsm/compact',
+      'moreops11.gbdt/train', 'moreops11.walk/deepwalk']],
+    [['moreops12'], ['moreops12.perft/bitboard', 'moreops12.lpm/route', 'moreops12.cuckooht/build',
+      'moreops12.rangecoder/decode', 'moreops12.sssp/delta']],
+    [['moreops13'], ['moreops13.primes/millerrabin', 'moreops13.ising/multispin', 'moreops13.triangle/count',
+      'moreops13.base64/codec', 'moreops13.walksat/3sat']],
+  ];
+  for (const [modules, kinds] of emulated) {
+    it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
+      const run = py(['scripts/workloads/emulate/run.py', ...modules]);
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      for (const kind of kinds) {
+        const line = run.stdout.split('\n').find((l) => l.includes(`${kind}:`));
+        expect(line, kind).toMatch(/^ok {3}.*agree: True/);
+      }
+    }, 120_000);
+  }
 
   it.skipIf(!nvcc)('every workload kernel compiles for sm_90 without warnings', () => {
     const run = py(['scripts/workloads/check-kernels.py']);

@@ -212,6 +212,19 @@ def note(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+def popcount64(x, xp=None):
+    """Set bits of each uint64 of a NumPy array (or of a CuPy one, with xp=cupy), SWAR: no bitwise_count needed
+    (NumPy before 2.0 has none), the same code on host and device."""
+    if xp is None:
+        import numpy as xp
+    u = xp.uint64
+    x = xp.asarray(x, dtype=u)
+    x = x - ((x >> u(1)) & u(0x5555555555555555))
+    x = (x & u(0x3333333333333333)) + ((x >> u(2)) & u(0x3333333333333333))
+    x = (x + (x >> u(4))) & u(0x0F0F0F0F0F0F0F0F)
+    return (x * u(0x0101010101010101)) >> u(56)
+
+
 def sms():
     """Number of streaming multiprocessors of the current GPU (cupy)."""
     import cupy as cp

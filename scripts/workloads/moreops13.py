@@ -39,7 +39,7 @@ import base64 as _b64
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, splitmix64, \
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, repeat_step, splitmix64, \
     splitmix64_np, splitmix_words
 
 M64 = (1 << 64) - 1
@@ -270,15 +270,6 @@ def is_word_py(rows, L, y, j, color, sweep, t4, t8):
     return new
 
 
-def _popcount64(a):
-    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-    total = 0
-    b = a.view(np.uint8)
-    for k in range(0, len(b), 1 << 24):
-        total += int(table[b[k:k + (1 << 24)]].sum(dtype=np.int64))
-    return total
-
-
 def ising(variant, clock):
     if variant != "multispin":
         raise ValueError(f"unknown variant {variant!r}")
@@ -327,8 +318,8 @@ def ising(variant, clock):
         k = y * W + j
         good += int(snap1[k:k + 1].get()[0]) == is_word_py(rows_of(snap0, y), L, y, j, 0, sweep, t4, t8)
         good += int(lat[k:k + 1].get()[0]) == is_word_py(rows_of(snap1, y), L, y, j, 1, sweep, t4, t8)
-    up = _popcount64(lat.get())
-    up_half = _popcount64(snap1.get())
+    up = int(popcount64(lat.get()).sum())
+    up_half = int(popcount64(snap1.get()).sum())
     pops = [int(v) for v in ups.get()]
     pop_ok = pops == [up_half, up]
     mag = (2 * up - L * L) / (L * L)

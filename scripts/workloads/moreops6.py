@@ -63,7 +63,7 @@ import hashlib
 import numpy as np
 
 from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, jacobian_a0_cuda,
-                    keccak_round_constants, note, repeat_step, sms, splitmix64_np, splitmix_words)
+                    keccak_round_constants, note, popcount64, repeat_step, sms, splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 MSM_POINTS = 1 << 20
@@ -80,12 +80,6 @@ BM_MAPS = 48
 BM_QUERIES = 64
 GH_BYTES = 1 << 30
 FS_BYTES = 1 << 30
-
-
-def _popcount64(a):
-    """Set bits of each uint64 (numpy, any version)."""
-    a = np.ascontiguousarray(a, dtype=np.uint64)
-    return np.unpackbits(a.view(np.uint8).reshape(a.shape + (8,)), axis=-1).sum(axis=-1, dtype=np.int64)
 
 
 # ---- 256-bit prime-field arithmetic (msm, poseidon) ----------------------------------------------------------------
@@ -1474,12 +1468,12 @@ def bitmap(variant, clock):
     want = _bm_eval(words, qs)
     hc = counts.get().reshape(BM_QUERIES, chunks)
     got_counts = hc[:, sl]
-    want_counts = np.stack([_popcount64(v.reshape(len(sl), cw)).sum(axis=1) for v in want])
+    want_counts = np.stack([popcount64(v.reshape(len(sl), cw)).sum(axis=1) for v in want])
     counts_ok = bool(np.array_equal(got_counts, want_counts))
     hres = res.get().reshape(BM_KEEP, chunks, cw)
     res_ok = all(np.array_equal(hres[q][sl].reshape(-1), want[q]) for q in range(BM_KEEP))
     hcard = card.get().reshape(BM_MAPS, chunks)
-    card_ok = all(np.array_equal(hcard[b, sl], _popcount64(words[b].reshape(len(sl), cw)).sum(axis=1))
+    card_ok = all(np.array_equal(hcard[b, sl], popcount64(words[b].reshape(len(sl), cw)).sum(axis=1))
                   for b in range(BM_MAPS))
     arrays = int((hcard <= BM_ARRAY_MAX).sum())
     total = int(hc.sum(dtype=np.int64))

@@ -55,7 +55,7 @@ a self-check against Python or NumPy references) goes to stderr at the end.
 
 import numpy as np
 
-from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, sms,
+from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, repeat_step, sms,
                     splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
@@ -80,15 +80,6 @@ SA_BYTES = 1 << 26
 SA_CHECK_BYTES = 4096  # the small text whose suffix array Python's sorted() checks
 
 TK_K = 16  # nearest neighbours kept (hamming, pq)
-
-def _popcount64(x, xp):
-    """Set bits of each uint64 (numpy or cupy array), SWAR: no bitwise_count needed."""
-    u = xp.uint64
-    x = x - ((x >> u(1)) & u(0x5555555555555555))
-    x = (x & u(0x3333333333333333)) + ((x >> u(2)) & u(0x3333333333333333))
-    x = (x + (x >> u(4))) & u(0x0F0F0F0F0F0F0F0F)
-    return (x * u(0x0101010101010101)) >> u(56)
-
 
 # the K smallest 64-bit keys (distance << 32 | id): a lane's sorted list in registers, a warp's merge by shuffles
 TOPK_CUDA = r"""
@@ -260,7 +251,7 @@ def hamming(variant, clock):
         best = []
         for lo in range(0, n, HK_CHUNK):
             part = rows[lo:lo + HK_CHUNK]
-            d = _popcount64(part ^ qv[None, :], cp).sum(axis=1, dtype=cp.uint64)
+            d = popcount64(part ^ qv[None, :], cp).sum(axis=1, dtype=cp.uint64)
             keys = (d << cp.uint64(32)) | cp.arange(lo, lo + len(part), dtype=cp.uint64)
             best.append(cp.asnumpy(cp.sort(keys)[:TK_K]))
         agree += _topk_ref(np.concatenate(best)) == [int(v) for v in hout[q]]

@@ -62,7 +62,7 @@ import json as _json
 import numpy as np
 
 from common import (SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, jacobian_a0_cuda, note,
-                    repeat_step, sms, splitmix64_np, splitmix_words)
+                    popcount64, repeat_step, sms, splitmix64_np, splitmix_words)
 
 # sizes (module constants so a test can shrink them)
 ES_SIGS = 1 << 22
@@ -1848,11 +1848,6 @@ SH_SRC = SPLITMIX_CUDA + MIX64_CUDA + fill_source(SH_CUDA, DIST=SH_DIST, KEEP=SH
 SH_SAMPLE = 16  # documents fingerprinted again in Python
 
 
-def _popcount64(a):
-    a = np.ascontiguousarray(a, dtype=np.uint64)
-    return np.unpackbits(a.view(np.uint8).reshape(a.shape + (8,)), axis=-1).sum(axis=-1, dtype=np.int64)
-
-
 def simhash(variant, clock):
     if variant != "dedup":
         raise ValueError(f"unknown variant {variant!r}")
@@ -1902,9 +1897,9 @@ def simhash(variant, clock):
     picks = picks[:SH_SAMPLE]
     fp_ok = sum(_sh_finger_py(tok[int(hoff[i]):int(hoff[i + 1])].get()) == int(hf[i]) for i in picks)
     kp = keep[:2 * min(recorded, SH_KEEP)].get().reshape(-1, 2).astype(np.int64)
-    pair_ok = bool(np.all(_popcount64(hf[kp[:, 0]] ^ hf[kp[:, 1]]) <= SH_DIST)) if len(kp) else True
+    pair_ok = bool(np.all(popcount64(hf[kp[:, 0]] ^ hf[kp[:, 1]]) <= SH_DIST)) if len(kp) else True
     near = np.nonzero(hb != 0xFFFFFFFF)[0]
-    dist = _popcount64(hf[near] ^ hf[hb[near]])
+    dist = popcount64(hf[near] ^ hf[hb[near]])
     close = near[dist <= SH_DIST]
     recall_ok = bool(np.all(hd[close] == 1) and np.all(hd[hb[close]] == 1))
     ok = fp_ok == len(picks) and pair_ok and recall_ok and found >= len(close) and recorded == found
