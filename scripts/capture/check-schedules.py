@@ -23,19 +23,10 @@ from registry import REGISTRY  # noqa: E402  (run-capture put scripts/workloads 
 TORCH_START_S = 8.0   # python + torch import + CUDA context + model build + warm-up step, and exit
 CUPY_START_S = 4.0    # python + cupy import + NVRTC compile + table fill, and exit
 CUPY_DATA_START_S = 5.0  # the same, plus building a benign job's input on the GPU
-# benign variants that never import torch (cupy kernels only)
+# benign variants outside the moreops*.py drivers that never import torch (cupy kernels only); every moreops*.py
+# driver is CuPy only, so startup() counts those by module and new kinds need no entry here
 CUPY_ONLY = {"montecarlo/philox", "md/lj", "md/nbody", "spmv/powerlaw", "spmv/cg", "smith_waterman/dna",
-             "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter",
-             "crypt/aes_ctr", "crypt/chacha20", "kmer/k31", "bloom/build_probe", "raytrace/path", "lbm/d2q9",
-             "lz77/match", "regex/dfa", "video/dct", "pagerank/pull", "radixjoin/partition",
-             "minhash/lsh", "ntt/zk", "erasure/rs", "hll/count", "stencil/heat3d", "nbody/allpairs", "cdc/gear",
-             "sha256/merkle", "blake3/tree", "motion/sad", "life/bitpacked", "fmindex/search", "csv/parse",
-             "bitunpack/dict", "spgemm/hash", "bpe/tokenize", "morton/lbvh", "huffman/decode", "ldpc/minsum",
-             "rabinkarp/search", "bitonic/sort", "msm/pippenger", "poseidon/merkle", "keccak/trie", "cms/sketch",
-             "bitmap/index", "ghash/gcm", "fse/decode", "hamming/knn", "myers/editdist", "viterbi/decode",
-             "pq/adc", "forest/infer", "unionfind/cc", "suffix/array", "ecdsa/verify", "lz4/decompress",
-             "json/index", "xorfilter/build", "rendezvous/hrw", "simhash/dedup", "postings/intersect",
-             "kvstore/get", "rl/envstep", "ann/serve", "stream/window", "sql/point"}
+             "smith_waterman/protein", "checksum/crc32", "checksum/xxh_stream", "groupby/hashagg", "image/filter"}
 BUDGET_S = 540.0
 
 
@@ -43,7 +34,6 @@ def startup(parts):
     def one(w, v):
         if w.module.startswith("hashing"):
             return CUPY_START_S
-        # every moreops*.py driver is CuPy only (none imports torch), so new kinds need no entry in CUPY_ONLY
         cupy_only = w.module.startswith("moreops") or f"{w.name}/{v}" in CUPY_ONLY
         return CUPY_DATA_START_S if cupy_only else TORCH_START_S
     return max(one(w, v) for w, v in parts)
