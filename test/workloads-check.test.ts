@@ -51,6 +51,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops12.rangecoder/decode', 'moreops12.sssp/delta']],
     [['moreops13'], ['moreops13.primes/millerrabin', 'moreops13.ising/multispin', 'moreops13.triangle/count',
       'moreops13.base64/codec', 'moreops13.walksat/3sat']],
+    [['moreops14'], ['moreops14.philox/bulk', 'moreops14.gf2/elim', 'moreops14.nqueens/bitmask',
+      'moreops14.noise/terrain', 'moreops14.sieve/segmented']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {

@@ -237,6 +237,18 @@ _add("base64", "etl", 0, ["codec"], "moreops13", "base64",
      "base64 encoding of 1.5 GiB (a thread 12 bytes, __byte_perm, alphabet by arithmetic) and decoding back through a shared-memory table, compared on the GPU; UTF-8 validation of 512 MiB of generated text, a thread 16 bytes, 4 KiB pages with planted bad sequences")
 _add("walksat", "science", 0, ["3sat"], "moreops13", "walksat",
      "WalkSAT (noise 0.567) on 16384 random 3-SAT instances of 256 variables and 1076 clauses, a warp an instance: bitset assignment and true-literal counts in shared memory, clause picked by ballots, break counts from occurrence lists, splitmix RNG of (instance, step); steps a launch timed to about 30 ms")
+# Philox random numbers, GF(2) Gaussian elimination, N-queens counting, procedural terrain noise and a segmented
+# sieve of Eratosthenes (moreops14.py)
+_add("philox", "simulation", 0, ["bulk"], "moreops14", "philox",
+     "bulk Philox4x32-10 random numbers (ten rounds of 32x32->64 multiplies, XORs and Weyl key increments) of counter (thread, i, launch), made uniform floats and Box-Muller normals and summed; 2^20 threads, blocks a thread timed to about 30 ms")
+_add("gf2", "science", 0, ["elim"], "moreops14", "gf2",
+     "Gauss-Jordan elimination over GF(2) of fresh random 1024 x 1024 bit-packed systems A x = b, a block a matrix: pivot by warp ballot and ffs, XOR row operations a thread a (row, word); rank and solution, A x = b re-checked on the GPU; matrices a launch timed to about 30 ms")
+_add("nqueens", "science", 0, ["bitmask"], "moreops14", "nqueens",
+     "counting 17-queens solutions by bitmask backtracking, a thread one of 1448002 six-row prefixes with an explicit stack (lowest set bit, diagonal shifts, the last row by popcount); prefixes a launch timed to about 30 ms")
+_add("noise", "rendering", 0, ["terrain"], "moreops14", "noise",
+     "procedural terrain: an 8192 x 8192 tile of 8-octave fBm gradient noise with a permutation-free integer hash of lattice coordinates (exact integer lattice, fp32 fades and lerps), then a thermal-erosion step and normals packed to 3 x 10 bits")
+_add("sieve", "science", 0, ["segmented"], "moreops14", "sieve",
+     "segmented sieve of Eratosthenes over windows moving from 2^32 to 2^40: 2^19-number segments as odd-only bitmaps in shared memory, primes below 2^20 striking multiples by shared atomicOr after a 64-bit remainder, survivors counted by popcount; segments a launch timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
