@@ -802,6 +802,21 @@ typedef unsigned int u32;
 // segment s = [lo, lo + SEG), lo = lo0 + s SEG (even); bit j of the shared bitmap is the odd number lo + 2j + 1,
 // set when struck. The odd primes below `nsmall` strike through the whole block, one prime after another; the
 // others a thread a prime. Odd numbers below `limit` left unstruck are counted into cnt[s] and total
+// The first odd multiple of the odd prime p at or above lo worth striking: none below p * p (those have a smaller
+// prime factor, struck already).
+__device__ __forceinline__ u64 sv_first(u64 lo, u64 p) {
+  const u64 r = lo % p;
+  u64 f = r ? lo + (p - r) : lo;
+  if (!(f & 1ull)) f += p;
+  return f < p * p ? p * p : f;
+}
+// Strikes the odd numbers x, x + step, ... below hi (x odd, step even) in the segment's bitmap.
+__device__ __forceinline__ void sv_strike(u32* bits, u64 lo, u64 hi, u64 x, u64 step) {
+  for (; x < hi; x += step) {
+    const u32 o = (u32)((x - lo) >> 1);
+    atomicOr(&bits[o >> 5], 1u << (o & 31u));
+  }
+}
 extern "C" __global__ void sv_seg(const u32* __restrict__ primes, u32 np, u32 nsmall, u64 lo0, u32 segs, u64 limit,
                                   u32* __restrict__ cnt, u64* __restrict__ total) {
   __shared__ u32 bits[NWD];
@@ -814,28 +829,14 @@ extern "C" __global__ void sv_seg(const u32* __restrict__ primes, u32 np, u32 ns
   __syncthreads();
   if (threadIdx.x == 0 && lo == 0ull) atomicOr(&bits[0], 1u);  // 1 is not a prime
   for (u32 k = 0; k < nsmall && k < np; ++k) {
-    const u64 p = primes[k], pp = p * p;
-    if (pp >= hi) break;
-    const u64 r = lo % p;
-    u64 f = r ? lo + (p - r) : lo;
-    if (!(f & 1ull)) f += p;
-    if (f < pp) f = pp;
-    for (u64 x = f + 2ull * p * threadIdx.x; x < hi; x += 2ull * p * blockDim.x) {
-      const u32 o = (u32)((x - lo) >> 1);
-      atomicOr(&bits[o >> 5], 1u << (o & 31u));
-    }
+    const u64 p = primes[k];
+    if (p * p >= hi) break;
+    sv_strike(bits, lo, hi, sv_first(lo, p) + 2ull * p * threadIdx.x, 2ull * p * blockDim.x);
   }
   for (u32 k = nsmall + threadIdx.x; k < np; k += blockDim.x) {
-    const u64 p = primes[k], pp = p * p;
-    if (pp >= hi) break;
-    const u64 r = lo % p;
-    u64 f = r ? lo + (p - r) : lo;
-    if (!(f & 1ull)) f += p;
-    if (f < pp) f = pp;
-    for (u64 x = f; x < hi; x += 2ull * p) {
-      const u32 o = (u32)((x - lo) >> 1);
-      atomicOr(&bits[o >> 5], 1u << (o & 31u));
-    }
+    const u64 p = primes[k];
+    if (p * p >= hi) break;
+    sv_strike(bits, lo, hi, sv_first(lo, p), 2ull * p);
   }
   __syncthreads();
   u32 c = 0;
