@@ -231,11 +231,10 @@ def main():
         sys.exit(f"train-gpm-model: {', '.join(experiments)}: experiments, use them with --eval-only (the shipped "
                  f"model uses seed 0, co-located weight {COLOCATED_WEIGHT}, {SYNTHETIC_PAIRS} synthetic pairs of each "
                  f"label and no window features)")
-    n_synthetic = SYNTHETIC_PAIRS if args.synthetic_pairs is None else args.synthetic_pairs
-    if args.window_std:
-        n_synthetic = 0  # a synthetic row has no recording to take a window over
     if args.window_std and args.synthetic_pairs:
         sys.exit("train-gpm-model: --window-std and --synthetic-pairs: one experiment at a time (a synthetic row has no recording to take a window over)")
+    # A synthetic row has no recording to take a window over: window features train without them.
+    n_synthetic = 0 if args.window_std else SYNTHETIC_PAIRS if args.synthetic_pairs is None else args.synthetic_pairs
     if args.seed is not None:
         PARAMS["seed"] = args.seed
     columns, X, y, workloads, meta = tm.load_features(args.features)
@@ -244,7 +243,8 @@ def main():
     names = [parts_of(w) for w in workloads]
     fams = [family_parts(r, w) for r, w in zip(rows, workloads)]
     transition, no_work, usable = working_samples(X, y, workloads, columns, load_idle(args.features))
-    colocated_hashing = np.array(["+" in w for w in workloads]) & (y == 1)
+    paired = np.array(["+" in w for w in workloads])
+    colocated_hashing = paired & (y == 1)
     cw = COLOCATED_WEIGHT if args.colocated_weight is None else args.colocated_weight
     weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
     if args.window_std:
@@ -275,9 +275,7 @@ def main():
     g_gpu, t_gpu = [[k] for k in gkey], gkey
     n_real = X.shape[0]
     if n_synthetic:
-        work = usable & ~no_work & ~transition
-        alone = [i for i in range(n_real) if work[i] and "+" not in workloads[i]]
-        pair = [i for i in range(n_real) if work[i] and "+" in workloads[i]]
+        alone, pair = synthetic_pairs.pools(workloads, usable & ~no_work & ~transition)
         Xs, ys, share, src = synthetic_pairs.make(X, y, columns, workloads, alone, pair, n_synthetic,
                                            np.random.default_rng(PARAMS["seed"]), args.derived, args.synthetic_benign_pairs)
         X, y = np.vstack([X, Xs]), np.concatenate([y, ys])
@@ -314,7 +312,7 @@ def main():
                 print(f"     {k:24s} n={s['n']:4d} acc={s['accuracy']:.3f} FP={s['false_positives']} FN={s['false_negatives']}")
     for title, p in (("LOFO", lofo_p), ("LOGO", logo_p)):
         if p is not None:  # the blind spot, on its own: a miner hidden under a benign job, and benign pairs
-            for what, m in (("miner beside a benign job", colocated_hashing), ("benign pair", np.array(["+" in w for w in workloads]) & (y[:n_real] == 0))):
+            for what, m in (("miner beside a benign job", colocated_hashing), ("benign pair", paired & (y[:n_real] == 0))):
                 m = m & usable[:n_real] & ~np.isnan(p[:n_real])
                 hit = int((p[:n_real][m] > THRESHOLD).sum())
                 print(f"  {title} {what}: {hit} of {int(m.sum())} samples flagged")

@@ -65,6 +65,13 @@ def derived_evaluator(path, columns):
     return width, apply
 
 
+def pools(workloads, work):
+    """(alone, pair): indices of working samples of one job alone, and of a recorded pair (the donors)."""
+    alone = [i for i, w in enumerate(workloads) if work[i] and "+" not in w]
+    pair = [i for i, w in enumerate(workloads) if work[i] and "+" in w]
+    return alone, pair
+
+
 def make(X, y, columns, kinds, alone, pair, n, rng, derived_path, n_benign=None):
     """n miner-beside-benign rows (label 1) and n_benign (default n) benign-beside-benign rows (label 0).
 
