@@ -53,6 +53,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops13.base64/codec', 'moreops13.walksat/3sat']],
     [['moreops14'], ['moreops14.philox/bulk', 'moreops14.gf2/elim', 'moreops14.nqueens/bitmask',
       'moreops14.noise/terrain', 'moreops14.sieve/segmented']],
+    [['moreops15'], ['moreops15.hashgrid/ngp', 'moreops15.poker/eval7', 'moreops15.tfhe/polymul',
+      'moreops15.fir/channelizer', 'moreops15.zobrist/ttable']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {

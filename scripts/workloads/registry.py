@@ -249,6 +249,18 @@ _add("noise", "rendering", 0, ["terrain"], "moreops14", "noise",
      "procedural terrain: an 8192 x 8192 tile of 8-octave fBm gradient noise with a permutation-free integer hash of lattice coordinates (exact integer lattice, fp32 fades and lerps), then a thermal-erosion step and normals packed to 3 x 10 bits")
 _add("sieve", "science", 0, ["segmented"], "moreops14", "sieve",
      "segmented sieve of Eratosthenes over windows moving from 2^32 to 2^40: 2^19-number segments as odd-only bitmaps in shared memory, primes below 2^20 striking multiples by shared atomicOr after a 64-bit remainder, survivors counted by popcount; segments a launch timed to about 30 ms")
+# instant-NGP hash-grid training, 7-card poker evaluation, TFHE negacyclic polynomial products, a fixed-point
+# polyphase channelizer and transposition-table search (moreops15.py)
+_add("hashgrid", "dl_train", 0, ["ngp"], "moreops15", "hashgrid",
+     "instant-NGP multiresolution hash-grid encoding training: 16 levels of 2^19 fp16 2-vectors, 3-D points, dense or spatial-hash (x ^ y*2654435761 ^ z*805459861) corner indices, trilinear interpolation, a 32-32-1 fp32 MLP forward and backward, gradients scattered by atomicAdd into an fp32 table, SGD; points a launch timed to about 30 ms")
+_add("poker", "simulation", 0, ["eval7"], "moreops15", "poker",
+     "Monte-Carlo equity of the 169 poker starting hands: random deals by splitmix with rejection, 7-card evaluation Cactus-Kev style (flush table by rank mask, else the 64-bit product of rank primes hashed into a 48 MiB open-addressed table, linear probing), wins and ties tallied by 64-bit atomics; deals a thread timed to about 30 ms")
+_add("tfhe", "security", 0, ["polymul"], "moreops15", "tfhe",
+     "TFHE-like blind rotation of 512 GLWE accumulators (N = 1024 int32 torus coefficients mod 2^32): rotation by X^r, 3 x 10-bit gadget decomposition (rounding, offsets, shifts, masks), external products with 630 GGSW keys as negacyclic schoolbook integer multiply-adds; steps a launch timed to about 30 ms")
+_add("fir", "science", 0, ["channelizer"], "moreops15", "fir",
+     "software-radio polyphase channelizer: complex int16 samples streamed from a 1 GiB ring, 64 phases x 16 Q15 taps, int32 multiply-accumulates with rounding shifts and saturation, then a 64-point radix-2 fixed-point FFT a frame; chunks of 2^20 frames a launch timed to about 30 ms")
+_add("zobrist", "simulation", 0, ["ttable"], "moreops15", "zobrist",
+     "lazy-SMP game-tree search transposition-table traffic: a warp a root, random paths over commuting moves, incremental 64-bit Zobrist hashing (XOR of piece-square keys), every node probed and stored in a 2 GiB table of 4-way buckets by atomicCAS with depth/generation replacement; paths a thread timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
@@ -277,6 +289,9 @@ for _fam, _module, _doc in [
     ("autolykos", "hashing_more2", "memory-hard, bandwidth-bound: BLAKE2b-256 of (message, nonce) picks 32 random 32-byte elements of a 2 GiB table (BLAKE2b of the index, made on the GPU), summed as 256-bit integers with carries, BLAKE2b of the sum (Autolykos2-like)"),
     ("verthash", "hashing_more2", "memory-hard, latency-bound: SHA3-256 of the header, then 4096 dependent 32-byte reads from a 4 GiB data file, each address the FNV-1a of the running accumulator and the previous read, SHA3-256 of the folded words (Verthash-like)"),
     ("lyra2", "hashing_more2", "cache-resident memory-hard chain: BLAKE-256-like, Lyra2 (a 4x4x12-word matrix a thread, BLAKE2b-round sponge, setup and data-dependent wandering reads and writes), CubeHash-like, Lyra2 again (Lyra2REv3-like)"),
+    ("kawpow", "hashing_more3", "ProgPoW program per period (KISS99 from the period, emitted as CUDA and compiled; 11 shared-cache reads, 18 random math ops, merges), 16 threads a hash sharing 256-byte entries of a 4 GiB Keccak-f[800] DAG by shuffles, Keccak-f[800] at both ends (KawPoW-like)"),
+    ("nexapow", "hashing_more3", "SHA-256 of the nonce as a scalar k, k * G on secp256k1 (Jacobian double-and-add, 8 x 32-bit limb field multiply and reduction, Fermat inversion), SHA-256 of x: 256-bit modular multiply chains, no memory (NexaPow-like)"),
+    ("octopus", "hashing_more3", "Ethash-like 64-byte reads from a 4 GiB Keccak-f[800] DAG, 64 a hash, each mixed by 16 degree-15 polynomial evaluations mod 2^32 - 5 (Horner, 32 x 32 -> 64-bit multiplies), Keccak-f[800] at both ends (Octopus-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
