@@ -68,7 +68,11 @@ COLOCATED_WEIGHT = 0.3
 # same share of benign samples flagged, they catch more than lowering the threshold does (model card, "Synthetic
 # pairs"). A synthetic miner counts in full (1.0): at the co-located weight, or weighted by its share of the
 # pair's time, they did no better than none.
-SYNTHETIC_PAIRS = 4000
+# Shipped from captures ag-aj; off again since ak-an: on a-an they no longer pay for themselves (leave-one-GPU-out
+# 0.815 / 10.5 % of benign samples flagged with them, 0.812 / 7.5 % without; leave-one-family-out 0.696 / 19.8 %
+# against 0.691 / 16.4 %; seed 1 with them 0.808 / 11.3 % and 0.698 / 20.5 %): the same accuracy, three points more
+# benign flagged. `--synthetic-pairs 4000` (with --eval-only) still measures them.
+SYNTHETIC_PAIRS = 0
 SYNTHETIC_MINER_WEIGHT = 1.0
 SYNTHETIC_BENIGN_WEIGHT = 1.0
 TRANSITION = "startup"
