@@ -702,13 +702,18 @@ class _Checked(PowKernel):
     def _self_check(self, iters):
         """One CHECK_THREADS-thread launch on nonces CHECK_NONCE.., CHECK_PICKS of its digests against the Python
         reference; set-up, before READY."""
-        cp = self.cp
         self.call(1, CHECK_THREADS, CHECK_NONCE, iters, CHECK_THREADS)
+        self._finish_check(self._compare({t: type(self).ref(CHECK_NONCE + t, self.mask) for t in CHECK_PICKS}))
+
+    def _compare(self, refs):
+        """How many of the threads in refs ({thread: digest}) wrote the digest expected (hits cleared after)."""
         got = self.out.get()
-        cp.cuda.Device().synchronize()
+        self.cp.cuda.Device().synchronize()
         self.hits.fill(0)
-        agree = sum(_le64(int(w) for w in got[4 * t:4 * t + 4]) == type(self).ref(CHECK_NONCE + t, self.mask)
-                    for t in CHECK_PICKS)
+        return sum(_le64(int(w) for w in got[4 * t:4 * t + 4]) == refs[t] for t in refs)
+
+    def _finish_check(self, agree):
+        """The check's verdict and summary from the number of agreeing digests (of len(CHECK_PICKS))."""
         self.agree = agree == len(CHECK_PICKS)
         self.check_note = (f"self-check: {agree}/{len(CHECK_PICKS)} GPU digests of nonces {CHECK_NONCE:#x} + "
                            f"{', '.join(map(str, CHECK_PICKS))} agree with the Python reference, agree: {self.agree}")

@@ -64,8 +64,9 @@ import time
 from math import isqrt
 
 from common import note, sms
-from hashing import HEAD, TARGET, PowKernel, _consts, check_variant, drive, grid_of
-from hashing_more2 import CHECK_NONCE, CHECK_PICKS, CHECK_THREADS, _le64, _rotl32, _rotr32, _vals
+from hashing import HEAD, TARGET, _consts, check_variant, drive, grid_of
+from hashing_more2 import CHECK_NONCE, CHECK_PICKS, CHECK_THREADS, _Checked, _rotl32, _rotr32, _vals
+from moreops8 import SECP_G, SECP_P, _secp_mul
 
 M32 = 0xFFFFFFFF
 FNV_BASIS = 0x811C9DC5
@@ -423,11 +424,9 @@ def kawpow_ref(nonce, period, entries, item=kp_item):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# nexapow: secp256k1
-EC_P = 2**256 - 2**32 - 977
-EC_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-EC_GX = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
-EC_GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
+# nexapow: secp256k1 (its curve and affine reference arithmetic are moreops8's, whose ECDSA uses the same curve)
+EC_P = SECP_P
+EC_GX, EC_GY = SECP_G
 NX_COMMIT = _vals(8, 0x4E4558, 32)  # the 32-byte commitment as big-endian words
 
 
@@ -642,40 +641,13 @@ extern "C" __global__ void hash(u64 nonce0, int iters, unsigned int target, unsi
 SRC["nexapow"] = NEXAPOW_CUDA
 
 
-def ec_add(p1, p2):
-    """Affine addition on secp256k1 (None: the point at infinity)."""
-    if p1 is None:
-        return p2
-    if p2 is None:
-        return p1
-    (x1, y1), (x2, y2) = p1, p2
-    if x1 == x2 and (y1 + y2) % EC_P == 0:
-        return None
-    if p1 == p2:
-        lam = 3 * x1 * x1 * pow(2 * y1, EC_P - 2, EC_P) % EC_P
-    else:
-        lam = (y2 - y1) * pow(x2 - x1, EC_P - 2, EC_P) % EC_P
-    x3 = (lam * lam - x1 - x2) % EC_P
-    return x3, (lam * (x1 - x3) - y1) % EC_P
-
-
-def ec_mul(k, pt=(EC_GX, EC_GY)):
-    r = None
-    while k:
-        if k & 1:
-            r = ec_add(r, pt)
-        pt = ec_add(pt, pt)
-        k >>= 1
-    return r
-
-
 NX_COMMIT_BYTES = b"".join(w.to_bytes(4, "big") for w in NX_COMMIT)
 
 
 def nexapow_ref(nonce, mask=None):
     """The 32-byte digest the `hash` kernel computes for a nonce (mask unused)."""
     h1 = hashlib.sha256(NX_COMMIT_BYTES + nonce.to_bytes(8, "little")).digest()
-    x = ec_mul(int.from_bytes(h1, "big"))[0]
+    x = _secp_mul(int.from_bytes(h1, "big"), SECP_G)[0]
     return hashlib.sha256(x.to_bytes(32, "big") + h1).digest()
 
 
@@ -807,8 +779,8 @@ def _known_answers():
     src = [op[1] for op in kp_program(600) if op[0] == "cache"]  # progPowInit's src sequence, period 600
     assert src == [0x1A, 0x1E, 0x01, 0x13, 0x0B, 0x15, 0x0F, 0x12, 0x03, 0x11, 0x1F], "progPowInit (ProgPoW)"
     assert (EC_GY ** 2 - EC_GX ** 3 - 7) % EC_P == 0, "G on secp256k1"
-    assert ec_mul(2)[0] == 0xC6047F9441ED7D6D3045406E95C07CD85C778E4B8CEF3CA7ABAC09B95C709EE5, "2G"
-    assert ec_mul(3)[0] == 0xF9308A019258C31049344F85F89D5229B531C845836F99B08601F113BCE036F9, "3G"
+    assert _secp_mul(2, SECP_G)[0] == 0xC6047F9441ED7D6D3045406E95C07CD85C778E4B8CEF3CA7ABAC09B95C709EE5, "2G"
+    assert _secp_mul(3, SECP_G)[0] == 0xF9308A019258C31049344F85F89D5229B531C845836F99B08601F113BCE036F9, "3G"
     assert hashlib.sha256(b"abc").digest()[:4] == bytes.fromhex("ba7816bf")
     assert SHA256_IV[0] == 0x6A09E667 and SHA256_K[0] == 0x428A2F98 and SHA256_K[63] == 0xC67178F2, "SHA-256 consts"
 
@@ -817,26 +789,6 @@ _known_answers()
 
 
 # ---------------------------------------------------------------------------------------------------------------
-class _Checked(PowKernel):
-    """A PowKernel whose `hash` kernel writes its threads' digests (call(..., nout)) for the self-check."""
-
-    def _compare(self, refs):
-        got = self.out.get()
-        self.cp.cuda.Device().synchronize()
-        self.hits.fill(0)
-        return sum(_le64(int(w) for w in got[4 * t:4 * t + 4]) == refs[t] for t in refs)
-
-    def _finish_check(self, agree):
-        self.agree = agree == len(CHECK_PICKS)
-        self.check_note = (f"self-check: {agree}/{len(CHECK_PICKS)} GPU digests of nonces {CHECK_NONCE:#x} + "
-                           f"{', '.join(map(str, CHECK_PICKS))} agree with the Python reference, agree: {self.agree}")
-
-    def launch(self, grid, block, iters):
-        self.call(grid, block, self.nonce, iters, 0)
-        self.nonce += grid * block * iters
-        self.hashes += grid * block * iters
-
-
 class KawPow(_Checked):
     def __init__(self, variant):
         super().__init__("kawpow")
