@@ -55,6 +55,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops14.noise/terrain', 'moreops14.sieve/segmented']],
     [['moreops15'], ['moreops15.hashgrid/ngp', 'moreops15.poker/eval7', 'moreops15.tfhe/polymul',
       'moreops15.fir/channelizer', 'moreops15.zobrist/ttable']],
+    [['moreops16'], ['moreops16.xsbench/lookup', 'moreops16.sph/fluid', 'moreops16.raster/zbuffer',
+      'moreops16.options/blackscholes', 'moreops16.ahocorasick/scan']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {

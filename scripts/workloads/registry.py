@@ -261,6 +261,18 @@ _add("fir", "science", 0, ["channelizer"], "moreops15", "fir",
      "software-radio polyphase channelizer: complex int16 samples streamed from a 1 GiB ring, 64 phases x 16 Q15 taps, int32 multiply-accumulates with rounding shifts and saturation, then a 64-point radix-2 fixed-point FFT a frame; chunks of 2^20 frames a launch timed to about 30 ms")
 _add("zobrist", "simulation", 0, ["ttable"], "moreops15", "zobrist",
      "lazy-SMP game-tree search transposition-table traffic: a warp a root, random paths over commuting moves, incremental 64-bit Zobrist hashing (XOR of piece-square keys), every node probed and stored in a 2 GiB table of 4-way buckets by atomicCAS with depth/generation replacement; paths a thread timed to about 30 ms")
+# XSBench-like cross-section lookups, a smoothed-particle-hydrodynamics step, a software triangle rasterizer,
+# Black-Scholes scenario pricing and Aho-Corasick multi-pattern scanning (moreops16.py)
+_add("xsbench", "simulation", 0, ["lookup"], "moreops16", "xsbench",
+     "XSBench-like Monte-Carlo neutron cross-section lookups: 68 nuclides' fp64 energy grids (2^15 points, 5 cross sections each), a unionized grid of 2.2 M energies with a 606 MiB int32 index grid, a lookup a random energy and material: binary search, then two neighbouring points a nuclide read and interpolated in fp64; lookups a thread timed to about 30 ms")
+_add("sph", "simulation", 0, ["fluid"], "moreops16", "sph",
+     "smoothed-particle hydrodynamics of 2^21 fp32 particles in a periodic box: cells hashed (x*73856093 ^ y*19349663 ^ z*83492791) into 2^18 buckets by atomicAdd counts, prefix sum and scatter, 27-cell neighbour passes for cubic-spline density and pressure forces, integration; steps a launch timed to about 30 ms")
+_add("raster", "rendering", 0, ["zbuffer"], "moreops16", "raster",
+     "software triangle rasterizer: 2^20 small triangles a frame made from splitmix, a thread a triangle over its bounding box, 28.4 fixed-point edge functions with a top-left rule, exact integer depth, a 4096 x 4096 framebuffer updated by 64-bit atomicMin(depth << 32 | id), then a resolve pass; frames a launch timed to about 30 ms")
+_add("options", "science", 0, ["blackscholes"], "moreops16", "options",
+     "Black-Scholes scenario pricing of 2^22 options under spot and volatility shocks: call, put, delta, gamma, vega by erfc, log, exp and sqrt, in fp32 and in fp64 each launch (transcendental- and fp64-bound, no tensor cores); scenarios timed to about 15 ms a precision")
+_add("ahocorasick", "security", 0, ["scan"], "moreops16", "ahocorasick",
+     "IDS-style multi-pattern scanning: an Aho-Corasick automaton of 20000 random 8-32-byte patterns (dense [states x 256] int32 goto table, about 390 MiB), a 1 GiB random text with planted patterns, a thread a 1 KiB chunk (31 bytes of overlap), a dependent table read a byte, matches counted and digested; passes a launch timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
