@@ -304,6 +304,10 @@ for _fam, _module, _doc in [
     ("kawpow", "hashing_more3", "ProgPoW program per period (KISS99 from the period, emitted as CUDA and compiled; 11 shared-cache reads, 18 random math ops, merges), 16 threads a hash sharing 256-byte entries of a 4 GiB Keccak-f[800] DAG by shuffles, Keccak-f[800] at both ends (KawPoW-like)"),
     ("nexapow", "hashing_more3", "SHA-256 of the nonce as a scalar k, k * G on secp256k1 (Jacobian double-and-add, 8 x 32-bit limb field multiply and reduction, Fermat inversion), SHA-256 of x: 256-bit modular multiply chains, no memory (NexaPow-like)"),
     ("octopus", "hashing_more3", "Ethash-like 64-byte reads from a 4 GiB Keccak-f[800] DAG, 64 a hash, each mixed by 16 degree-15 polynomial evaluations mod 2^32 - 5 (Horner, 32 x 32 -> 64-bit multiplies), Keccak-f[800] at both ends (Octopus-like)"),
+    ("yescrypt", "hashing_more4", "PBKDF2-HMAC-SHA256, then ROMix (N=2048, r=8: 2 MiB a hash) whose BlockMix is pwxform: per-hash 8 KiB S-box reads at data-dependent indices and 32x32->64-bit multiplies, Salsa20/2 by shuffles, 4 threads a hash (Yescrypt/YespowerR8-like)"),
+    ("sha512d", "hashing_more4", "double SHA-512/256 of an 80-byte header: 64-bit ARX (adds as 32-bit pairs with carries, rotations as funnel shifts), no memory (Radiant SHA512/256d-like)"),
+    ("verus", "hashing_more4", "Haraka-512-like permutations (AES rounds by shared-memory T-tables, MIX4) fill an 8 KiB key table a thread, then CLHash-like data-dependent key reads with a software 64x64 carry-less multiply XORed back (VerusHash 2.x-like)"),
+    ("xelis", "hashing_more4", "ChaCha8-filled 64 KiB scratchpad a thread, 12288 data-dependent read-modify-write steps switching on the data between 16 ops (64-bit multiply, rotations, divisions, modulos), SHA3-256 of the fold (XelisHash-v2-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
