@@ -431,7 +431,14 @@ NX_COMMIT = _vals(8, 0x4E4558, 32)  # the 32-byte commitment as big-endian words
 
 
 def _icbrt(x):
-    r = int(round(x ** (1 / 3)))
+    """floor(x ** (1/3)) by Newton's method from a power of two above it (a float start is slow for SHA-512's
+    2^200-sized arguments, and inexact beyond 2^53)."""
+    r = 1 << ((x.bit_length() + 2) // 3)
+    while True:
+        s = (2 * r + x // (r * r)) // 3
+        if s >= r:
+            break
+        r = s
     while r ** 3 > x:
         r -= 1
     while (r + 1) ** 3 <= x:

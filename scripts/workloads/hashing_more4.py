@@ -65,7 +65,7 @@ from hashing import HEAD, TARGET, check_variant, drive
 from hashing_memhard import SALSA
 from hashing_more import AES_HEAD, MASK64, SBOX, _gmul, _lit, _sha512_iv
 from hashing_more2 import CHECK_NONCE, CHECK_PICKS, CHECK_THREADS, _Checked, _le64, _rotl32, _vals
-from hashing_more3 import _primes
+from hashing_more3 import _icbrt, _primes
 from moreops import _aes128_round_keys
 from moreops4 import SHA_SRC
 
@@ -381,21 +381,6 @@ SRC["yescrypt"] = yescrypt_source()
 
 # ---------------------------------------------------------------------------------------------------------------
 # sha512d
-def _icbrt(x):
-    """floor(x ** (1/3)) by Newton's method (hashing_more3's float start is slow at 2^200)."""
-    r = 1 << ((x.bit_length() + 2) // 3)
-    while True:
-        s = (2 * r + x // (r * r)) // 3
-        if s >= r:
-            break
-        r = s
-    while r ** 3 > x:
-        r -= 1
-    while (r + 1) ** 3 <= x:
-        r += 1
-    return r
-
-
 SHA512_K = [_icbrt(p << 192) & MASK64 for p in _primes(80)]
 SHA512_IV = _sha512_iv()
 SD_HDR = _vals(9, 0x534844, 64)  # the header's first 72 bytes as big-endian 64-bit words; the nonce follows
