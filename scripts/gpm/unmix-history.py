@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""Would a DL job's own history let `abp watch` see a miner that joins it? A measurement, not a feature.
+
+    /usr/bin/python3 scripts/gpm/unmix-history.py [--features build-train/gpm] [--pcie 0]
+
+A miner time-sliced beside a DL job reads, per sample, as the DL job with a smaller tensor share (model card,
+Limits): one sample cannot say which partner hashes. But a watcher that saw the job alone before its partner
+arrived knows the job's profile per unit of its own SM time (a), and time-slicing makes the pair
+P ~= f_A * a + f_B * b (synthetic_pairs.py; median residual 0.009 on recorded pairs). Most partners have no
+tensor (or, beside an fp32 job, no fp32) activity, so f_A ~= P_tensor / a_tensor, f_B = P_sm / 100 - f_A, and the
+partner's own profile is b ~= (P - f_A * a) / f_B. This script does that for every recorded pair with a DL part
+recorded alone (a: the mean of that DL variant's samples alone, over all GPUs: a stand-in for the job's own
+history), scores the partner's profile with a model trained on samples alone from the other GPUs (PCIe, which
+a pair's context switching inflates, set to --pcie), and prints how well the scores separate miner pairs from
+benign pairs, beside the held-out (leave-one-GPU-out) probabilities of the shipped training (logo.f32, written by
+`npm run train:model`) for the same samples.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import synthetic_pairs as sp  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("tg", os.path.join(os.path.dirname(HERE), "train-gpm-model.py"))
+tg = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tg)
+
+G = "nvidia_smi_log.gpu.gpm."
+ACTS = ["sm_activity", "sm_occupancy", "integer_activity", "tensor_activity", "dfma_tensor_activity",
+        "hmma_tensor_activity", "imma_tensor_activity", "dram_activity", "fp64_activity", "fp32_activity", "fp16_activity"]
+
+
+def is_dl(part):
+    return part.startswith(("train_", "infer_"))
+
+
+def auc(s, y):
+    pos, neg = s[y == 1], s[y == 0]
+    r = np.argsort(np.argsort(np.concatenate([pos, neg])))
+    return (r[:len(pos)].sum() - len(pos) * (len(pos) - 1) / 2) / (len(pos) * len(neg))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--features", default="build-train/gpm")
+    ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
+    ap.add_argument("--pcie", type=float, default=0.0)
+    args = ap.parse_args()
+    columns, X, y, workloads, _ = tg.tm.load_features(args.features)
+    with open(os.path.join(args.features, "rows.json")) as f:
+        rows = json.load(f)
+    _, _, usable = tg.working_samples(X, y, workloads, columns, tg.load_idle(args.features))
+    width, apply = sp.derived_evaluator(args.derived, columns)
+    col = {n: i for i, n in enumerate(columns)}
+    sm, ten, fp32, gr = (col[G + k] for k in ("sm_activity", "tensor_activity", "fp32_activity", "graphics_activity"))
+    acts = [col[G + k] for k in ACTS]
+    pcie = [col[G + "pcie_tx_bytes"], col[G + "pcie_rx_bytes"]]
+    W = np.array(workloads)
+    gpu = np.array([r["gpu"] for r in rows])
+    paired = np.array(["+" in w for w in workloads])
+    prof = {}
+    for v in set(workloads):
+        m = usable & (W == v)
+        if "+" not in v and is_dl(v) and m.sum() > 5:
+            R = X[m][:, :width].astype(np.float64)
+            prof[v] = np.nanmean(R / np.clip(R[:, sm] / 100, 0.05, 1)[:, None], 0)
+    sel = np.array([i for i in range(len(W)) if usable[i] and paired[i]
+                    and any(is_dl(p) and p in prof for p in W[i].split("+"))])
+    p_un = np.full(len(W), np.nan)
+    for g in sorted(set(gpu[sel])):
+        train = usable & ~paired & (gpu != g)
+        booster = tg.train(X[train], y[train], weight=np.ones(int(train.sum()), np.float32))
+        idx = sel[gpu[sel] == g]
+        B = X[idx][:, :width].astype(np.float64).copy()
+        for k, i in enumerate(idx):
+            a = prof[[p for p in W[i].split("+") if is_dl(p) and p in prof][0]]
+            P = B[k].copy()
+            f_a = P[ten] / a[ten] if a[ten] > 5 else P[fp32] / max(a[fp32], 1)
+            f_a = min(max(f_a, 0.0), 0.95)
+            f_b = max(P[sm] / 100 - f_a, 0.05)
+            B[k, acts] = np.clip((P[acts] - f_a * a[acts]) / f_b, 0, 100)
+            B[k, gr] = B[k, sm]
+            B[k, pcie] = args.pcie
+        p_un[idx] = tg.predict(booster, apply(B.astype(np.float32)))
+    ys = y[sel]
+    logo_path = os.path.join(args.features, "logo.f32")
+    logo = np.fromfile(logo_path, dtype="<f4")[sel] if os.path.exists(logo_path) else None
+    print(f"unmix-history: {len(sel)} samples of {len(set(W[sel]))} recorded pairs with a DL part recorded alone "
+          f"({int(ys.sum())} of a miner beside the DL job, {int((ys == 0).sum())} of a benign partner)")
+    print(f"  AUC, miner vs benign partner: partner unmixed {auc(p_un[sel], ys):.3f}"
+          + (f"; the pair as recorded, shipped training held out by GPU {auc(logo, ys):.3f}" if logo is not None else ""))
+    for t in (0.5, 0.7, 0.9):
+        line = f"  threshold {t}: unmixed flags {np.mean(p_un[sel][ys == 1] > t):.2f} of miner pairs, {np.mean(p_un[sel][ys == 0] > t):.2f} of benign pairs"
+        if logo is not None:
+            line += f"; as recorded {np.mean(logo[ys == 1] > t):.2f} and {np.mean(logo[ys == 0] > t):.2f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
