@@ -57,6 +57,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops15.fir/channelizer', 'moreops15.zobrist/ttable']],
     [['moreops16'], ['moreops16.xsbench/lookup', 'moreops16.sph/fluid', 'moreops16.raster/zbuffer',
       'moreops16.options/blackscholes', 'moreops16.ahocorasick/scan']],
+    [['moreops17'], ['moreops17.louvain/modularity', 'moreops17.featurehash/murmur', 'moreops17.pic/deposit',
+      'moreops17.inflate/decode', 'moreops17.stringhash/groupby']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {

@@ -273,6 +273,18 @@ _add("options", "science", 0, ["blackscholes"], "moreops16", "options",
      "Black-Scholes scenario pricing of 2^22 options under spot and volatility shocks: call, put, delta, gamma, vega by erfc, log, exp and sqrt, in fp32 and in fp64 each launch (transcendental- and fp64-bound, no tensor cores); scenarios timed to about 15 ms a precision")
 _add("ahocorasick", "security", 0, ["scan"], "moreops16", "ahocorasick",
      "IDS-style multi-pattern scanning: an Aho-Corasick automaton of 20000 random 8-32-byte patterns (dense [states x 256] int32 goto table, about 390 MiB), a 1 GiB random text with planted patterns, a thread a 1 KiB chunk (31 bytes of overlap), a dependent table read a byte, matches counted and digested; passes a launch timed to about 30 ms")
+# Louvain community detection, feature hashing with MurmurHash3, a particle-in-cell step, DEFLATE decompression and a
+# GROUP BY on string keys (moreops17.py)
+_add("louvain", "data", 0, ["modularity"], "moreops17", "louvain",
+     "Louvain local moving on a skewed graph of 2^22 nodes and 2^26 edges made on the GPU (CSR by atomicAdd degrees, prefix sum, atomic scatter): a thread a node counts edges to neighbouring communities in its own open-addressing table (multiplicative hashing, linear probing, 2 GiB pool), fp32 modularity gains, moves with community totals by atomicAdd/atomicSub; nodes a launch timed to about 30 ms")
+_add("featurehash", "data", 0, ["murmur"], "moreops17", "featurehash",
+     "hashing trick with online logistic regression: rows of 40 variable-length (4-24 byte) tokens made from splitmix, two MurmurHash3_x86_32 a token (a bucket of 2^20 and a sign), signed weight gathers for an fp32 score, the gradient scatter-added by atomicAdd fp32, an SGD step; rows a launch timed to about 30 ms")
+_add("pic", "science", 0, ["deposit"], "moreops17", "pic",
+     "electrostatic particle-in-cell steps: 2^24 fp32 particles in a periodic 128^3 grid, cloud-in-cell charge deposition (8 scattered atomicAdd fp32 a particle), a static plus screened -grad(rho) field, trilinear gather and Boris push; steps a launch timed to about 30 ms")
+_add("inflate", "storage", 0, ["decode"], "moreops17", "inflate",
+     "DEFLATE decompression, a thread a stream: 2^14 raw-deflate streams of 64 KiB log-like text (zlib level 6 on the host, dynamic Huffman blocks and LZ77), decoded puff-style (canonical codes a bit at a time through count/symbol tables, byte-wise back-reference copies), CRC32 of each output; passes a launch timed to about 30 ms")
+_add("stringhash", "database", 0, ["groupby"], "moreops17", "stringhash",
+     "GROUP BY on a variable-length string key column: 2^25 rows, 8-40-byte keys from a skewed 2^20-key vocabulary made on the GPU, xxHash32 of each key, a 2^22-slot global table claimed by 64-bit atomicCAS of (hash, row) with key-byte compares on hash matches, count and int64 sum by atomicAdd; rows a launch timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
@@ -308,6 +320,10 @@ for _fam, _module, _doc in [
     ("sha512d", "hashing_more4", "double SHA-512/256 of an 80-byte header: 64-bit ARX (adds as 32-bit pairs with carries, rotations as funnel shifts), no memory (Radiant SHA512/256d-like)"),
     ("verus", "hashing_more4", "Haraka-512-like permutations (AES rounds by shared-memory T-tables, MIX4) fill an 8 KiB key table a thread, then CLHash-like data-dependent key reads with a software 64x64 carry-less multiply XORed back (VerusHash 2.x-like)"),
     ("xelis", "hashing_more4", "ChaCha8-filled 64 KiB scratchpad a thread, 12288 data-dependent read-modify-write steps switching on the data between 16 ops (64-bit multiply, rotations, divisions, modulos), SHA3-256 of the fold (XelisHash-v2-like)"),
+    ("cngpu", "hashing_more5", "memory-hard, latency-bound with FP32: Keccak-seeded AES-round explode of a 2 MiB scratchpad a hash (6.2 GiB), 16384 data-dependent 64-byte line reads by 16 lanes, FP32 multiply-add and division over 16 floats with the bits XORed back, AES implode, Keccak (CryptoNight-GPU-like)"),
+    ("neoscrypt", "hashing_more5", "keyed-BLAKE2s FastKDF into local-memory rings, then two ROMix passes (N=128, r=2: 32 KiB a hash) with ChaCha20/20 and Salsa20/20 BlockMix, XORed, FastKDF again: 32-bit ARX over a small scratchpad (NeoScrypt-like)"),
+    ("fishhash", "hashing_more5", "memory-hard, bandwidth-bound: BLAKE3 of the header as a 16-word mix, 32 rounds of three random 64-byte reads from a 4 GiB Keccak-f[1600] DAG mixed by FNV, BLAKE3 of the mix (FishHash-like)"),
+    ("cuckatoo", "hashing_more5", "standard SipHash-2-4 edges of a 2^29-edge bipartite graph, lean trimming on bitmaps: 2-bit node degree counters (two 64 MiB bitmaps) by random atomicOr, degree-1 edges cleared in a 64 MiB alive bitmap, survivors counted (Cuckatoo-like)"),
 ]:
     _add("hash_" + _fam, "hash_" + _fam, 1, _HASH_VARIANTS, _module, "run", _doc, [_fam])
 
