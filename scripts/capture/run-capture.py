@@ -5,8 +5,12 @@
         [--gpm auto|nvml|dmon|off] [--abp "node dist/cli/main.js"]
 
 Run from the repository root on the GPU machine (needs dist/ and build/).
-SCHEDULE_FILE: one episode a line, `NAME[/VARIANT][+NAME2[/VARIANT]] SECONDS`;
-blank lines and `#` comments are skipped. Writes to OUT_DIR (which must not
+SCHEDULE_FILE: one episode a line, `NAME[/VARIANT][+NAME2[/VARIANT][@DELAY]] SECONDS`;
+blank lines and `#` comments are skipped. `@DELAY` (seconds, less than SECONDS) makes
+the second part join the first DELAY s after it began, for SECONDS - DELAY s: a miner
+arriving beside a job already running, so that the job's own profile alone comes
+first in the telemetry (its records are labelled as the job alone, label.ts joins on
+each part's span). Writes to OUT_DIR (which must not
 hold a telemetry file yet):
   telemetry.jsonlines  what `abp collect` wrote (no labels)
   episodes.jsonl       one line an episode: workload, label, family, variant,
@@ -48,21 +52,30 @@ def parse_schedule(path):
                 continue
             fields = line.split()
             if len(fields) != 2:
-                sys.exit(f"{path}:{lineno}: expected `NAME[/VARIANT][+NAME2[/VARIANT]] SECONDS`, got {line!r}")
+                sys.exit(f"{path}:{lineno}: expected `NAME[/VARIANT][+NAME2[/VARIANT][@DELAY]] SECONDS`, got {line!r}")
             try:
                 seconds = float(fields[1])
                 if not seconds > 0:
                     raise ValueError
             except ValueError:
                 sys.exit(f"{path}:{lineno}: SECONDS must be a positive number, not {fields[1]!r}")
-            parts = []
-            for spec in fields[0].split("+"):
+            parts, delays = [], []
+            for j, spec in enumerate(fields[0].split("+")):
+                spec, _, delay = spec.partition("@")
+                try:
+                    d = float(delay) if delay else 0.0
+                    if not (0 <= d < seconds) or (d and j == 0):
+                        raise ValueError
+                except ValueError:
+                    sys.exit(f"{path}:{lineno}: @DELAY must be a number of seconds below SECONDS, on a part after the "
+                             f"first, not {delay!r}")
                 try:
                     w, variant = resolve(spec)
                 except KeyError as e:
                     sys.exit(f"{path}:{lineno}: {e.args[0]}")
                 parts.append((w, variant))
-            episodes.append((parts, seconds))
+                delays.append(d)
+            episodes.append((parts, seconds, delays))
     if not episodes:
         sys.exit(f"{path}: no episodes")
     return episodes
@@ -135,19 +148,26 @@ class Part:
         return min(self.ended_at, self.go_at + self.seconds)
 
 
-def run_episode(index, parts_spec, seconds, out_dir, hard_end):
-    """Runs one episode; nothing of it outlives hard_end (epoch s)."""
+def run_episode(index, parts_spec, seconds, out_dir, hard_end, delays=None):
+    """Runs one episode; nothing of it outlives hard_end (epoch s). A part with a delay is set up with the
+    others but told GO that many seconds after them, and works for the rest of the episode."""
+    delays = delays or [0.0] * len(parts_spec)
     names = "+".join(f"{w.name}-{v}" for w, v in parts_spec)
-    parts = [Part(w, v, seconds, os.path.join(out_dir, "logs", f"{index:02d}-{names}-{i}.log"))
-             for i, (w, v) in enumerate(parts_spec)]
+    parts = [Part(w, v, seconds - d, os.path.join(out_dir, "logs", f"{index:02d}-{names}-{i}.log"))
+             for i, ((w, v), d) in enumerate(zip(parts_spec, delays))]
     try:
         ready_deadline = min(time.time() + READY_TIMEOUT_S, hard_end - seconds)
         for p in parts:
             p.ready.wait(timeout=max(0.0, ready_deadline - time.time()))
         if all(p.ready_at is not None for p in parts):
             go = time.time()
-            for p in parts:  # together, so co-located parts work over the same span
-                p.go(go)
+            for p, d in zip(parts, delays):  # together, so co-located parts work over the same span
+                if not d:
+                    p.go(go)
+            for p, d in sorted(zip(parts, delays), key=lambda pd: pd[1]):
+                if d:  # a late joiner: its partner's profile alone comes first
+                    time.sleep(max(0.0, go + d - time.time()))
+                    p.go(time.time())
             deadline = min(go + seconds + 30.0, hard_end)
         else:
             deadline = time.time()  # one never got ready: stop the rest now
@@ -171,6 +191,7 @@ def run_episode(index, parts_spec, seconds, out_dir, hard_end):
         "start": min(p.go_at for p in started) if started else None,
         "end": max(p.end_of_work() for p in started) if started else None,
         "seconds": seconds,
+        **({"join_s": delays} if any(delays) else {}),
         "rc": rc,
         # what label.ts joins on: a record's label and workload come from the parts working at its time
         "parts": [{"workload": p.spec, "label": p.w.label, "family": p.w.family, "ready": p.ready_at,
@@ -224,16 +245,16 @@ def main():
                 sys.exit(f"abp collect wrote nothing in 30 s; see {out}/logs/collect.log")
             time.sleep(0.2)
         time.sleep(GAP_S)
-        for i, (parts, seconds) in enumerate(episodes):
+        for i, (parts, seconds, delays) in enumerate(episodes):
             spec = "+".join(f"{w.name}/{v}" for w, v in parts)
             if time.time() - t0 + STARTUP_ALLOW_S + seconds + SHUTDOWN_ALLOW_S > args.budget_s:
                 skipped.append(f"{spec} {seconds:g}")
                 continue
             if collect.poll() is not None:
                 print(f"abp collect exited with {collect.returncode}; stopping", file=sys.stderr)
-                skipped.extend(f"{'+'.join(f'{w.name}/{v}' for w, v in p)} {s:g}" for p, s in episodes[i:])
+                skipped.extend(f"{'+'.join(f'{w.name}/{v}' for w, v in p)} {s:g}" for p, s, _ in episodes[i:])
                 break
-            ep = run_episode(i, parts, seconds, out, t0 + args.budget_s - SHUTDOWN_ALLOW_S)
+            ep = run_episode(i, parts, seconds, out, t0 + args.budget_s - SHUTDOWN_ALLOW_S, delays)
             results.append(ep)
             ep_log.write(json.dumps(ep) + "\n")
             ep_log.flush()
