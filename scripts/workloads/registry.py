@@ -282,7 +282,7 @@ _add("featurehash", "data", 0, ["murmur"], "moreops17", "featurehash",
 _add("pic", "science", 0, ["deposit"], "moreops17", "pic",
      "electrostatic particle-in-cell steps: 2^24 fp32 particles in a periodic 128^3 grid, cloud-in-cell charge deposition (8 scattered atomicAdd fp32 a particle), a static plus screened -grad(rho) field, trilinear gather and Boris push; steps a launch timed to about 30 ms")
 _add("inflate", "storage", 0, ["decode"], "moreops17", "inflate",
-     "DEFLATE decompression, a thread a stream: 2^14 raw-deflate streams of 64 KiB log-like text (zlib level 6 on the host, dynamic Huffman blocks and LZ77), decoded puff-style (canonical codes a bit at a time through count/symbol tables, byte-wise back-reference copies), CRC32 of each output; passes a launch timed to about 30 ms")
+     "DEFLATE decompression, a thread a stream: 2^16 raw-deflate streams of 16 KiB log-like text (zlib level 6 on the host, dynamic Huffman blocks and LZ77), decoded puff-style (canonical codes a bit at a time through count/symbol tables, byte-wise back-reference copies), CRC32 of each output; passes a launch timed to about 30 ms")
 _add("stringhash", "database", 0, ["groupby"], "moreops17", "stringhash",
      "GROUP BY on a variable-length string key column: 2^25 rows, 8-40-byte keys from a skewed 2^20-key vocabulary made on the GPU, xxHash32 of each key, a 2^22-slot global table claimed by 64-bit atomicCAS of (hash, row) with key-byte compares on hash matches, count and int64 sum by atomicAdd; rows a launch timed to about 30 ms")
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
