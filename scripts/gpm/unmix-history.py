@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Would a DL job's own history let `abp watch` see a miner that joins it? A measurement, not a feature.
 
-    /usr/bin/python3 scripts/gpm/unmix-history.py [--features build-train/gpm] [--pcie 0]
+    /usr/bin/python3 scripts/gpm/unmix-history.py [--features build-train/gpm] [--pcie 0] [--train-unmixed]
 
 A miner time-sliced beside a DL job reads, per sample, as the DL job with a smaller tensor share (model card,
 Limits): one sample cannot say which partner hashes. But a watcher that saw the job alone before its partner
@@ -12,7 +12,8 @@ partner's own profile is b ~= (P - f_A * a) / f_B. This script does that for eve
 recorded alone (a: the mean of that DL variant's samples alone, over all GPUs: a stand-in for the job's own
 history), scores the partner's profile with a model trained on samples alone from the other GPUs (PCIe, which
 a pair's context switching inflates, set to --pcie), and prints how well the scores separate miner pairs from
-benign pairs, beside the held-out (leave-one-GPU-out) probabilities of the shipped training (logo.f32, written by
+benign pairs (with --train-unmixed the model also learns from the other GPUs' unmixed partners, labelled),
+beside the held-out (leave-one-GPU-out) probabilities of the shipped training (logo.f32, written by
 `npm run train:model`) for the same samples.
 """
 import argparse
@@ -52,6 +53,8 @@ def main():
     ap.add_argument("--features", default="build-train/gpm")
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--pcie", type=float, default=0.0)
+    ap.add_argument("--train-unmixed", action="store_true",
+                    help="also train on the other GPUs' unmixed partners (a model that has seen unmixed profiles)")
     args = ap.parse_args()
     columns, X, y, workloads, _ = tg.tm.load_features(args.features)
     with open(os.path.join(args.features, "rows.json")) as f:
@@ -73,22 +76,31 @@ def main():
             prof[v] = np.nanmean(R / np.clip(R[:, sm] / 100, 0.05, 1)[:, None], 0)
     sel = np.array([i for i in range(len(W)) if usable[i] and paired[i]
                     and any(is_dl(p) and p in prof for p in W[i].split("+"))])
+    # Every pair sample's partner, unmixed (the DL variant's profile stands in for the job's own history).
+    Xu = X.copy()
+    B = X[sel][:, :width].astype(np.float64).copy()
+    for k, i in enumerate(sel):
+        a = prof[[p for p in W[i].split("+") if is_dl(p) and p in prof][0]]
+        P = B[k].copy()
+        f_a = P[ten] / a[ten] if a[ten] > 5 else P[fp32] / max(a[fp32], 1)
+        f_a = min(max(f_a, 0.0), 0.95)
+        f_b = max(P[sm] / 100 - f_a, 0.05)
+        B[k, acts] = np.clip((P[acts] - f_a * a[acts]) / f_b, 0, 100)
+        B[k, gr] = B[k, sm]
+        B[k, pcie] = args.pcie
+    Xu[sel] = apply(B.astype(np.float32))
     p_un = np.full(len(W), np.nan)
     for g in sorted(set(gpu[sel])):
-        train = usable & ~paired & (gpu != g)
-        booster = tg.train(X[train], y[train], weight=np.ones(int(train.sum()), np.float32))
+        # samples alone from the other GPUs, and (--train-unmixed) the other GPUs' unmixed partners, labelled
+        alone = usable & ~paired & (gpu != g)
+        extra = np.zeros(len(W), bool)
+        if args.train_unmixed:
+            extra[sel] = True
+            extra &= gpu != g
+        booster = tg.train(np.vstack([X[alone], Xu[extra]]), np.concatenate([y[alone], y[extra]]),
+                           weight=np.ones(int(alone.sum() + extra.sum()), np.float32))
         idx = sel[gpu[sel] == g]
-        B = X[idx][:, :width].astype(np.float64).copy()
-        for k, i in enumerate(idx):
-            a = prof[[p for p in W[i].split("+") if is_dl(p) and p in prof][0]]
-            P = B[k].copy()
-            f_a = P[ten] / a[ten] if a[ten] > 5 else P[fp32] / max(a[fp32], 1)
-            f_a = min(max(f_a, 0.0), 0.95)
-            f_b = max(P[sm] / 100 - f_a, 0.05)
-            B[k, acts] = np.clip((P[acts] - f_a * a[acts]) / f_b, 0, 100)
-            B[k, gr] = B[k, sm]
-            B[k, pcie] = args.pcie
-        p_un[idx] = tg.predict(booster, apply(B.astype(np.float32)))
+        p_un[idx] = tg.predict(booster, Xu[idx])
     ys = y[sel]
     logo_path = os.path.join(args.features, "logo.f32")
     logo = np.fromfile(logo_path, dtype="<f4")[sel] if os.path.exists(logo_path) else None
