@@ -113,6 +113,27 @@ def main():
         if logo is not None:
             line += f"; as recorded {np.mean(logo[ys == 1] > t):.2f} and {np.mean(logo[ys == 0] > t):.2f}"
         print(line)
+    # Episodes: each pair recording's working samples in time order through abp watch's rule (3 of the last 5
+    # flagged), unmixed at each threshold against the pairs as recorded at the shipped 0.5.
+    runs = {}
+    for i in sel:
+        runs.setdefault((rows[i]["source"], W[i]), []).append(i)
+
+    def alerted(idx, probs, t, k=3, n=5):
+        f = [probs[i] > t for i in sorted(idx, key=lambda i: rows[i]["t"])]
+        return any(sum(f[max(0, j - n + 1):j + 1]) >= k for j in range(len(f)))
+
+    for t in (0.5, 0.7, 0.9):
+        mine = [alerted(v, p_un, t) for v in runs.values() if y[v[0]] == 1]
+        other = [alerted(v, p_un, t) for v in runs.values() if y[v[0]] == 0]
+        line = (f"  episodes (3 of 5), threshold {t}: unmixed alerts on {sum(mine)} of {len(mine)} miner pairs, "
+                f"{sum(other)} of {len(other)} benign pairs")
+        if logo is not None:
+            full = np.full(len(W), np.nan)
+            full[sel] = logo
+            line += (f"; as recorded at 0.5 {sum(alerted(v, full, 0.5) for v in runs.values() if y[v[0]] == 1)} and "
+                     f"{sum(alerted(v, full, 0.5) for v in runs.values() if y[v[0]] == 0)}")
+        print(line)
 
 
 if __name__ == "__main__":
