@@ -707,9 +707,8 @@ XE_NONCE = (0x58454C49, 0x53, 0)  # ChaCha's 96-bit nonce
 CHACHA_C = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
 
 
-def chacha_block(key, counter, nonce, rounds):
-    """RFC 8439's ChaCha block function (rounds / 2 double rounds) as 16 words; key: 8 words, nonce: 3."""
-    x = list(CHACHA_C) + list(key) + [counter & M32] + list(nonce)
+def chacha_core(x, rounds):
+    """The ChaCha permutation (rounds / 2 double rounds) of 16 words with feed-forward."""
     z = list(x)
     for _ in range(rounds // 2):
         for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
@@ -723,6 +722,11 @@ def chacha_block(key, counter, nonce, rounds):
             z[c] = (z[c] + z[d]) & M32
             z[b] = _rotl32(z[b] ^ z[c], 7)
     return [(z[i] + x[i]) & M32 for i in range(16)]
+
+
+def chacha_block(key, counter, nonce, rounds):
+    """RFC 8439's ChaCha block function (rounds / 2 double rounds) as 16 words; key: 8 words, nonce: 3."""
+    return chacha_core(list(CHACHA_C) + list(key) + [counter & M32] + list(nonce), rounds)
 
 
 def xelis_op(sel, x, y, a, b, i):

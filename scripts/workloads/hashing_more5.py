@@ -89,7 +89,7 @@ from hashing import HEAD, TARGET, PowKernel, check_variant, drive
 from hashing_memhard import CUCKOO_SRC, _splitmix
 from hashing_more import AES_HEAD, BLAKE_SIGMA, MASK64, _aes_tables, _lit
 from hashing_more2 import CHECK_NONCE, CHECK_PICKS, CHECK_THREADS, _Checked, _le64, _rotl32, _rotr32, _vals
-from hashing_more4 import CHACHA_C, _bytes_le32, _words_le32, aes_round, chacha_block, salsa_core
+from hashing_more4 import _bytes_le32, _words_le32, aes_round, chacha_core, salsa_core
 from moreops4 import B3_IV, _b3_rounds_cuda, _b3_schedules
 from moreops6 import KT_SHA3, _keccak, _keccak_f
 
@@ -328,23 +328,6 @@ def fastkdf(a, b):
         for k in range(8):
             b[(ptr + k) & 63] ^= prf[k]
     return ptr
-
-
-def chacha_core(x, rounds):
-    """The ChaCha permutation (rounds / 2 double rounds) of 16 words with feed-forward."""
-    z = list(x)
-    for _ in range(rounds // 2):
-        for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-                           (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14)):
-            z[a] = (z[a] + z[b]) & M32
-            z[d] = _rotl32(z[d] ^ z[a], 16)
-            z[c] = (z[c] + z[d]) & M32
-            z[b] = _rotl32(z[b] ^ z[c], 12)
-            z[a] = (z[a] + z[b]) & M32
-            z[d] = _rotl32(z[d] ^ z[a], 8)
-            z[c] = (z[c] + z[d]) & M32
-            z[b] = _rotl32(z[b] ^ z[c], 7)
-    return [(z[i] + x[i]) & M32 for i in range(16)]
 
 
 def blockmix(x, core, rounds):
@@ -826,8 +809,7 @@ def _known_answers():
     assert _bytes_le32(salsa_core(st, 20)).hex().upper() == (
         "4DFA5E481DA23EA09A31022050859936DA52FCEE218005164F267CB65F5CFD7F"
         "2B4F97E0FF16924A52DF269515110A07F9E460BC65EF95DA58F740B7D1DBB0AA"), "Salsa20/20 (eSTREAM set 1 vector 0)"
-    ck, cn = _words_le32(bytes(range(32))), _words_le32(bytes.fromhex("000000090000004a00000000"))
-    assert chacha_core(list(CHACHA_C) + ck + [1] + cn, 20) == chacha_block(ck, 1, cn, 20), "ChaCha20 core (RFC 8439)"
+    # the ChaCha core is hashing_more4's, checked there (at its import) against RFC 8439 2.3.2
     if hasattr(hashlib, "scrypt"):  # scrypt with r = 2, p = 1, N = 16 by romix and blockmix, against hashlib
         b = _words_le32(hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", 1, 256))
         b = romix(b, 16, salsa_core, 8)
