@@ -78,6 +78,15 @@ def calibrated_launches(launch, cap, step_s=CALIBRATED_STEP_S):
     return max(1, min(cap, int(round(step_s / per)))), per
 
 
+# The seconds a launch of the moreops12-17 kinds is sized to at set-up.
+LAUNCH_S = 0.03
+
+
+def resize_launch(size, per, lo, hi, launch_s=LAUNCH_S):
+    """A launch's size scaled from `size` (which took `per` seconds) so that it takes about launch_s, within [lo, hi]."""
+    return max(lo, min(hi, int(size * launch_s / per)))
+
+
 def repeat_step(launch, n, before=None):
     """A step of n launches, after `before` (a table cleared, say) where given."""
     def step():

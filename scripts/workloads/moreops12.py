@@ -35,11 +35,10 @@ proof that the distances are the shortest), and 64 nodes' edges against their fo
 """
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, sms, splitmix64, \
-    splitmix64_np
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
+    resize_launch, sms, splitmix64, splitmix64_np
 
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a launch of perft or rangecoder is sized to at set-up
 
 # ---- perft ---------------------------------------------------------------------------------------------------------
 PF_DEPTH = 3
@@ -693,7 +692,7 @@ def rangecoder(variant, clock):
         state["launches"] += 1
         state["symbols"] += threads * RC_LEN
     _, per = calibrated_launches(launch, 1)
-    rep = max(1, min(RC_MAX_REP, int(RC_REP0 * LAUNCH_S / per)))
+    rep = resize_launch(RC_REP0, per, 1, RC_MAX_REP)
     state["threads"] = ns * rep
     nl, per = calibrated_launches(launch, 16)
     bad.fill(0)

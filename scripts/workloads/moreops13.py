@@ -39,11 +39,10 @@ import base64 as _b64
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, repeat_step, splitmix64, \
-    splitmix64_np, splitmix_words
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, \
+    repeat_step, resize_launch, splitmix64, splitmix64_np, splitmix_words
 
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a compute-bound launch is sized to at set-up
 U64 = np.uint64
 
 
@@ -297,7 +296,7 @@ def ising(variant, clock):
             state["sweep"] += 1
             state["done"] += 1
     _, per = calibrated_launches(launch, 1)
-    state["sweeps"] = max(1, min(IS_MAX_SWEEPS, int(IS_SWEEPS0 * LAUNCH_S / per)))
+    state["sweeps"] = resize_launch(IS_SWEEPS0, per, 1, IS_MAX_SWEEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -459,7 +458,7 @@ def triangle(variant, clock):
         state["edges"] += state["chunk"]
         state["covered"] += state["chunk"]  # edges from 0 up have a count once (the first pass starts at 0)
     _, per = calibrated_launches(launch, 1)
-    state["chunk"] = max(min(TC_MIN_CHUNK, ne), min(ne, int(state["chunk"] * LAUNCH_S / per)))
+    state["chunk"] = resize_launch(state["chunk"], per, min(TC_MIN_CHUNK, ne), ne)
     nl, per = calibrated_launches(launch, 16)
     state["edges"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -943,7 +942,7 @@ def walksat(variant, clock):
         state["step0"] += state["steps"]
         state["done"] += state["steps"]
     _, per = calibrated_launches(launch, 1)
-    state["steps"] = max(WS_MIN_STEPS, min(WS_MAX_STEPS, int(WS_STEPS0 * LAUNCH_S / per)))
+    state["steps"] = resize_launch(WS_STEPS0, per, WS_MIN_STEPS, WS_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

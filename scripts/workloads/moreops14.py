@@ -50,11 +50,11 @@ import math
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, repeat_step, splitmix64_np
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, \
+    repeat_step, resize_launch, splitmix64_np
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a launch is sized to at set-up
 U64 = np.uint64
 U32 = np.uint32
 
@@ -185,7 +185,7 @@ def philox(variant, clock):
         state["made"] += 4 * threads * state["iters"]
     for _ in range(2):  # twice: a first launch far from LAUNCH_S can be timed by other things than its work
         _, per = calibrated_launches(launch, 1)
-        state["iters"] = max(PH_MIN_ITERS, min(PH_MAX_ITERS, int(state["iters"] * LAUNCH_S / per)))
+        state["iters"] = resize_launch(state["iters"], per, PH_MIN_ITERS, PH_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["made"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -391,7 +391,7 @@ def gf2(variant, clock):
         state["done"] += mats
     for _ in range(2):  # twice: a launch of less than a wave of blocks is timed by one matrix's latency
         _, per = calibrated_launches(launch, 1)
-        state["mats"] = max(GF_MIN_MATS, min(GF_MAX_MATS, int(state["mats"] * LAUNCH_S / per)))
+        state["mats"] = resize_launch(state["mats"], per, GF_MIN_MATS, GF_MAX_MATS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     bad.fill(0)
@@ -546,7 +546,7 @@ def nqueens(variant, clock):
         state["done"] += state["chunk"]
     for _ in range(2):  # twice: a small first launch is timed by its slowest prefix, not by the throughput
         _, per = calibrated_launches(launch, 1)
-        state["chunk"] = max(min(NQ_MIN_CHUNK, npre), min(npre, int(state["chunk"] * LAUNCH_S / per)))
+        state["chunk"] = resize_launch(state["chunk"], per, min(NQ_MIN_CHUNK, npre), npre)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     total.fill(0)
@@ -934,7 +934,7 @@ def sieve(variant, clock):
     for _ in range(2):
         state["next"] = SV_TOP - SV_MAX_SEGS * seg
         _, per = calibrated_launches(launch, 1)
-        state["segs"] = max(SV_MIN_SEGS, min(SV_MAX_SEGS, int(state["segs"] * LAUNCH_S / per)))
+        state["segs"] = resize_launch(state["segs"], per, SV_MIN_SEGS, SV_MAX_SEGS)
     state["next"] = SV_TOP - SV_MAX_SEGS * seg
     nl, per = calibrated_launches(launch, 16)
     state["next"] = SV_LO

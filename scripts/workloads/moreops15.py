@@ -67,18 +67,13 @@ import math
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, splitmix64
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
+    resize_launch, splitmix64
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a launch is sized to at set-up
 U64 = np.uint64
 U32 = np.uint32
-
-
-def _resize(size, per, lo, hi):
-    """A launch's size scaled so that it takes about LAUNCH_S, within [lo, hi]."""
-    return max(lo, min(hi, int(size * LAUNCH_S / per)))
 
 
 # ---- hashgrid ------------------------------------------------------------------------------------------------------
@@ -380,7 +375,7 @@ def hashgrid(variant, clock):
         state["points"] += b
     for _ in range(2):  # twice: a first launch far from LAUNCH_S can be timed by other things than its work
         _, per = calibrated_launches(launch, 1)
-        state["batch"] = _resize(state["batch"], per, HG_MIN_BATCH, HG_MAX_BATCH)
+        state["batch"] = resize_launch(state["batch"], per, HG_MIN_BATCH, HG_MAX_BATCH)
     nl, per = calibrated_launches(launch, 16)
     b = state["batch"]
     loss0 = float(err[:b].sum()) / b
@@ -690,7 +685,7 @@ def poker(variant, clock):
         state["deals"] += threads * state["iters"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["iters"] = _resize(state["iters"], per, PK_MIN_ITERS, PK_MAX_ITERS)
+        state["iters"] = resize_launch(state["iters"], per, PK_MIN_ITERS, PK_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     cls.fill(0)
     state["deals"] = 0
@@ -860,7 +855,7 @@ def tfhe(variant, clock):
         state["done"] += cts * state["steps"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["steps"] = _resize(state["steps"], per, TF_MIN_STEPS, TF_MAX_STEPS)
+        state["steps"] = resize_launch(state["steps"], per, TF_MIN_STEPS, TF_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1081,7 +1076,7 @@ def fir(variant, clock):
         state["frames"] += ch * state["chunks"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["chunks"] = _resize(state["chunks"], per, FR_MIN_CHUNKS, FR_MAX_CHUNKS)
+        state["chunks"] = resize_launch(state["chunks"], per, FR_MIN_CHUNKS, FR_MAX_CHUNKS)
     nl, per = calibrated_launches(launch, 16)
     state["frames"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1296,7 +1291,7 @@ def zobrist(variant, clock):
         state["launches"] += 1
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["iters"] = _resize(state["iters"], per, ZB_MIN_ITERS, ZB_MAX_ITERS)
+        state["iters"] = resize_launch(state["iters"], per, ZB_MIN_ITERS, ZB_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["launches"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

@@ -61,20 +61,14 @@ import math
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, splitmix64, \
-    splitmix64_np
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
+    resize_launch, splitmix64, splitmix64_np
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a launch is sized to at set-up
 U64 = np.uint64
 U32 = np.uint32
 P53 = 2.0 ** -53
-
-
-def _resize(size, per, lo, hi):
-    """A launch's size scaled so that it takes about LAUNCH_S, within [lo, hi]."""
-    return max(lo, min(hi, int(size * LAUNCH_S / per)))
 
 
 HEAD = r"""
@@ -276,7 +270,7 @@ def xsbench(variant, clock):
         state["lookups"] += threads * state["iters"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["iters"] = _resize(state["iters"], per, XS_MIN_ITERS, XS_MAX_ITERS)
+        state["iters"] = resize_launch(state["iters"], per, XS_MIN_ITERS, XS_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["lookups"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -553,7 +547,7 @@ def sph(variant, clock):
         state["done"] += state["steps"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["steps"] = _resize(state["steps"], per, SPH_MIN_STEPS, SPH_MAX_STEPS)
+        state["steps"] = resize_launch(state["steps"], per, SPH_MIN_STEPS, SPH_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -785,7 +779,7 @@ def raster(variant, clock):
         state["done"] += state["frames"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["frames"] = _resize(state["frames"], per, RS_MIN_FRAMES, RS_MAX_FRAMES)
+        state["frames"] = resize_launch(state["frames"], per, RS_MIN_FRAMES, RS_MAX_FRAMES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -960,7 +954,7 @@ def options(variant, clock):
     for key, fn in (("s32", l32), ("s64", l64)):
         for _ in range(2):
             _, per = calibrated_launches(fn, 1)
-            state[key] = max(BS_MIN_SCEN, min(BS_MAX_SCEN, int(state[key] * LAUNCH_S / 2 / per)))
+            state[key] = resize_launch(state[key], per, BS_MIN_SCEN, BS_MAX_SCEN, LAUNCH_S / 2)
 
     def launch():
         l32()
@@ -1148,7 +1142,7 @@ def ahocorasick(variant, clock):
         state["done"] += state["passes"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["passes"] = _resize(state["passes"], per, AC_MIN_PASSES, AC_MAX_PASSES)
+        state["passes"] = resize_launch(state["passes"], per, AC_MIN_PASSES, AC_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

@@ -64,20 +64,14 @@ import zlib
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, splitmix64, \
-    splitmix64_np
+from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
+    resize_launch, splitmix64, splitmix64_np
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
-LAUNCH_S = 0.03  # the seconds a launch is sized to at set-up
 U64 = np.uint64
 U32 = np.uint32
 F32 = np.float32
-
-
-def _resize(size, per, lo, hi):
-    """A launch's size scaled so that it takes about LAUNCH_S, within [lo, hi]."""
-    return max(lo, min(hi, int(size * LAUNCH_S / per)))
 
 
 def _splitmix_xp(x):
@@ -295,7 +289,7 @@ def louvain(variant, clock):
         state["done"] += state["nodes"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["nodes"] = _resize(state["nodes"], per, LV_MIN_NODES, LV_MAX_NODES)
+        state["nodes"] = resize_launch(state["nodes"], per, LV_MIN_NODES, LV_MAX_NODES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -532,7 +526,7 @@ def featurehash(variant, clock):
         state["done"] += state["rows"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["rows"] = _resize(state["rows"], per, FH_MIN_ROWS, FH_MAX_ROWS)
+        state["rows"] = resize_launch(state["rows"], per, FH_MIN_ROWS, FH_MAX_ROWS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -765,7 +759,7 @@ def pic(variant, clock):
         state["done"] += state["steps"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["steps"] = _resize(state["steps"], per, PIC_MIN_STEPS, PIC_MAX_STEPS)
+        state["steps"] = resize_launch(state["steps"], per, PIC_MIN_STEPS, PIC_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1119,7 +1113,7 @@ def inflate(variant, clock):
         state["done"] += state["passes"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["passes"] = _resize(state["passes"], per, INF_MIN_PASSES, INF_MAX_PASSES)
+        state["passes"] = resize_launch(state["passes"], per, INF_MIN_PASSES, INF_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1362,7 +1356,7 @@ def stringhash(variant, clock):
         state["done"] += state["rows"]
     for _ in range(2):
         _, per = calibrated_launches(launch, 1)
-        state["rows"] = _resize(state["rows"], per, SH_MIN_ROWS, SH_MAX_ROWS)
+        state["rows"] = resize_launch(state["rows"], per, SH_MIN_ROWS, SH_MAX_ROWS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
