@@ -289,15 +289,10 @@ NS_HDR = _vals(18, 0x4E454F, 32)  # the header's first 72 bytes as little-endian
 B2S_IV = B3_IV          # BLAKE2s's IV is SHA-256's, as BLAKE3's is
 
 
-def b2s_compress(h, m, t, last):
-    """BLAKE2s's compression of 16 words m into the state h (returned); t: bytes so far, last: the final block."""
-    v = list(h) + list(B2S_IV)
-    v[12] ^= t & M32
-    v[13] ^= t >> 32
-    if last:
-        v[14] ^= M32
-    for r in range(10):
-        s = BLAKE_SIGMA[r]
+def _blake_rounds(v, m, schedules):
+    """BLAKE2s's (and BLAKE3's) rounds on the 16-word state v in place: the G function over columns, then
+    diagonals, each round's message words in the order its schedule gives."""
+    for s in schedules:
         for i, (a, b, c, d) in enumerate(((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
                                           (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14))):
             v[a] = (v[a] + v[b] + m[s[2 * i]]) & M32
@@ -308,6 +303,16 @@ def b2s_compress(h, m, t, last):
             v[d] = _rotr32(v[d] ^ v[a], 8)
             v[c] = (v[c] + v[d]) & M32
             v[b] = _rotr32(v[b] ^ v[c], 7)
+
+
+def b2s_compress(h, m, t, last):
+    """BLAKE2s's compression of 16 words m into the state h (returned); t: bytes so far, last: the final block."""
+    v = list(h) + list(B2S_IV)
+    v[12] ^= t & M32
+    v[13] ^= t >> 32
+    if last:
+        v[14] ^= M32
+    _blake_rounds(v, m, (BLAKE_SIGMA[r] for r in range(10)))
     return [h[i] ^ v[i] ^ v[i + 8] for i in range(8)]
 
 
@@ -545,17 +550,7 @@ CHUNK_START, CHUNK_END, ROOT = 1, 2, 8
 def b3_compress(cv, m, counter, block_len, flags):
     """BLAKE3's compression function: the full 16-word output."""
     v = list(cv) + list(B3_IV[:4]) + [counter & M32, counter >> 32, block_len, flags]
-    for s in _b3_schedules():
-        for i, (a, b, c, d) in enumerate(((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-                                          (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14))):
-            v[a] = (v[a] + v[b] + m[s[2 * i]]) & M32
-            v[d] = _rotr32(v[d] ^ v[a], 16)
-            v[c] = (v[c] + v[d]) & M32
-            v[b] = _rotr32(v[b] ^ v[c], 12)
-            v[a] = (v[a] + v[b] + m[s[2 * i + 1]]) & M32
-            v[d] = _rotr32(v[d] ^ v[a], 8)
-            v[c] = (v[c] + v[d]) & M32
-            v[b] = _rotr32(v[b] ^ v[c], 7)
+    _blake_rounds(v, m, _b3_schedules())
     return [v[i] ^ v[i + 8] for i in range(8)] + [v[i + 8] ^ cv[i] for i in range(8)]
 
 
