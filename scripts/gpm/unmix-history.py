@@ -103,7 +103,8 @@ def main():
         p_un[idx] = tg.predict(booster, Xu[idx])
     ys = y[sel]
     logo_path = os.path.join(args.features, "logo.f32")
-    logo = np.fromfile(logo_path, dtype="<f4")[sel] if os.path.exists(logo_path) else None
+    logo_all = np.fromfile(logo_path, dtype="<f4") if os.path.exists(logo_path) else None
+    logo = logo_all[sel] if logo_all is not None else None
     print(f"unmix-history: {len(sel)} samples of {len(set(W[sel]))} recorded pairs with a DL part recorded alone "
           f"({int(ys.sum())} of a miner beside the DL job, {int((ys == 0).sum())} of a benign partner)")
     print(f"  AUC, miner vs benign partner: partner unmixed {auc(p_un[sel], ys):.3f}"
@@ -123,17 +124,16 @@ def main():
         f = [probs[i] > t for i in sorted(idx, key=lambda i: rows[i]["t"])]
         return any(sum(f[max(0, j - n + 1):j + 1]) >= k for j in range(len(f)))
 
+    def alerts(probs, t):
+        """(miner pairs alerted, benign pairs alerted)"""
+        return tuple(sum(alerted(v, probs, t) for v in runs.values() if y[v[0]] == lab) for lab in (1, 0))
+
+    n_mine = sum(1 for v in runs.values() if y[v[0]] == 1)
+    recorded = f"; as recorded at 0.5 {' and '.join(map(str, alerts(logo_all, 0.5)))}" if logo_all is not None else ""
     for t in (0.5, 0.7, 0.9):
-        mine = [alerted(v, p_un, t) for v in runs.values() if y[v[0]] == 1]
-        other = [alerted(v, p_un, t) for v in runs.values() if y[v[0]] == 0]
-        line = (f"  episodes (3 of 5), threshold {t}: unmixed alerts on {sum(mine)} of {len(mine)} miner pairs, "
-                f"{sum(other)} of {len(other)} benign pairs")
-        if logo is not None:
-            full = np.full(len(W), np.nan)
-            full[sel] = logo
-            line += (f"; as recorded at 0.5 {sum(alerted(v, full, 0.5) for v in runs.values() if y[v[0]] == 1)} and "
-                     f"{sum(alerted(v, full, 0.5) for v in runs.values() if y[v[0]] == 0)}")
-        print(line)
+        mine, other = alerts(p_un, t)
+        print(f"  episodes (3 of 5), threshold {t}: unmixed alerts on {mine} of {n_mine} miner pairs, "
+              f"{other} of {len(runs) - n_mine} benign pairs{recorded}")
 
 
 if __name__ == "__main__":
