@@ -53,6 +53,12 @@ def main():
     ap.add_argument("--features", default="build-train/gpm")
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--pcie", type=float, default=0.0)
+    ap.add_argument("--history", choices=("fleet", "own"), default="fleet",
+                    help="fleet: the DL variant's mean over all GPUs stands in for the job's history; own: the job's "
+                         "own samples alone on the same GPU just before its partner joined (join recordings only)")
+    ap.add_argument("--history-s", type=float, default=15.0, help="own: how far back before the join (seconds)")
+    ap.add_argument("--joins-only", action="store_true",
+                    help="fleet history, but only the join recordings (to compare with --history own)")
     ap.add_argument("--train-unmixed", action="store_true",
                     help="also train on the other GPUs' unmixed partners (a model that has seen unmixed profiles)")
     args = ap.parse_args()
@@ -74,38 +80,65 @@ def main():
         if "+" not in v and is_dl(v) and m.sum() > 5:
             R = X[m][:, :width].astype(np.float64)
             prof[v] = np.nanmean(R / np.clip(R[:, sm] / 100, 0.05, 1)[:, None], 0)
-    sel = np.array([i for i in range(len(W)) if usable[i] and paired[i]
-                    and any(is_dl(p) and p in prof for p in W[i].split("+"))])
-    # Every pair sample's partner, unmixed (the DL variant's profile stands in for the job's own history).
+    sel_all = np.array([i for i in range(len(W)) if usable[i] and paired[i]
+                        and any(is_dl(p) and p in prof for p in W[i].split("+"))])
+    # Join recordings (run-capture.py's A+B@DELAY): the DL job ran alone on the same GPU seconds before its
+    # partner started; those samples are the job's own history.
+    t = np.array([r["t"] for r in rows])
+    src = np.array([r["source"] for r in rows])
+    own = {}
+    for key in {(src[i], W[i]) for i in sel_all}:
+        idx = sel_all[(src[sel_all] == key[0]) & (W[sel_all] == key[1])]
+        t0 = t[idx].min()
+        dl = [p for p in key[1].split("+") if is_dl(p)][0]
+        before = usable & (src == key[0]) & (W == dl) & (t < t0) & (t >= t0 - args.history_s)
+        if before.sum() >= 5:
+            R = X[before][:, :width].astype(np.float64)
+            own[key] = np.nanmean(R / np.clip(R[:, sm] / 100, 0.05, 1)[:, None], 0)
+    joins_only = args.history == "own" or args.joins_only
+    sel = sel_all if not joins_only else np.array([i for i in sel_all if (src[i], W[i]) in own])
+    if len(sel) == 0:
+        sys.exit("unmix-history: no join recordings (A+B@DELAY) with the DL job recorded alone before the join")
+
+    def unmix(rows_idx, profile):
+        """The partner's profile in each pair sample, the DL job's profile(i) unmixed out."""
+        B = X[rows_idx][:, :width].astype(np.float64).copy()
+        for k, i in enumerate(rows_idx):
+            a = profile(i)
+            P = B[k].copy()
+            f_a = P[ten] / a[ten] if a[ten] > 5 else P[fp32] / max(a[fp32], 1)
+            f_a = min(max(f_a, 0.0), 0.95)
+            f_b = max(P[sm] / 100 - f_a, 0.05)
+            B[k, acts] = np.clip((P[acts] - f_a * a[acts]) / f_b, 0, 100)
+            B[k, gr] = B[k, sm]
+            B[k, pcie] = args.pcie
+        return apply(B.astype(np.float32))
+
+    def fleet(i):
+        return prof[[p for p in W[i].split("+") if is_dl(p) and p in prof][0]]
+
+    # Training's unmixed partners always use the fleet profile (most pairs have no history of their own).
     Xu = X.copy()
-    B = X[sel][:, :width].astype(np.float64).copy()
-    for k, i in enumerate(sel):
-        a = prof[[p for p in W[i].split("+") if is_dl(p) and p in prof][0]]
-        P = B[k].copy()
-        f_a = P[ten] / a[ten] if a[ten] > 5 else P[fp32] / max(a[fp32], 1)
-        f_a = min(max(f_a, 0.0), 0.95)
-        f_b = max(P[sm] / 100 - f_a, 0.05)
-        B[k, acts] = np.clip((P[acts] - f_a * a[acts]) / f_b, 0, 100)
-        B[k, gr] = B[k, sm]
-        B[k, pcie] = args.pcie
-    Xu[sel] = apply(B.astype(np.float32))
+    Xu[sel_all] = unmix(sel_all, fleet)
+    Xs = X.copy()
+    Xs[sel] = unmix(sel, (lambda i: own[(src[i], W[i])]) if args.history == "own" else fleet)
     p_un = np.full(len(W), np.nan)
     for g in sorted(set(gpu[sel])):
         # samples alone from the other GPUs, and (--train-unmixed) the other GPUs' unmixed partners, labelled
         alone = usable & ~paired & (gpu != g)
         extra = np.zeros(len(W), bool)
         if args.train_unmixed:
-            extra[sel] = True
+            extra[sel_all] = True
             extra &= gpu != g
         booster = tg.train(np.vstack([X[alone], Xu[extra]]), np.concatenate([y[alone], y[extra]]),
                            weight=np.ones(int(alone.sum() + extra.sum()), np.float32))
         idx = sel[gpu[sel] == g]
-        p_un[idx] = tg.predict(booster, Xu[idx])
+        p_un[idx] = tg.predict(booster, Xs[idx])
     ys = y[sel]
     logo_path = os.path.join(args.features, "logo.f32")
     logo_all = np.fromfile(logo_path, dtype="<f4") if os.path.exists(logo_path) else None
     logo = logo_all[sel] if logo_all is not None else None
-    print(f"unmix-history: {len(sel)} samples of {len(set(W[sel]))} recorded pairs with a DL part recorded alone "
+    print(f"unmix-history ({args.history} history): {len(sel)} samples of {len({(src[i], W[i]) for i in sel})} pair recordings with a DL part recorded alone "
           f"({int(ys.sum())} of a miner beside the DL job, {int((ys == 0).sum())} of a benign partner)")
     print(f"  AUC, miner vs benign partner: partner unmixed {auc(p_un[sel], ys):.3f}"
           + (f"; the pair as recorded, shipped training held out by GPU {auc(logo, ys):.3f}" if logo is not None else ""))

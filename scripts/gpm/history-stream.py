@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Would `abp watch` catch a miner that joins a running job if it kept each GPU's recent history? A replay.
+
+    /usr/bin/python3 scripts/gpm/history-stream.py [--features build-train/gpm] [--tu 0.7] [--drop 0.25]
+
+unmix-history.py measures unmixing on pair samples chosen by their labels. This replays every recording as the
+watch would see it: each capture file in time order, one GPU's samples one after another, nothing known of
+labels or workloads. Per GPU it keeps a baseline: the per-active GPM profile (each pipe's activity per unit of
+SM activity) of the current run of work (a run ends after --gap-s seconds without a working sample), taken
+from its working samples after --settle of them, --baseline long, then refreshed from later samples that
+still match it. A sample whose anchor pipe (tensor, or fp32 for a job with no tensor work) per active SM has
+dropped by more than --drop against the baseline reads as the job plus a partner; the partner's profile is
+unmixed out (scripts/gpm/synthetic_pairs.py's time-slicing model: P ~= f_a * a + f_b * b) and scored by an
+unmix model: trained on samples alone plus other GPUs' recorded pairs unmixed with each DL variant's fleet mean
+(unmix-history.py --train-unmixed), leave-one-GPU-out. A sample is flagged when the model as shipped flags it
+(held-out by GPU: logo.f32 from `npm run train:model`) or the unmixed partner scores above --tu. Each
+episode (a capture's contiguous run of one workload) goes through watch's 3-of-5 rule; the history carries
+across episodes, the alert window does not (as eval-episodes.ts counts them).
+"""
+import argparse
+import importlib.util
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import synthetic_pairs as sp  # noqa: E402
+import unmix  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("tg", os.path.join(os.path.dirname(HERE), "train-gpm-model.py"))
+tg = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tg)
+
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--features", default="build-train/gpm")
+    ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
+    ap.add_argument("--tu", type=float, nargs="+", default=[0.5, 0.7, 0.9], help="unmixed partner's threshold(s)")
+    ap.add_argument("--drop", type=float, nargs="+", default=[unmix.DROP], help="relative drop of the anchor pipe per active SM")
+    ap.add_argument("--settle", type=int, default=unmix.SETTLE, help="working samples of a run skipped before the baseline")
+    ap.add_argument("--baseline", type=int, default=unmix.BASELINE, help="working samples the baseline is the mean of")
+    ap.add_argument("--gap-s", type=float, default=unmix.GAP_S, help="seconds without work that end a run")
+    ap.add_argument("--list", action="store_true", help="print every episode the unmixing changed")
+    args = ap.parse_args()
+
+    columns, X, y, workloads, _ = tg.tm.load_features(args.features)
+    with open(os.path.join(args.features, "rows.json")) as f:
+        rows = json.load(f)
+    idle = tg.load_idle(args.features)
+    transition, _, usable = tg.working_samples(X, y, workloads, columns, idle)
+    width, apply = sp.derived_evaluator(args.derived, columns)
+    um = unmix.Unmixer(columns)
+    W = np.array(workloads)
+    gpu = np.array([r["gpu"] for r in rows])
+    src = np.array([r["source"] for r in rows])
+    t = np.array([r["t"] for r in rows])
+    logo = np.fromfile(os.path.join(args.features, "logo.f32"), dtype="<f4")
+    if logo.shape[0] != X.shape[0]:
+        sys.exit("logo.f32 does not match the features: run npm run train:model")
+    work = ~idle & ~np.isnan(X[:, um.sm])
+
+    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the fleet mean profile.
+    sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable)
+    Xu = X.copy()
+    Xu[sel] = apply(B.astype(np.float32))
+    extra = np.zeros(len(W), bool)
+    extra[sel] = True
+    alone = usable & ~np.array(["+" in w for w in workloads])
+
+    # The replay: per capture file and GPU, in time order.
+    for drop in args.drop:
+        cand_rows, cand_feat = [], []
+        for key in sorted({(s, g) for s, g in zip(src, gpu)}):
+            idx = np.where((src == key[0]) & (gpu == key[1]))[0]
+            idx = idx[np.argsort(t[idx], kind="stable")]
+            h = unmix.JobHistory(um, args.settle, args.baseline, args.gap_s, drop)
+            for i in idx:
+                if work[i]:
+                    part = h.observe(X[i, :width], t[i])
+                    if part is not None:
+                        cand_rows.append(i)
+                        cand_feat.append(part)
+        cand_rows = np.array(cand_rows, dtype=np.int64)
+        Xc = apply(np.array(cand_feat, dtype=np.float32)) if len(cand_rows) else np.empty((0, X.shape[1]), np.float32)
+        pu = np.full(len(W), np.nan)
+        for g in sorted(set(gpu[cand_rows])):
+            m = gpu != g
+            booster = tg.train(np.vstack([X[alone & m], Xu[extra & m]]), np.concatenate([y[alone & m], y[extra & m]]),
+                               weight=np.ones(int((alone & m).sum() + (extra & m).sum()), np.float32))
+            k = gpu[cand_rows] == g
+            pu[cand_rows[k]] = tg.predict(booster, Xc[k])
+
+        # Episodes: contiguous runs of one workload in one file (startup excluded), watch's 3-of-5 over working samples.
+        episodes, prev_of = [], {}
+        for key in sorted(set(src)):
+            idx = np.where(src == key)[0]
+            idx = idx[np.argsort(t[idx], kind="stable")]
+            cur, prev = [], None
+            for i in list(idx) + [-1]:
+                if cur and (i < 0 or W[i] != W[cur[0]] or gpu[i] != gpu[cur[0]]):
+                    if not transition[cur[0]]:
+                        episodes.append(cur)
+                        prev_of[cur[0]] = prev
+                        prev = W[cur[0]]
+                    cur = []
+                if i >= 0:
+                    cur.append(i)
+
+        def alerted(ep, flag):
+            f = [flag[i] for i in ep if work[i]]
+            return any(sum(f[max(0, j - 4):j + 1]) >= 3 for j in range(len(f)))
+
+        def kind(ep):
+            w = W[ep[0]]
+            if "+" in w and prev_of.get(ep[0]) in w.split("+"):  # run-capture.py's A+B@DELAY: A ran alone first
+                return "miner joining a DL job" if y[ep[0]] == 1 else "benign joining a DL job"
+            if y[ep[0]] == 1:
+                parts = w.split("+")
+                if len(parts) == 1:
+                    return "miner alone"
+                return "miner beside a DL job" if any(unmix.is_dl(p) for p in parts) else "miner beside other work"
+            return "benign pair" if "+" in w else "benign alone"
+
+        plain = logo > 0.5
+        print(f"history-stream: drop {drop}, {len(cand_rows)} of {int(work.sum())} working samples read as a job plus a "
+              f"partner ({int(y[cand_rows].sum())} of them hashing-labelled), {len(episodes)} episodes")
+        kinds = ["miner joining a DL job", "benign joining a DL job", "miner alone", "miner beside a DL job", "miner beside other work", "benign alone", "benign pair"]
+        for tu in args.tu:
+            flag = plain | (np.nan_to_num(pu, nan=0.0) > tu)
+            line = []
+            for kd in kinds:
+                eps = [e for e in episodes if kind(e) == kd]
+                a0 = sum(alerted(e, plain) for e in eps)
+                a1 = sum(alerted(e, flag) for e in eps)
+                line.append(f"{kd} {a1}/{len(eps)} (as shipped {a0})")
+            print(f"  tu {tu}: alerted episodes: " + "; ".join(line))
+            if args.list:
+                for e in episodes:
+                    if alerted(e, flag) != alerted(e, plain):
+                        print(f"    {'+' if alerted(e, flag) else '-'} {src[e[0]].split('/')[-1]} {W[e[0]]} label {y[e[0]]}"
+                              f" unmixed {np.nanmedian(pu[e]) if np.any(~np.isnan(pu[e])) else float('nan'):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""A job's history on one GPU, and the partner unmixed out of it: the reference for src/collect/job-history.ts.
+
+Without MPS a GPU time-slices between processes, so over a sample two jobs' GPM activities add up as each one's
+activity per unit of its own SM-active time, weighted by the share of time it won: P ~= f_a * a + f_b * b
+(synthetic_pairs.py; median residual 0.009 on recorded pairs). A watcher that saw a job alone knows a (its
+per-active profile). Most partners have no tensor work (or, beside an fp32 job, no fp32 work), so the job's
+share is f_a = P[anchor] / a[anchor], the partner's f_b = P_sm / 100 - f_a, and the partner's profile is
+b = (P - f_a * a) / f_b. `JobHistory` keeps a per GPU from the stream itself, with no labels: the mean
+per-active profile of a run of work after it settles, refreshed while samples still match it; a sample whose
+anchor pipe per active SM has dropped by more than `drop` reads as the job plus a partner, and the partner's
+profile (as raw GPM columns, SM activity 100, graphics = SM, PCIe 0) is what a partner model scores.
+Every figure here must match job-history.ts (test/job-history.test.ts checks it on a capture).
+"""
+import numpy as np
+
+G = "nvidia_smi_log.gpu.gpm."
+# The activities that add up over time-slicing (utilisation-like, per unit of SM time).
+ACTS = ["sm_activity", "sm_occupancy", "integer_activity", "tensor_activity", "dfma_tensor_activity",
+        "hmma_tensor_activity", "imma_tensor_activity", "dram_activity", "fp64_activity", "fp32_activity", "fp16_activity"]
+# Defaults of JobHistory (and of job-history.ts): samples skipped at the start of a run, samples the baseline is
+# the mean of, seconds without work that end a run, relative drop of the anchor pipe that reads as a partner.
+SETTLE, BASELINE, GAP_S, DROP = 4, 8, 3.0, 0.25
+# A job anchors on tensor work above this (per active SM), else on fp32 work above FP32_MIN, else not at all.
+TENSOR_MIN, FP32_MIN = 5.0, 10.0
+F_A_MAX, F_B_MIN = 0.95, 0.05
+
+
+class Unmixer:
+    """The time-slicing unmix on raw GPM columns (`columns`: names of the row's raw values)."""
+
+    def __init__(self, columns):
+        col = {n: i for i, n in enumerate(columns)}
+        self.sm, self.ten, self.fp32, self.gr = (col[G + k] for k in ("sm_activity", "tensor_activity", "fp32_activity", "graphics_activity"))
+        self.acts = [col[G + k] for k in ACTS]
+        self.pcie = [col[G + "pcie_tx_bytes"], col[G + "pcie_rx_bytes"]]
+
+    def per_active(self, P):
+        """Each value per unit of SM-active time (SM activity below 5 % counts as 5 %)."""
+        P = np.asarray(P, dtype=np.float64)
+        return P / min(max(P[self.sm] / 100, 0.05), 1.0)
+
+    def anchor(self, a):
+        if a[self.ten] > TENSOR_MIN:
+            return self.ten
+        if a[self.fp32] > FP32_MIN:
+            return self.fp32
+        return None
+
+    def shares(self, P, a):
+        """(f_a, f_b): the job's and the partner's share of SM time in sample P; None when a has no anchor."""
+        k = self.anchor(a)
+        if k is None:
+            return None
+        f_a = min(max(P[k] / a[k], 0.0), F_A_MAX)
+        return f_a, max(P[self.sm] / 100 - f_a, 0.0)
+
+    def partner(self, P, a, f_a, f_b):
+        """The partner's raw GPM columns: (P - f_a * a) / f_b on the activities, graphics = SM, PCIe 0."""
+        B = np.asarray(P, dtype=np.float64).copy()
+        B[self.acts] = np.clip((B[self.acts] - f_a * a[self.acts]) / max(f_b, F_B_MIN), 0, 100)
+        B[self.gr] = B[self.sm]
+        B[self.pcie] = 0.0
+        return B
+
+
+class JobHistory:
+    """One GPU's stream: `observe(P, t)` for each working sample in time order; the partner's raw columns, or None."""
+
+    def __init__(self, um, settle=SETTLE, baseline=BASELINE, gap_s=GAP_S, drop=DROP):
+        self.um, self.settle, self.n, self.gap_s, self.drop = um, settle, baseline, gap_s, drop
+        self.run, self.last, self.base, self.fresh = 0, None, None, []
+
+    def observe(self, P, t):
+        P = np.asarray(P, dtype=np.float64)
+        if np.isnan(P[self.um.acts]).any():  # not a sample the history can use (no real record lacks them)
+            return None
+        if self.last is None or t - self.last > self.gap_s:
+            self.run, self.base, self.fresh = 0, None, []
+        self.last = t
+        pa = self.um.per_active(P)
+        self.run += 1
+        if self.base is None:
+            if self.run > self.settle:
+                self.fresh.append(pa)
+                if len(self.fresh) == self.n:
+                    self.base = np.mean(self.fresh, 0)
+            return None
+        s = self.um.shares(P, self.base)
+        if s is None:
+            return None
+        f_a, f_b = s
+        if f_b > self.drop * P[self.um.sm] / 100:
+            return self.um.partner(P, self.base, f_a, f_b)
+        # Still the job alone: the baseline follows slow drift.
+        self.fresh = (self.fresh + [pa])[-self.n:]
+        self.base = np.mean(self.fresh, 0)
+        return None
+
+
+def is_dl(part):
+    return part.startswith(("train_", "infer_"))
+
+
+def fleet_partners(um, X, workloads, usable):
+    """Training rows for a partner model: every recorded pair with a DL part that was also recorded alone,
+    unmixed with that DL variant's mean per-active profile over all GPUs (the stand-in for the job's own
+    history). Returns (row indices, raw partner columns)."""
+    W = np.asarray(workloads)
+    prof = {}
+    for v in sorted(set(workloads)):
+        m = usable & (W == v)
+        if "+" not in v and is_dl(v) and m.sum() > 5:
+            prof[v] = np.mean([um.per_active(P) for P in X[m]], 0)
+    sel = [i for i in range(len(W)) if usable[i] and "+" in W[i] and any(p in prof for p in W[i].split("+"))]
+    B = np.empty((len(sel), X.shape[1]))
+    for k, i in enumerate(sel):
+        a = prof[[p for p in W[i].split("+") if p in prof][0]]
+        P = X[i].astype(np.float64)
+        s = um.shares(P, a)
+        f_a, f_b = s if s else (0.0, P[um.sm] / 100)
+        B[k] = um.partner(P, a, f_a, f_b)
+    return np.array(sel, dtype=np.int64), B
