@@ -48,3 +48,12 @@ npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-a.jsonlines.gz,data
   --columns models/abp-gpm-xgb/columns_fil.txt --derived models/abp-gpm-xgb/derived_fil.txt --out "$WORK/gpm-golden"
 "$PY" scripts/make-golden.py --model-dir models/abp-gpm-xgb --features "$WORK/gpm-golden" \
   --out test/golden/nvsmi-h200-gpm.predictions.json
+
+# The partner model of abp watch's job history (abp-gpm-partner-xgb): samples alone plus recorded pairs with
+# the DL job's fleet profile unmixed out (scripts/gpm/unmix.py); its golden is the reference JobHistory
+# replayed over capture at (test/job-history.test.ts). How it does held out: scripts/gpm/history-stream.py.
+"$PY" scripts/gpm/train-partner-model.py --features "$WORK/gpm" --model-dir models/abp-gpm-partner-xgb
+npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-at.jsonlines.gz --columns scripts/gpm/columns.txt \
+  --derived scripts/gpm/derived_fil.txt --out "$WORK/gpm-partner"
+"$PY" scripts/gpm/train-partner-model.py --golden "$WORK/gpm-partner" --model-dir models/abp-gpm-partner-xgb \
+  --out test/golden/nvsmi-h200-gpm-partner.json

@@ -74,6 +74,7 @@ const alert: AlertEvent = {
   busId: '00000000:00:06.0',
   model: 'abp-gpm-xgb',
   probability: 0.9871,
+  partnerProbability: null,
   flagged: 3,
   seen: 5,
   window: 5,
@@ -82,8 +83,13 @@ const alert: AlertEvent = {
 
 describe('watch output lines', () => {
   it('formats samples and alerts as readable text and as JSON', () => {
-    const s: GpuSample = { type: 'sample', time: 1795944954.5, hostname: 'vm', gpu: alert.gpu, busId: alert.busId, model: 'abp-nvsmi-xgb', probability: 0.0123, mining: false, flagged: 1, seen: 5, window: 5, alert: false };
+    const s: GpuSample = { type: 'sample', time: 1795944954.5, hostname: 'vm', gpu: alert.gpu, busId: alert.busId, model: 'abp-nvsmi-xgb', probability: 0.0123, partnerProbability: null, mining: false, flagged: 1, seen: 5, window: 5, alert: false };
     expect(sampleLine(s)).toBe('2026-11-29T09:35:54.500Z  vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0)  p=0.012  ok       flagged 1/5');
+    // With the job history, a sample read as a job plus a partner shows the partner's verdict too.
+    expect(sampleLine({ ...s, partnerProbability: 0.9412, mining: true })).toBe(
+      '2026-11-29T09:35:54.500Z  vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0)  p=0.012  mining?  flagged 1/5  partner p=0.941',
+    );
+    expect(alertLine({ ...alert, partnerProbability: 0.9412 })).toMatch(/working samples \(p=0\.987, partner p=0\.941\)$/);
     expect(alertLine(alert)).toBe(
       '2026-11-29T09:35:54.500Z  ALERT    vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0): mining suspected, flagged in 3 of the last 5 working samples (p=0.987)',
     );

@@ -12,7 +12,7 @@ import { parseGpuSelectors, selectGpus } from '../collect/gpu-select.js';
 import { abortOnInterrupt } from '../collect/interrupt.js';
 import { WatchMetrics } from '../collect/metrics.js';
 import { parseListenAddress, serveMetrics, type MetricsServer } from '../collect/metrics-server.js';
-import { openModelClassifier, type ModelClassifier } from '../collect/model-classifier.js';
+import { openModelClassifier, openPartnerClassifier, type ModelClassifier } from '../collect/model-classifier.js';
 import { AlertHookQueue } from '../collect/on-alert.js';
 import { paceTicks, replayTicks } from '../collect/replay.js';
 import { openLineSink, type LineSink } from '../collect/tick-writer.js';
@@ -36,6 +36,8 @@ export interface WatchArgs {
   'model-repository'?: string;
   device: string;
   threshold?: number;
+  history: boolean;
+  'history-threshold'?: number;
   window: number;
   'min-flagged': number;
   'alerts-only': boolean;
@@ -60,6 +62,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
   const ac = new AbortController();
   const stop = abortOnInterrupt(ac);
   let classifier: ModelClassifier | null = null;
+  let partner: ModelClassifier | null = null;
   let hooks: AlertHookQueue | null = null;
   let out: LineSink | null = null;
   let metrics: WatchMetrics | null = null;
@@ -71,6 +74,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     if (!(argv.speed >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `--speed must be 0 (as fast as possible) or a positive factor, got ${argv.speed}`);
     if (argv.threshold !== undefined && !(argv.threshold >= 0 && argv.threshold <= 1)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--threshold must be a probability from 0 to 1, got ${argv.threshold}`);
+    }
+    const ht = argv['history-threshold'];
+    if (ht !== undefined && !(ht >= 0 && ht <= 1)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `--history-threshold must be a probability from 0 to 1, got ${ht}`);
     }
     const gpus = parseGpuSelectors(argv.gpu);
     if (argv['metrics-listen'] !== undefined) {
@@ -103,6 +110,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       onMissingColumn: (c) => process.stderr.write(`abp watch: the telemetry has no "${printable(c)}"; the model sees it as missing\n`),
       onChoice: (gpu, model, why) => process.stderr.write(`abp watch: ${printable(gpu)}: scored by ${printable(model)} (${printableLines(why)})\n`),
     });
+    if (argv.history) {
+      partner = await openPartnerClassifier({ repository: argv['model-repository'], engineOptions: { device: argv.device } });
+      if (!partner) process.stderr.write('abp watch: job history off: the model repository has no abp-gpm-partner-xgb\n');
+    }
     if (argv['on-alert']) {
       hooks = new AlertHookQueue(argv['on-alert'], {
         timeoutMs: parseDuration(argv['on-alert-timeout'], 'on-alert-timeout'),
@@ -113,6 +124,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const active = new Map<string, AlertEvent>();
     const verdicts = watchTicks(ticks, metrics ? metrics.timed(classifier) : classifier, {
       threshold: argv.threshold ?? classifier.threshold,
+      history: partner ? { classifier: partner, threshold: ht ?? partner.threshold } : undefined,
       window: argv.window,
       minFlagged: argv['min-flagged'],
     });
@@ -143,6 +155,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     await hooks?.drain();
     await out?.close();
     classifier?.dispose();
+    partner?.dispose();
   }
 }
 
@@ -167,6 +180,12 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
       // The CPU by default: a CUDA context on the watched GPU would show up in its own telemetry.
       .option('device', { type: 'string', default: 'cpu', describe: 'engine device for scoring: cpu (default), auto, gpu, gpu:N' })
       .option('threshold', { type: 'number', describe: "a sample is flagged when its mining probability is above this (default: the model's, 0.5)" })
+      .option('history', {
+        type: 'boolean',
+        default: true,
+        describe: "keep each GPU's job history: when a process joins a running job, score the newcomer unmixed out of the samples (abp-gpm-partner-xgb); --no-history turns it off",
+      })
+      .option('history-threshold', { type: 'number', describe: "with the history: a sample is also flagged when the unmixed partner's probability is above this (default: abp-gpm-partner-xgb's, 0.7)" })
       .option('window', { type: 'number', default: DEFAULT_ALERT_POLICY.window, describe: 'N: samples per GPU that alerts look back over' })
       .option('min-flagged', {
         type: 'number',

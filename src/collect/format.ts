@@ -17,14 +17,20 @@ function prob(p: number): string {
   return Number.isNaN(p) ? 'p=n/a' : `p=${p.toFixed(3)}`;
 }
 
+/** The unmixed partner's probability, where the sample read as a job plus a partner. */
+function partner(p: number | null | undefined): string {
+  // Events made by a caller of its own (or before the history existed) may lack the field.
+  return typeof p === 'number' ? `  partner ${prob(p)}` : '';
+}
+
 export function sampleLine(s: GpuSample): string {
   const state = s.alert ? 'ALERT' : s.mining ? 'mining?' : 'ok';
-  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}`;
+  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}${partner(s.partnerProbability)}`;
 }
 
 export function alertLine(a: AlertEvent): string {
   if (a.state === 'firing') {
-    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} working samples (${prob(a.probability)})`;
+    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} working samples (${prob(a.probability)}${partner(a.partnerProbability).replace('  ', ', ')})`;
   }
   return `${isoTime(a.time)}  CLEARED  ${where(a)}: clean in ${a.seen - a.flagged} of the last ${a.seen} working samples (${prob(a.probability)})`;
 }

@@ -30,7 +30,8 @@ export {
   type WatchEvent,
   type TickVerdict,
 } from './watch.js';
-export { openModelClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
+export { openModelClassifier, openPartnerClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
+export { JobHistory, JobHistories, DEFAULT_JOB_HISTORY, type JobHistoryOptions } from './job-history.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
 export { WatchMetrics, PRODUCT_KEY, type WatchMetricsOptions } from './metrics.js';

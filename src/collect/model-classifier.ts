@@ -4,7 +4,8 @@
  * scores a record exactly as `abp detect` does.
  */
 import { Detector } from '../pipeline/detector.js';
-import { CLASSIC_MODEL, GPM_MODEL, hasGpmValues } from '../pipeline/model-choice.js';
+import { CLASSIC_MODEL, GPM_MODEL, PARTNER_MODEL, hasGpmValues } from '../pipeline/model-choice.js';
+import { listModels, defaultModelRepository } from '../model-repo/index.js';
 import { gpuIdOf } from './watch.js';
 import type { NumberRule } from '../stages/parse-value.js';
 import type { NvsmiRecord } from './flatten.js';
@@ -40,6 +41,16 @@ export interface ModelClassifier extends MiningClassifier {
 export async function openModelClassifier(name?: string, opts: ModelClassifierOptions = {}): Promise<ModelClassifier> {
   if (name === undefined) return openRoutingClassifier(opts);
   return openNamedClassifier(name, opts);
+}
+
+/**
+ * The partner model of watch's job history (abp-gpm-partner-xgb), or null
+ * when the repository has none (a repository of the user's own, made before
+ * it existed): the history is then off, and the caller says so.
+ */
+export async function openPartnerClassifier(opts: ModelClassifierOptions = {}): Promise<ModelClassifier | null> {
+  if (!listModels(opts.repository ?? defaultModelRepository()).includes(PARTNER_MODEL)) return null;
+  return openNamedClassifier(PARTNER_MODEL, { ...opts, onMissingColumn: undefined, onChoice: undefined });
 }
 
 async function openRoutingClassifier(opts: ModelClassifierOptions): Promise<ModelClassifier> {

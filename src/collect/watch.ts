@@ -7,6 +7,7 @@ import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts.j
 import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
+import { JobHistories, type JobHistoryOptions } from './job-history.js';
 import { featureValue } from '../stages/parse-value.js';
 
 const firstNumber = (v: unknown): number => featureValue(v, 'first-number');
@@ -24,6 +25,13 @@ export interface MiningClassifier {
 export interface WatchOptions extends Partial<AlertPolicy> {
   /** A record is flagged when its probability is above this (default 0.5, as Morpheus' add-class). */
   threshold?: number;
+  /**
+   * Each GPU's job history (job-history.ts): when a sample reads as the job
+   * seen before plus a partner, the partner's unmixed profile is scored by
+   * `classifier` (abp-gpm-partner-xgb), and the sample is flagged when either
+   * verdict is mining. Absent: off.
+   */
+  history?: JobHistoryOptions & { classifier: MiningClassifier; threshold: number };
 }
 
 /** One GPU at one tick. */
@@ -38,7 +46,13 @@ export interface GpuSample {
   /** The model that scored this sample (null when the classifier does not say). */
   model: string | null;
   probability: number;
-  /** probability > threshold. */
+  /**
+   * With the job history on, when the sample read as the job seen before plus
+   * a partner: the partner's mining probability, unmixed out of the sample
+   * (null otherwise).
+   */
+  partnerProbability: number | null;
+  /** probability > threshold, or partnerProbability > the history's threshold. */
   mining: boolean;
   /** Flagged ticks among the last `seen` (at most `window`). */
   flagged: number;
@@ -59,6 +73,8 @@ export interface AlertEvent {
   /** The model whose verdicts fired or cleared it (null when the classifier does not say). */
   model: string | null;
   probability: number;
+  /** As on the sample: the unmixed partner's probability, or null. */
+  partnerProbability: number | null;
   flagged: number;
   seen: number;
   window: number;
@@ -117,8 +133,30 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
   });
   const { window, minFlagged } = tracker.policy;
   const threshold = opts.threshold ?? 0.5;
+  const history = opts.history;
+  const histories = history ? new JobHistories(history) : null;
   for await (const tick of ticks) {
     const probs = await classifier.probabilities(tick.records);
+    const keys = tick.records.map((rec, i) => `${text(rec.hostname) ?? ''}\u0000${gpuIdOf(rec, i)}`);
+    const idle = tick.records.map(isIdle);
+    // Partners unmixed out of this tick's samples, scored in one batch.
+    const partnerProbs: (number | null)[] = tick.records.map(() => null);
+    if (history && histories) {
+      const at: number[] = [];
+      const partners: NvsmiRecord[] = [];
+      tick.records.forEach((rec, i) => {
+        if (idle[i]) return;
+        const p = histories.observe(keys[i], rec, tick.timestamp);
+        if (p) {
+          at.push(i);
+          partners.push(p);
+        }
+      });
+      if (partners.length) {
+        const q = await history.classifier.probabilities(partners);
+        at.forEach((i, k) => (partnerProbs[i] = q[k]));
+      }
+    }
     const samples: GpuSample[] = [];
     const alerts: AlertEvent[] = [];
     tick.records.forEach((rec, i) => {
@@ -127,10 +165,11 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const busId = text(rec[BUS_ID_KEY]);
       const model = classifier.modelOf?.(rec) ?? null;
       const probability = probs[i];
+      const partnerProbability = partnerProbs[i];
       // NaN (no prediction) never flags.
-      const mining = probability > threshold;
-      const step = tracker.update(`${hostname ?? ''}\u0000${gpu}`, mining, { idle: isIdle(rec), time: tick.timestamp });
-      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
+      const mining = probability > threshold || (history !== undefined && partnerProbability !== null && partnerProbability > history.threshold);
+      const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp });
+      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       if (step.change) {
         alerts.push({
           type: 'alert',
@@ -141,6 +180,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
           busId,
           model,
           probability,
+          partnerProbability,
           flagged: step.flagged,
           seen: step.seen,
           window,

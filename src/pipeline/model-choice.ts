@@ -13,6 +13,8 @@ import { listModels } from '../model-repo/repository.js';
 
 export const CLASSIC_MODEL = 'abp-nvsmi-xgb';
 export const GPM_MODEL = 'abp-gpm-xgb';
+/** What `abp watch`'s job history scores a partner unmixed out of a job with (src/collect/job-history.ts). */
+export const PARTNER_MODEL = 'abp-gpm-partner-xgb';
 /** Records looked at before a pipeline picks its model. */
 export const PEEK_RECORDS = 64;
 const PEEK_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,150 @@
+/**
+ * A job's history on one GPU, and the partner unmixed out of it.
+ *
+ * A miner time-sliced beside a deep-learning job reads, per sample, as the
+ * job with a smaller tensor share: the GPM model misses most of them, and no
+ * single sample can say which of the two processes hashes. A watcher that
+ * has seen the job alone can. Without MPS a GPU time-slices between
+ * processes, so over a sample two jobs' GPM activities add up as each one's
+ * activity per unit of its own SM-active time, weighted by the share of time
+ * it won: P ≈ f_a·a + f_b·b. With a (the job's per-active profile, from its
+ * history) and an anchor pipe the partner does not use (tensor, or fp32
+ * beside an fp32 job), f_a = P[anchor] / a[anchor], f_b = P_sm/100 − f_a, and
+ * the partner's own profile is b = (P − f_a·a) / f_b: what the partner model
+ * (abp-gpm-partner-xgb) scores.
+ *
+ * The baseline is taken from the stream, with no labels: the mean per-active
+ * profile of a run of work once it settles, refreshed while samples still
+ * match it (slow drift); a run ends after `gapS` seconds without work. A
+ * sample whose anchor per active SM has dropped by more than `drop` reads as
+ * the job plus a partner. scripts/gpm/unmix.py is the reference (its
+ * constants are these); test/job-history.test.ts checks the two agree on a
+ * recorded capture, and scripts/gpm/history-stream.py measures it.
+ */
+import { GPM_PREFIX } from './gpm/keys.js';
+import type { NvsmiRecord } from './flatten.js';
+import { featureValue } from '../stages/parse-value.js';
+
+export interface JobHistoryOptions {
+  /** Working samples skipped at the start of a run before the baseline (default 4). */
+  settle?: number;
+  /** Working samples the baseline is the mean of (default 8). */
+  baseline?: number;
+  /** Seconds without a working sample that end a run (default 3). */
+  gapS?: number;
+  /** Relative drop of the anchor pipe per active SM that reads as a partner (default 0.25). */
+  drop?: number;
+}
+
+export const DEFAULT_JOB_HISTORY: Readonly<Required<JobHistoryOptions>> = { settle: 4, baseline: 8, gapS: 3, drop: 0.25 };
+
+/** The raw GPM columns the partner models read, in abp-gpm-xgb's columns_fil.txt order. */
+const COLUMNS = [
+  'graphics_activity', 'sm_activity', 'sm_occupancy', 'integer_activity', 'tensor_activity', 'dfma_tensor_activity',
+  'hmma_tensor_activity', 'imma_tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity', 'fp16_activity',
+  'pcie_tx_bytes', 'pcie_rx_bytes',
+].map((k) => GPM_PREFIX + k);
+const at = (name: string) => COLUMNS.indexOf(GPM_PREFIX + name);
+const GR = at('graphics_activity');
+const SM = at('sm_activity');
+const TEN = at('tensor_activity');
+const FP32 = at('fp32_activity');
+/** The activities that add up over time-slicing (each per unit of SM time). */
+const ACTS = ['sm_activity', 'sm_occupancy', 'integer_activity', 'tensor_activity', 'dfma_tensor_activity', 'hmma_tensor_activity',
+  'imma_tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity', 'fp16_activity'].map(at);
+const PCIE = [at('pcie_tx_bytes'), at('pcie_rx_bytes')];
+/** A job anchors on tensor work above this (per active SM), else on fp32 work above FP32_MIN. */
+const TENSOR_MIN = 5;
+const FP32_MIN = 10;
+const F_A_MAX = 0.95;
+const F_B_MIN = 0.05;
+
+/** The record's raw GPM columns as the model sees them (float32), NaN where absent. */
+function gpmValues(rec: NvsmiRecord): Float64Array {
+  const v = new Float64Array(COLUMNS.length);
+  for (let i = 0; i < COLUMNS.length; i++) v[i] = Math.fround(featureValue(rec[COLUMNS[i]], 'first-number'));
+  return v;
+}
+
+function perActive(p: Float64Array): Float64Array {
+  const d = Math.min(Math.max(p[SM] / 100, 0.05), 1);
+  return p.map((x) => x / d);
+}
+
+function mean(rows: Float64Array[]): Float64Array {
+  const m = new Float64Array(rows[0].length);
+  for (const r of rows) for (let i = 0; i < m.length; i++) m[i] += r[i];
+  for (let i = 0; i < m.length; i++) m[i] /= rows.length;
+  return m;
+}
+
+/** One GPU's stream. */
+export class JobHistory {
+  private readonly o: Required<JobHistoryOptions>;
+  private run = 0;
+  private last = NaN;
+  private base: Float64Array | null = null;
+  private fresh: Float64Array[] = [];
+
+  constructor(opts: JobHistoryOptions = {}) {
+    this.o = { ...DEFAULT_JOB_HISTORY, ...opts };
+  }
+
+  /**
+   * A working sample (not idle) at `time` (epoch seconds), in time order. Returns
+   * the partner's profile as a record (the GPM columns replaced, everything else
+   * the sample's) when the sample reads as the job plus a partner; null otherwise.
+   */
+  observe(rec: NvsmiRecord, time: number): NvsmiRecord | null {
+    const p = gpmValues(rec);
+    if (ACTS.some((i) => Number.isNaN(p[i]))) return null; // not a sample the history can use
+    if (!(time - this.last <= this.o.gapS)) {
+      this.run = 0;
+      this.base = null;
+      this.fresh = [];
+    }
+    this.last = time;
+    const pa = perActive(p);
+    this.run++;
+    if (this.base === null) {
+      if (this.run > this.o.settle) {
+        this.fresh.push(pa);
+        if (this.fresh.length === this.o.baseline) this.base = mean(this.fresh);
+      }
+      return null;
+    }
+    const a = this.base;
+    const k = a[TEN] > TENSOR_MIN ? TEN : a[FP32] > FP32_MIN ? FP32 : -1;
+    if (k < 0) return null;
+    const fA = Math.min(Math.max(p[k] / a[k], 0), F_A_MAX);
+    const fB = Math.max(p[SM] / 100 - fA, 0);
+    if (fB > (this.o.drop * p[SM]) / 100) return partnerRecord(rec, p, a, fA, fB);
+    // Still the job alone: the baseline follows slow drift.
+    this.fresh.push(pa);
+    if (this.fresh.length > this.o.baseline) this.fresh.shift();
+    this.base = mean(this.fresh);
+    return null;
+  }
+}
+
+function partnerRecord(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: number, fB: number): NvsmiRecord {
+  const b = Float64Array.from(p);
+  const d = Math.max(fB, F_B_MIN);
+  for (const i of ACTS) b[i] = Math.min(Math.max((p[i] - fA * a[i]) / d, 0), 100);
+  b[GR] = b[SM];
+  for (const i of PCIE) b[i] = 0;
+  const out: NvsmiRecord = { ...rec };
+  COLUMNS.forEach((c, i) => (out[c] = b[i]));
+  return out;
+}
+
+/** Histories of every GPU seen, by a stable key (host and UUID). */
+export class JobHistories {
+  private readonly gpus = new Map<string, JobHistory>();
+  constructor(private readonly opts: JobHistoryOptions = {}) {}
+  observe(key: string, rec: NvsmiRecord, time: number): NvsmiRecord | null {
+    let h = this.gpus.get(key);
+    if (!h) this.gpus.set(key, (h = new JobHistory(this.opts)));
+    return h.observe(rec, time);
+  }
+}
