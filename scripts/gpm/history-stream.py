@@ -11,8 +11,8 @@ from its working samples after --settle of them, --baseline long, then refreshed
 still match it. A sample whose anchor pipe (tensor, or fp32 for a job with no tensor work) per active SM has
 dropped by more than --drop against the baseline reads as the job plus a partner; the partner's profile is
 unmixed out (scripts/gpm/synthetic_pairs.py's time-slicing model: P ~= f_a * a + f_b * b) and scored by an
-unmix model: trained on samples alone plus other GPUs' recorded pairs unmixed with each DL variant's fleet mean
-(unmix-history.py --train-unmixed), leave-one-GPU-out. A sample is flagged when the model as shipped flags it
+partner model (train-partner-model.py's, leave-one-GPU-out): trained on samples alone plus the other GPUs'
+recorded pairs unmixed with each DL variant's mean profile over the other GPUs. A sample is flagged when the model as shipped flags it
 (held-out by GPU: logo.f32 from `npm run train:model`) or the unmixed partner scores above --tu. Each
 episode (a capture's contiguous run of one workload) goes through watch's 3-of-5 rule; the history carries
 across episodes, the alert window does not (as eval-episodes.ts counts them).
@@ -64,13 +64,16 @@ def main():
         sys.exit("logo.f32 does not match the features: run npm run train:model")
     work = ~idle & ~np.isnan(X[:, um.sm])
 
-    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the fleet mean profile.
-    sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable)
-    Xu = X.copy()
-    Xu[sel] = apply(B.astype(np.float32))
-    extra = np.zeros(len(W), bool)
-    extra[sel] = True
+    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
+    # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
     alone = usable & ~np.array(["+" in w for w in workloads])
+
+    def partner_model(g):
+        m = gpu != g
+        sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable, rows=m)
+        Xt = np.vstack([X[alone & m], apply(B.astype(np.float32))])
+        yt = np.concatenate([y[alone & m], y[sel]])
+        return tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
 
     # The replay: per capture file and GPU, in time order.
     for drop in args.drop:
@@ -89,9 +92,7 @@ def main():
         Xc = apply(np.array(cand_feat, dtype=np.float32)) if len(cand_rows) else np.empty((0, X.shape[1]), np.float32)
         pu = np.full(len(W), np.nan)
         for g in sorted(set(gpu[cand_rows])):
-            m = gpu != g
-            booster = tg.train(np.vstack([X[alone & m], Xu[extra & m]]), np.concatenate([y[alone & m], y[extra & m]]),
-                               weight=np.ones(int((alone & m).sum() + (extra & m).sum()), np.float32))
+            booster = partner_model(g)
             k = gpu[cand_rows] == g
             pu[cand_rows[k]] = tg.predict(booster, Xc[k])
 
@@ -139,6 +140,10 @@ def main():
                 a1 = sum(alerted(e, flag) for e in eps)
                 line.append(f"{kd} {a1}/{len(eps)} (as shipped {a0})")
             print(f"  tu {tu}: alerted episodes: " + "; ".join(line))
+            hot = pu[cand_rows] > tu
+            print(f"    partner reads above {tu}: {int((hot & (y[cand_rows] == 1)).sum())} of {int(y[cand_rows].sum())} "
+                  f"hashing-labelled, {int((hot & (y[cand_rows] == 0)).sum())} of {int((y[cand_rows] == 0).sum())} benign "
+                  f"(of which {int((hot & (y[cand_rows] == 0) & ~transition[cand_rows]).sum())} outside startup)")
             if args.list:
                 for e in episodes:
                     if alerted(e, flag) != alerted(e, plain):

@@ -101,11 +101,13 @@ def is_dl(part):
     return part.startswith(("train_", "infer_"))
 
 
-def fleet_partners(um, X, workloads, usable):
-    """Training rows for a partner model: every recorded pair with a DL part that was also recorded alone,
-    unmixed with that DL variant's mean per-active profile over all GPUs (the stand-in for the job's own
-    history). Returns (row indices, raw partner columns)."""
+def fleet_partners(um, X, workloads, usable, rows=None):
+    """Training rows for a partner model: every recorded pair (among `rows`, a mask; default all) with a DL part
+    that was also recorded alone, unmixed with that DL variant's mean per-active profile over the GPUs in `rows`
+    (the stand-in for the job's own history). Returns (row indices, raw partner columns)."""
     W = np.asarray(workloads)
+    rows = np.ones(len(W), bool) if rows is None else rows
+    usable = usable & rows
     prof = {}
     for v in sorted(set(workloads)):
         m = usable & (W == v)
