@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Forward test of `abp watch` as shipped, job history on and off, on labelled captures it never saw.
+
+    /usr/bin/python3 scripts/gpm/forward-history.py data/nvsmi-h200-gpm-av.jsonlines.gz [...]
+
+Replays each file through `abp watch --format json` (dist/, so `npm run build:ts` first), twice: as shipped (job
+history on) and with --no-history. Each sample is matched to its record (one sample per record, in order), records
+are grouped into episodes (contiguous runs of one workload, `startup` left out), and for each episode it prints
+whether an alert fired during it (one still up from the episode before does not count), and how many of its samples the history read as a job plus a partner
+and with what partner probability (median).
+"""
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def watch(path, *extra):
+    out = subprocess.run(["node", os.path.join(ROOT, "dist/cli/main.js"), "watch", "--input", path, "--format", "json", *extra],
+                         check=True, capture_output=True, text=True).stdout
+    return [e for e in map(json.loads, out.splitlines()) if e["type"] == "sample"]
+
+
+def main():
+    for path in sys.argv[1:]:
+        recs = [json.loads(line) for line in gzip.open(path, "rt")]
+        on, off = watch(path), watch(path, "--no-history")
+        if not (len(on) == len(off) == len(recs)):
+            sys.exit(f"{path}: {len(recs)} records, {len(on)} and {len(off)} samples: not one sample per record")
+        episodes, cur = [], []
+        for i, r in enumerate(recs + [None]):
+            if cur and (r is None or r.get("workload") != recs[cur[0]].get("workload")):
+                if recs[cur[0]].get("workload") != "startup":
+                    episodes.append(cur)
+                cur = []
+            if r is not None:
+                cur.append(i)
+        print(f"{os.path.basename(path)}: {len(recs)} records, {len(episodes)} episodes")
+        def fired(samples, ep):
+            return any(samples[i]["alert"] and (i == 0 or not samples[i - 1]["alert"]) for i in ep)
+
+        for ep in episodes:
+            r = recs[ep[0]]
+            pp = [on[i]["partnerProbability"] for i in ep if on[i]["partnerProbability"] is not None]
+            med = f"{statistics.median(pp):.2f}" if pp else "-"
+            print(f"  {r.get('workload'):45s} label {r.get('label')}  alert fired with history: "
+                  f"{'yes' if fired(on, ep) else 'no ':3s}  without: "
+                  f"{'yes' if fired(off, ep) else 'no ':3s}  partner read on {len(pp)} of {len(ep)} "
+                  f"(median p {med})")
+
+
+if __name__ == "__main__":
+    main()
