@@ -7,6 +7,7 @@ import { JobHistories } from '../src/collect/job-history.js';
 import { openModelClassifier, openPartnerClassifier } from '../src/collect/model-classifier.js';
 import { readRecords, replayTicks } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
+import { WatchMetrics } from '../src/collect/metrics.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 
 // abp watch's job history on a real capture: `at`, in which miners and benign
@@ -98,6 +99,18 @@ describe('job history: the partner unmixed out of a job, against the Python refe
         if (s.mining && !(s.probability > 0.5)) flaggedByPartnerOnly++;
       });
       expect(flaggedByPartnerOnly).toBeGreaterThan(0);
+      // The metrics count every partner read, and show the partner's verdict only while the last sample has one.
+      const m = new WatchMetrics({ processMetrics: false });
+      let lastRead = -1;
+      for (const [i, v] of verdicts.entries()) {
+        m.observe(v);
+        if (v.samples[0].partnerProbability !== null) lastRead = i;
+        const gauge = (await m.registry.getSingleMetric('abp_gpu_partner_mining_probability')!.get()).values;
+        if (i === lastRead) expect(gauge.map((g) => g.value)).toEqual([v.samples[0].partnerProbability]);
+        else expect(gauge).toEqual([]);
+      }
+      const counter = (await m.registry.getSingleMetric('abp_partner_samples_total')!.get()).values[0].value;
+      expect(counter).toBe(golden.partners.length);
       // Without the history, the same replay has no partner verdicts.
       const off: TickVerdict[] = [];
       for await (const v of watchTicks(replayTicks(AT), classifier, { threshold: 0.5 })) off.push(v);

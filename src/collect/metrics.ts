@@ -34,7 +34,9 @@ export class WatchMetrics {
   private readonly flagged: Gauge;
   private readonly windowSeen: Gauge;
   private readonly lastSample: Gauge;
+  private readonly partnerProbability: Gauge;
   private readonly gauges: Gauge[];
+  private readonly partnerSamples: Counter;
   private readonly scored: Counter;
   private readonly ticks: Counter;
   private readonly fired: Counter;
@@ -58,7 +60,12 @@ export class WatchMetrics {
     this.flagged = gauge('abp_gpu_flagged_samples', "Flagged samples among the GPU's last N working samples (the alert window; idle samples do not enter it).");
     this.windowSeen = gauge('abp_gpu_window_samples', 'Working samples in the alert window so far (N once the GPU has worked in N samples; idle samples do not count).');
     this.lastSample = gauge('abp_gpu_last_sample_timestamp_seconds', "Time of the GPU's last scored sample, epoch seconds (the recorded time when replaying).");
-    this.gauges = [this.probability, this.alertActive, this.flagged, this.windowSeen, this.lastSample];
+    this.partnerProbability = gauge(
+      'abp_gpu_partner_mining_probability',
+      "The job history's verdict: the mining probability of a process that joined the GPU's job, unmixed out of its last sample (present only while that sample read as the job plus a partner).",
+    );
+    this.gauges = [this.probability, this.alertActive, this.flagged, this.windowSeen, this.lastSample, this.partnerProbability];
+    this.partnerSamples = new Counter({ name: 'abp_partner_samples_total', help: "Samples the job history read as a GPU's job plus a partner, and scored the partner of.", registers });
     this.scored = new Counter({ name: 'abp_samples_scored_total', help: 'GPU samples scored by the model (one per GPU per tick).', registers });
     this.ticks = new Counter({ name: 'abp_ticks_total', help: 'Ticks scored (one nvidia-smi document, or one recorded timestamp, each).', registers });
     this.fired = new Counter({ name: 'abp_alerts_fired_total', help: 'Mining alerts that fired.', registers });
@@ -91,6 +98,12 @@ export class WatchMetrics {
       this.flagged.set(labels, s.flagged);
       this.windowSeen.set(labels, s.seen);
       this.lastSample.set(labels, s.time);
+      if (typeof s.partnerProbability === 'number') {
+        this.partnerProbability.set(labels, s.partnerProbability);
+        this.partnerSamples.inc();
+      } else {
+        this.partnerProbability.remove(labels);
+      }
     });
     for (const [key, labels] of this.current) {
       if (!next.has(key)) for (const g of this.gauges) g.remove(labels);
