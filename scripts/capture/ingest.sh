@@ -5,7 +5,7 @@
 #      how many "agree: True" each log printed (new kernels must show theirs before their episodes are trusted);
 #   3. the labelled file data/nvsmi-h200-gpm-NAME.jsonlines.gz (scripts/capture/label.ts);
 #   4. the forward test: the GPM model as shipped (trained without this capture) scored on it, per sample and
-#      per episode through abp watch's alert logic;
+#      per episode through abp watch's alert logic; then abp watch itself replayed, its job history on and off;
 #   5. the capture's row for data/README.md's table.
 #
 #   bash scripts/capture/ingest.sh CAPTURE NAME [--drop-failed] [--force]
@@ -103,6 +103,8 @@ npx tsx scripts/make-features.ts --input "$out" --columns scripts/gpm/columns.tx
   --derived scripts/gpm/derived_fil.txt --out "$work/fwd" >/dev/null
 "$PY" scripts/forward-test.py --features "$work/fwd"
 npx tsx scripts/eval-episodes.ts --features "$work/fwd" --probs forward.f32 --held-out "nothing (the shipped model)"
+echo "== 4b. forward test of abp watch as shipped, job history on and off (scripts/gpm/forward-history.py)"
+"$PY" scripts/gpm/forward-history.py "$out"
 
 echo "== 5. data/README.md row"
 "$PY" - "$cap" "$out" "$name" <<'EOF'

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/gpm/forward-history.py data/nvsmi-h200-gpm-av.jsonlines.gz [...]
 
-Replays each file through `abp watch --format json` (dist/, so `npm run build:ts` first), twice: as shipped (job
+Replays each file through `abp watch --format json` (src/cli/main.ts through tsx, as the tests run it), twice: as shipped (job
 history on) and with --no-history. Each sample is matched to its record (one sample per record, in order), records
 are grouped into episodes (contiguous runs of one workload, `startup` left out), and for each episode it prints
 whether an alert fired during it (one still up from the episode before does not count), and how many of its samples the history read as a job plus a partner
@@ -20,8 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def watch(path, *extra):
-    out = subprocess.run(["node", os.path.join(ROOT, "dist/cli/main.js"), "watch", "--input", path, "--format", "json", *extra],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(["node", "--import", "tsx", os.path.join(ROOT, "src/cli/main.ts"), "watch", "--input", path,
+                          "--format", "json", *extra], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return [e for e in map(json.loads, out.splitlines()) if e["type"] == "sample"]
 
 
