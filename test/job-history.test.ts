@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JobHistories } from '../src/collect/job-history.js';
+import { JobHistories, JobHistory } from '../src/collect/job-history.js';
 import { openModelClassifier, openPartnerClassifier } from '../src/collect/model-classifier.js';
 import { readRecords, replayTicks } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
@@ -52,6 +52,14 @@ describe('job history: the partner unmixed out of a job, against the Python refe
       expect(p.timestamp).toBe(recs[g.index].timestamp);
       expect(p['nvidia_smi_log.gpu.uuid']).toBe(recs[g.index]['nvidia_smi_log.gpu.uuid']);
     }
+  });
+
+  it('refuses settings that cannot work, with a coded error', () => {
+    for (const bad of [{ baseline: 0 }, { settle: -1 }, { settle: 1.5 }, { gapS: 0 }, { gapS: Infinity }, { drop: 0 }, { drop: 1 }, { drop: NaN }]) {
+      expect(() => new JobHistory(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ABP_BAD_ARGUMENT' }));
+      expect(() => new JobHistories(bad)).toThrow(/history/);
+    }
+    expect(() => new JobHistory({ settle: undefined, drop: 0.5 })).not.toThrow();
   });
 
   it('reads nothing during the jobs alone, and a partner during most samples of the pairs whose partner takes real SM time', async () => {

@@ -21,6 +21,7 @@
  * constants are these); test/job-history.test.ts checks the two agree on a
  * recorded capture, and scripts/gpm/history-stream.py measures it.
  */
+import { UsageError } from '../errors.js';
 import { GPM_PREFIX } from './gpm/keys.js';
 import type { NvsmiRecord } from './flatten.js';
 import { featureValue } from '../stages/parse-value.js';
@@ -78,6 +79,21 @@ function mean(rows: Float64Array[]): Float64Array {
   return m;
 }
 
+/** The options with defaults filled in, checked. */
+export function checkJobHistory(opts: JobHistoryOptions): Required<JobHistoryOptions> {
+  const o = {
+    settle: opts.settle ?? DEFAULT_JOB_HISTORY.settle,
+    baseline: opts.baseline ?? DEFAULT_JOB_HISTORY.baseline,
+    gapS: opts.gapS ?? DEFAULT_JOB_HISTORY.gapS,
+    drop: opts.drop ?? DEFAULT_JOB_HISTORY.drop,
+  };
+  if (!Number.isInteger(o.settle) || o.settle < 0) throw new UsageError('ABP_BAD_ARGUMENT', `history settle must be a non-negative integer, got ${o.settle}`);
+  if (!Number.isInteger(o.baseline) || o.baseline < 1 || o.baseline > 10_000) throw new UsageError('ABP_BAD_ARGUMENT', `history baseline must be an integer from 1 to 10000, got ${o.baseline}`);
+  if (!(o.gapS > 0 && Number.isFinite(o.gapS))) throw new UsageError('ABP_BAD_ARGUMENT', `history gapS must be a positive number of seconds, got ${o.gapS}`);
+  if (!(o.drop > 0 && o.drop < 1)) throw new UsageError('ABP_BAD_ARGUMENT', `history drop must be between 0 and 1, got ${o.drop}`);
+  return o;
+}
+
 /** One GPU's stream. */
 export class JobHistory {
   private readonly o: Required<JobHistoryOptions>;
@@ -87,7 +103,7 @@ export class JobHistory {
   private fresh: Float64Array[] = [];
 
   constructor(opts: JobHistoryOptions = {}) {
-    this.o = { ...DEFAULT_JOB_HISTORY, ...opts };
+    this.o = checkJobHistory(opts);
   }
 
   /**
@@ -141,7 +157,10 @@ function partnerRecord(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: n
 /** Histories of every GPU seen, by a stable key (host and UUID). */
 export class JobHistories {
   private readonly gpus = new Map<string, JobHistory>();
-  constructor(private readonly opts: JobHistoryOptions = {}) {}
+  private readonly opts: Required<JobHistoryOptions>;
+  constructor(opts: JobHistoryOptions = {}) {
+    this.opts = checkJobHistory(opts); // checked once, at the start, not at the first GPU
+  }
   observe(key: string, rec: NvsmiRecord, time: number): NvsmiRecord | null {
     let h = this.gpus.get(key);
     if (!h) this.gpus.set(key, (h = new JobHistory(this.opts)));
