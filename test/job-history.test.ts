@@ -54,6 +54,22 @@ describe('job history: the partner unmixed out of a job, against the Python refe
     }
   });
 
+  it('keeps GPUs apart: samples of another GPU in between change nothing', async () => {
+    const recs = await records(AT);
+    const other = (await records(join(ROOT, 'data/nvsmi-h200-gpm-av.jsonlines.gz'))).map((r) => ({ ...r, 'nvidia_smi_log.gpu.uuid': 'GPU-other' }));
+    const h = new JobHistories();
+    const got: number[] = [];
+    let otherReads = 0;
+    recs.forEach((r, i) => {
+      // One of the other GPU's samples before each of this one's, at the same time (one tick, two GPUs).
+      const o = { ...other[i % other.length], timestamp: r.timestamp };
+      if (!isIdle(o) && h.observe(`x\u0000GPU-other`, o, r.timestamp as number)) otherReads++;
+      if (!isIdle(r) && h.observe(`x\u0000${gpuIdOf(r, 0)}`, r, r.timestamp as number)) got.push(i);
+    });
+    expect(got).toEqual(golden.partners.map((p) => p.index));
+    expect(otherReads).toBeGreaterThan(0);
+  });
+
   it('refuses settings that cannot work, with a coded error', () => {
     for (const bad of [{ baseline: 0 }, { settle: -1 }, { settle: 1.5 }, { gapS: 0 }, { gapS: Infinity }, { drop: 0 }, { drop: 1 }, { drop: NaN }]) {
       expect(() => new JobHistory(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ABP_BAD_ARGUMENT' }));
