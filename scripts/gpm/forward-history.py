@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Forward test of `abp watch` as shipped, job history on and off, on labelled captures it never saw.
 
-    /usr/bin/python3 scripts/gpm/forward-history.py data/nvsmi-h200-gpm-av.jsonlines.gz [...]
+    /usr/bin/python3 scripts/gpm/forward-history.py [--model-repository DIR] data/nvsmi-h200-gpm-av.jsonlines.gz [...]
 
 Replays each file through `abp watch --format json` (src/cli/main.ts through tsx, as the tests run it), twice: as shipped (job
 history on) and with --no-history. Each sample is matched to its record (one sample per record, in order), records
@@ -19,16 +19,20 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def watch(path, *extra):
+def watch(path, repo, *extra):
     out = subprocess.run(["node", "--import", "tsx", os.path.join(ROOT, "src/cli/main.ts"), "watch", "--input", path,
-                          "--format", "json", *extra], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+                          "--format", "json", *(["--model-repository", repo] if repo else []), *extra], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return [e for e in map(json.loads, out.splitlines()) if e["type"] == "sample"]
 
 
 def main():
-    for path in sys.argv[1:]:
+    args = sys.argv[1:]
+    repo = None
+    if args[:1] == ["--model-repository"]:
+        repo, args = os.path.abspath(args[1]), args[2:]
+    for path in args:
         recs = [json.loads(line) for line in gzip.open(path, "rt")]
-        on, off = watch(path), watch(path, "--no-history")
+        on, off = watch(path, repo), watch(path, repo, "--no-history")
         if not (len(on) == len(off) == len(recs)):
             sys.exit(f"{path}: {len(recs)} records, {len(on)} and {len(off)} samples: not one sample per record")
         episodes, cur = [], []

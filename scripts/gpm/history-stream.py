@@ -46,6 +46,8 @@ def main():
     ap.add_argument("--baseline", type=int, default=unmix.BASELINE, help="working samples the baseline is the mean of")
     ap.add_argument("--gap-s", type=float, default=unmix.GAP_S, help="seconds without work that end a run")
     ap.add_argument("--list", action="store_true", help="print every episode the unmixing changed")
+    ap.add_argument("--raw-alone", action="store_true",
+                    help="train the partner model on samples alone as recorded (not canonical: SM 100, graphics = SM, PCIe 0)")
     args = ap.parse_args()
 
     columns, X, y, workloads, _ = tg.tm.load_features(args.features)
@@ -71,7 +73,8 @@ def main():
     def partner_model(g):
         m = gpu != g
         sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable, rows=m)
-        Xt = np.vstack([X[alone & m], apply(B.astype(np.float32))])
+        A = X[alone & m] if args.raw_alone else apply(np.array([unmix.canonical(um, P) for P in X[alone & m][:, :width]], dtype=np.float32))
+        Xt = np.vstack([A, apply(B.astype(np.float32))])
         yt = np.concatenate([y[alone & m], y[sel]])
         return tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
 

@@ -8,7 +8,8 @@ A miner time-sliced beside a DL job reads, per sample, as the DL job with a smal
 misses most of them. `abp watch` keeps each GPU's recent profile (scripts/gpm/unmix.py, src/collect/job-history.ts)
 and, when a sample reads as the job plus a partner, unmixes the partner's profile out of it. This model scores
 that profile. It learns from every working sample recorded alone (what a partner's profile looks like when it is
-the only process) and from every recorded pair with a DL part also recorded alone, unmixed with that DL
+the only process; put in the partner's form: per unit of SM time, graphics = SM, PCIe 0) and from every recorded
+pair with a DL part also recorded alone, unmixed with that DL
 variant's mean profile over all GPUs (labelled: a miner or a benign partner), with abp-gpm-xgb's parameters.
 How well it does, held out by GPU and replayed through watch: scripts/gpm/history-stream.py (the card).
 
@@ -89,7 +90,11 @@ def main():
     um = unmix.Unmixer(columns)
     sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable)
     alone = usable & ~np.array(["+" in w for w in workloads])
-    Xt = np.vstack([X[alone], apply(B.astype(np.float32))])
+    # Samples alone enter as a partner is served (per unit of SM time, graphics = SM, PCIe 0; unmix.canonical):
+    # as recorded, their graphics and PCIe (which unmixing cannot recover) would tell the model which rows are
+    # unmixed, and most unmixed rows are benign partners.
+    A = apply(np.array([unmix.canonical(um, P) for P in X[alone][:, :width]], dtype=np.float32))
+    Xt = np.vstack([A, apply(B.astype(np.float32))])
     yt = np.concatenate([y[alone], y[sel]])
     booster = tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
     d = args.model_dir

@@ -63,6 +63,15 @@ class Unmixer:
         return B
 
 
+def canonical(um, P):
+    """A sample alone as the partner model sees a partner: per unit of its own SM time (SM activity 100), graphics =
+    SM, PCIe 0. What unmixing cannot recover (graphics, PCIe) is then absent from training rows and partners alike."""
+    B = um.per_active(P)
+    B[um.gr] = B[um.sm]
+    B[um.pcie] = 0.0
+    return B
+
+
 class JobHistory:
     """One GPU's stream: `observe(P, t)` for each working sample in time order; the partner's raw columns, or None."""
 
