@@ -137,6 +137,27 @@ def predict(b, X):
     return b.predict(xgb.DMatrix(X, missing=np.nan))
 
 
+def save_model_dir(d, booster, X, name, columns_path, derived_path, width, threshold):
+    """A Triton-style model directory: 1/xgboost.json (checked to predict X as `booster` does once reloaded),
+    columns_fil.txt (the raw columns), derived_fil.txt, labels.txt and config.pbtxt."""
+    os.makedirs(os.path.join(d, "1"), exist_ok=True)
+    model_path = os.path.join(d, "1", "xgboost.json")
+    booster.save_model(model_path)
+    reloaded = xgb.Booster(model_file=model_path)
+    if not np.array_equal(predict(reloaded, X), predict(booster, X)):
+        sys.exit(f"{model_path}: reloaded model predicts differently")
+    with open(columns_path) as f:
+        raw_cols = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    with open(os.path.join(d, "columns_fil.txt"), "w") as f:
+        f.write("\n".join(raw_cols) + "\n")
+    with open(derived_path) as src, open(os.path.join(d, "derived_fil.txt"), "w") as dst:
+        dst.write(src.read())
+    with open(os.path.join(d, "labels.txt"), "w") as f:
+        f.write("mining\n")
+    with open(os.path.join(d, "config.pbtxt"), "w") as f:
+        f.write(tm.CONFIG_TEMPLATE.format(name=name, width=width, threshold=threshold))
+
+
 def score(p, y):
     """train-model.py's per-sample score, plus the share of benign samples flagged."""
     s = tm.score(p, y)
@@ -337,22 +358,7 @@ def main():
     final_train = score(predict(final, X[usable]), y[usable])
     startup = score(predict(final, X[transition]), y[transition])
     d = args.model_dir
-    os.makedirs(os.path.join(d, "1"), exist_ok=True)
-    model_path = os.path.join(d, "1", "xgboost.json")
-    final.save_model(model_path)
-    reloaded = xgb.Booster(model_file=model_path)
-    if not np.array_equal(predict(reloaded, X), predict(final, X)):
-        sys.exit(f"{model_path}: reloaded model predicts differently")
-    with open(args.columns) as f:
-        raw_cols = [l.strip() for l in f if l.strip() and not l.startswith("#")]
-    with open(os.path.join(d, "columns_fil.txt"), "w") as f:
-        f.write("\n".join(raw_cols) + "\n")
-    with open(args.derived) as src, open(os.path.join(d, "derived_fil.txt"), "w") as dst:
-        dst.write(src.read())
-    with open(os.path.join(d, "labels.txt"), "w") as f:
-        f.write("mining\n")
-    with open(os.path.join(d, "config.pbtxt"), "w") as f:
-        f.write(tm.CONFIG_TEMPLATE.format(name=MODEL_NAME, width=len(columns), threshold=THRESHOLD))
+    save_model_dir(d, final, X, MODEL_NAME, args.columns, args.derived, len(columns), THRESHOLD)
     gain = final.get_score(importance_type="total_gain")
     importance = {columns[int(k[1:])]: float(v) for k, v in gain.items()}
     metrics = {

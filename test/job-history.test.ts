@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { readRecords, replayTicks } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
 import { WatchMetrics } from '../src/collect/metrics.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
+import { abp } from './pipeline-helpers.js';
 
 // abp watch's job history on a real capture: `at`, in which miners and benign
 // look-alikes join DL jobs that ran alone for 10 s on the same H200. The
@@ -17,7 +17,6 @@ import type { NvsmiRecord } from '../src/collect/flatten.js';
 // the shipped abp-gpm-partner-xgb's probabilities from XGBoost itself.
 const ROOT = new URL('..', import.meta.url).pathname;
 const AT = join(ROOT, 'data/nvsmi-h200-gpm-at.jsonlines.gz');
-const ENTRY = join(ROOT, 'src/cli/main.ts');
 interface Golden {
   columns: string[];
   rows: number;
@@ -145,18 +144,6 @@ describe('job history: the partner unmixed out of a job, against the Python refe
     }
   });
 });
-
-function abp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('abp watch --history', () => {
   it('is on by default, prints the partner verdict, and --no-history turns it off', async () => {

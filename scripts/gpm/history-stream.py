@@ -68,14 +68,9 @@ def main():
 
     # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
     # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
-    alone = usable & ~np.array(["+" in w for w in workloads])
-
     def partner_model(g):
-        m = gpu != g
-        sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable, rows=m)
-        A = X[alone & m] if args.raw_alone else apply(np.array([unmix.canonical(um, P) for P in X[alone & m][:, :width]], dtype=np.float32))
-        Xt = np.vstack([A, apply(B.astype(np.float32))])
-        yt = np.concatenate([y[alone & m], y[sel]])
+        Xt, yt, _, _ = unmix.partner_training(um, X, y, workloads, usable, apply, width, rows=gpu != g,
+                                              raw_alone=args.raw_alone)
         return tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
 
     # The replay: per capture file and GPU, in time order.

@@ -88,31 +88,9 @@ def main():
     _, _, usable = tg.working_samples(X, y, workloads, columns, tg.load_idle(args.features))
     width, apply = sp.derived_evaluator(args.derived, columns)
     um = unmix.Unmixer(columns)
-    sel, B = unmix.fleet_partners(um, X[:, :width], workloads, usable)
-    alone = usable & ~np.array(["+" in w for w in workloads])
-    # Samples alone enter as a partner is served (per unit of SM time, graphics = SM, PCIe 0; unmix.canonical):
-    # as recorded, their graphics and PCIe (which unmixing cannot recover) would tell the model which rows are
-    # unmixed, and most unmixed rows are benign partners.
-    A = apply(np.array([unmix.canonical(um, P) for P in X[alone][:, :width]], dtype=np.float32))
-    Xt = np.vstack([A, apply(B.astype(np.float32))])
-    yt = np.concatenate([y[alone], y[sel]])
+    Xt, yt, alone, sel = unmix.partner_training(um, X, y, workloads, usable, apply, width)
     booster = tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
-    d = args.model_dir
-    os.makedirs(os.path.join(d, "1"), exist_ok=True)
-    model_path = os.path.join(d, "1", "xgboost.json")
-    booster.save_model(model_path)
-    if not np.array_equal(tg.predict(xgb.Booster(model_file=model_path), Xt), tg.predict(booster, Xt)):
-        sys.exit(f"{model_path}: reloaded model predicts differently")
-    with open(args.columns) as f:
-        raw_cols = [line.strip() for line in f if line.strip() and not line.startswith("#")]
-    with open(os.path.join(d, "columns_fil.txt"), "w") as f:
-        f.write("\n".join(raw_cols) + "\n")
-    with open(args.derived) as src, open(os.path.join(d, "derived_fil.txt"), "w") as dst:
-        dst.write(src.read())
-    with open(os.path.join(d, "labels.txt"), "w") as f:
-        f.write("mining\n")
-    with open(os.path.join(d, "config.pbtxt"), "w") as f:
-        f.write(tg.tm.CONFIG_TEMPLATE.format(name=MODEL_NAME, width=len(columns), threshold=THRESHOLD))
+    tg.save_model_dir(args.model_dir, booster, Xt, MODEL_NAME, args.columns, args.derived, len(columns), THRESHOLD)
     metrics = {
         "model": MODEL_NAME, "xgboost": xgb.__version__, "inputs": meta.get("input"), "rule": meta.get("rule"),
         "columns": columns, "params": tg.PARAMS, "rounds": tg.ROUNDS, "threshold": THRESHOLD,
@@ -120,11 +98,11 @@ def main():
                        "unmixed_miners": int(y[sel].sum()), "unmixed_benign": int((y[sel] == 0).sum())},
         "history": {"settle": unmix.SETTLE, "baseline": unmix.BASELINE, "gap_s": unmix.GAP_S, "drop": unmix.DROP},
     }
-    with open(os.path.join(d, "metrics.json"), "w") as f:
+    with open(os.path.join(args.model_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
         f.write("\n")
     print(f"train-partner-model: {int(alone.sum())} samples alone + {len(sel)} unmixed partners "
-          f"({int(y[sel].sum())} miners) -> {model_path}")
+          f"({int(y[sel].sum())} miners) -> {os.path.join(args.model_dir, '1', 'xgboost.json')}")
 
 
 if __name__ == "__main__":

@@ -131,3 +131,16 @@ def fleet_partners(um, X, workloads, usable, rows=None):
         f_a, f_b = s if s else (0.0, P[um.sm] / 100)
         B[k] = um.partner(P, a, f_a, f_b)
     return np.array(sel, dtype=np.int64), B
+
+
+def partner_training(um, X, y, workloads, usable, apply, width, rows=None, raw_alone=False):
+    """What a partner model learns from (train-partner-model.py ships it, history-stream.py holds GPUs out):
+    the working samples alone among `rows` in the partner's form (`canonical`; as recorded with `raw_alone`) and
+    the recorded pairs among `rows` unmixed with their fleet profile (`fleet_partners`). Returns (X, y, samples
+    alone, pair rows): samples alone enter as a partner is served because, as recorded, their graphics and PCIe
+    (which unmixing cannot recover) would tell the trees which rows are unmixed, and most unmixed rows are benign."""
+    rows = np.ones(len(workloads), bool) if rows is None else rows
+    alone = usable & rows & ~np.array(["+" in w for w in workloads])
+    sel, B = fleet_partners(um, X[:, :width], workloads, usable, rows=rows)
+    A = X[alone] if raw_alone else apply(np.array([canonical(um, P) for P in X[alone][:, :width]], dtype=np.float32))
+    return np.vstack([A, apply(B.astype(np.float32))]), np.concatenate([y[alone], y[sel]]), alone, sel
