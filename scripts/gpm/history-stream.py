@@ -45,6 +45,8 @@ def main():
     ap.add_argument("--settle", type=int, default=unmix.SETTLE, help="working samples of a run skipped before the baseline")
     ap.add_argument("--baseline", type=int, default=unmix.BASELINE, help="working samples the baseline is the mean of")
     ap.add_argument("--gap-s", type=float, default=unmix.GAP_S, help="seconds without work that end a run")
+    ap.add_argument("--library", type=int, default=unmix.LIBRARY,
+                    help="profiles of earlier runs tried on every sample (0: the current run's baseline only)")
     ap.add_argument("--list", action="store_true", help="print every episode the unmixing changed")
     ap.add_argument("--raw-alone", action="store_true",
                     help="train the partner model on samples alone as recorded (not canonical: SM 100, graphics = SM, PCIe 0)")
@@ -79,11 +81,11 @@ def main():
         for key in sorted({(s, g) for s, g in zip(src, gpu)}):
             idx = np.where((src == key[0]) & (gpu == key[1]))[0]
             idx = idx[np.argsort(t[idx], kind="stable")]
-            h = unmix.JobHistory(um, args.settle, args.baseline, args.gap_s, drop)
+            h = unmix.JobHistory(um, args.settle, args.baseline, args.gap_s, drop, library=args.library)
             for i in idx:
                 if work[i]:
-                    part = h.observe(X[i, :width], t[i])
-                    if part is not None:
+                    parts = h.observe(X[i, :width], t[i])
+                    for part in parts or []:
                         cand_rows.append(i)
                         cand_feat.append(part)
         cand_rows = np.array(cand_rows, dtype=np.int64)
@@ -92,7 +94,9 @@ def main():
         for g in sorted(set(gpu[cand_rows])):
             booster = partner_model(g)
             k = gpu[cand_rows] == g
-            pu[cand_rows[k]] = tg.predict(booster, Xc[k])
+            for i, p in zip(cand_rows[k], tg.predict(booster, Xc[k])):  # a sample's score: its partners' lowest
+                pu[i] = p if np.isnan(pu[i]) else min(pu[i], p)
+        cand_rows = np.unique(cand_rows)
 
         # Episodes: contiguous runs of one workload in one file (startup excluded), watch's 3-of-5 over working samples.
         episodes, prev_of = [], {}

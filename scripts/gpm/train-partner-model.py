@@ -59,8 +59,9 @@ def golden(args):
         for i in idx:
             if idle[i] or np.isnan(X[i, um.sm]):
                 continue
-            part = h.observe(X[i, :width], t[i])
-            if part is not None:
+            parts = h.observe(X[i, :width], t[i])
+            if parts is not None:
+                part, = parts  # one partner: the run's own baseline (no library, as job-history.ts)
                 p = float(booster.predict(xgb.DMatrix(apply(part[None].astype(np.float32)), missing=np.nan))[0])
                 out.append({"index": int(i), "partner": [float(v) for v in part], "probability": p})
     out.sort(key=lambda r: r["index"])

@@ -20,6 +20,12 @@ ACTS = ["sm_activity", "sm_occupancy", "integer_activity", "tensor_activity", "d
 # Defaults of JobHistory (and of job-history.ts): samples skipped at the start of a run, samples the baseline is
 # the mean of, seconds without work that end a run, relative drop of the anchor pipe that reads as a partner.
 SETTLE, BASELINE, GAP_S, DROP = 4, 8, 3.0, 0.25
+# The library (an experiment, off: LIBRARY 0, as in job-history.ts, which has none): profiles of the GPU's earlier
+# runs (at most `library`, newest kept), tried on every sample. An entry explains a sample when its job takes at
+# least FA_MIN of the SM time and, scaled to that share, exceeds no pipe of the sample by more than OVER_TOL
+# percentage points in all (time-slicing can only add activity). history-stream.py --library 16 measures it; the
+# abp-gpm-partner-xgb card ("Tried") says why it is off: it alarmed on more benign pairs than it caught miners.
+LIBRARY, FA_MIN, OVER_TOL = 0, 0.10, 3.0
 # A job anchors on tensor work above this (per active SM), else on fp32 work above FP32_MIN, else not at all.
 TENSOR_MIN, FP32_MIN = 5.0, 10.0
 F_A_MAX, F_B_MIN = 0.95, 0.05
@@ -75,15 +81,19 @@ def canonical(um, P):
 class JobHistory:
     """One GPU's stream: `observe(P, t)` for each working sample in time order; the partner's raw columns, or None."""
 
-    def __init__(self, um, settle=SETTLE, baseline=BASELINE, gap_s=GAP_S, drop=DROP):
-        self.um, self.settle, self.n, self.gap_s, self.drop = um, settle, baseline, gap_s, drop
-        self.run, self.last, self.base, self.fresh = 0, None, None, []
+    def __init__(self, um, settle=SETTLE, baseline=BASELINE, gap_s=GAP_S, drop=DROP, library=LIBRARY):
+        self.um, self.settle, self.n, self.gap_s, self.drop, self.lib_max = um, settle, baseline, gap_s, drop, library
+        self.run, self.last, self.base, self.fresh, self.lib = 0, None, None, [], []
 
     def observe(self, P, t):
+        """A list of partners (raw columns; the sample's score is the lowest of theirs), or None."""
         P = np.asarray(P, dtype=np.float64)
         if np.isnan(P[self.um.acts]).any():  # not a sample the history can use (no real record lacks them)
             return None
         if self.last is None or t - self.last > self.gap_s:
+            # The run that ended joins the library (its baseline as it last stood), if it had an anchor.
+            if self.base is not None and self.lib_max > 0 and self.um.anchor(self.base) is not None:
+                self.lib = (self.lib + [self.base])[-self.lib_max:]
             self.run, self.base, self.fresh = 0, None, []
         self.last = t
         pa = self.um.per_active(P)
@@ -93,17 +103,34 @@ class JobHistory:
                 self.fresh.append(pa)
                 if len(self.fresh) == self.n:
                     self.base = np.mean(self.fresh, 0)
-            return None
+            return self.from_library(P)
         s = self.um.shares(P, self.base)
-        if s is None:
-            return None
-        f_a, f_b = s
-        if f_b > self.drop * P[self.um.sm] / 100:
-            return self.um.partner(P, self.base, f_a, f_b)
-        # Still the job alone: the baseline follows slow drift.
-        self.fresh = (self.fresh + [pa])[-self.n:]
-        self.base = np.mean(self.fresh, 0)
-        return None
+        if s is not None:
+            f_a, f_b = s
+            if f_b > self.drop * P[self.um.sm] / 100:
+                return [self.um.partner(P, self.base, f_a, f_b)]
+            # Still the job alone: the baseline follows slow drift.
+            self.fresh = (self.fresh + [pa])[-self.n:]
+            self.base = np.mean(self.fresh, 0)
+        return self.from_library(P)
+
+    def from_library(self, P):
+        """The sample against the jobs of earlier runs: None when one of them explains it alone (or none of them is
+        in it); else the partner beside each job that could be in it. A pair that started together has no history
+        of its own, but the GPU may have run the job alone before (a restart, an earlier epoch or run)."""
+        um, parts = self.um, []
+        for a in self.lib:
+            k = um.anchor(a)
+            f_a = min(max(P[k] / a[k], 0.0), F_A_MAX)
+            if f_a < FA_MIN:
+                continue
+            if np.clip(f_a * a[um.acts] - P[um.acts], 0, None).sum() > OVER_TOL:
+                continue  # more of some pipe than the sample has: not this job
+            f_b = max(P[um.sm] / 100 - f_a, 0.0)
+            if f_b <= self.drop * P[um.sm] / 100:
+                return None  # a job seen before, alone
+            parts.append(um.partner(P, a, f_a, f_b))
+        return parts or None
 
 
 def is_dl(part):
