@@ -389,7 +389,7 @@ def main():
             "Split gain by feature (final model):\n\n" + gains,
         ])
         tm.replace_block(card, "<!-- metrics:begin -->", "<!-- metrics:end -->", body)
-    print(f"train-gpm-model: {len(final.get_dump())} trees -> {model_path}")
+    print(f"train-gpm-model: {len(final.get_dump())} trees -> {os.path.join(d, '1', 'xgboost.json')}")
 
 
 if __name__ == "__main__":
