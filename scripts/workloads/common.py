@@ -144,14 +144,52 @@ def splitmix64(x):
     return x ^ (x >> 31)
 
 
+def splitmix64_xp(x):
+    """splitmix64 of a uint64 NumPy or CuPy array, by the array's own operators, as SPLITMIX_CUDA computes it (the
+    checks' regenerations run on the GPU this way: 2^25-2^26 items would take NumPy 10-20 s after the clock)."""
+    import numpy as np
+    u = np.uint64
+    x = x + u(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> u(30))) * u(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> u(27))) * u(0x94D049BB133111EB)
+    return x ^ (x >> u(31))
+
+
 def splitmix64_np(x):
     """splitmix64 of a uint64 numpy array (or scalar), as SPLITMIX_CUDA computes it."""
     import numpy as np
     with np.errstate(over="ignore"):
-        x = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        return splitmix64_xp(np.asarray(x, dtype=np.uint64))
+
+
+# The skewed id of a splitmix word, for hub-heavy graphs and key columns (moreops17's louvain and stringhash,
+# moreops18's netflow flows): the product of three 16-bit fields, its top log_n of 48
+# bits, times 0x9E3779B1 mod 2^log_n. The kernels' version and the checks' stand together so that they cannot drift.
+SKEWED_CUDA = r"""
+__device__ __forceinline__ unsigned int skewed(unsigned long long r, unsigned int log_n) {
+  const unsigned long long p = (r & 0xFFFFull) * ((r >> 16) & 0xFFFFull) * ((r >> 32) & 0xFFFFull);
+  return ((unsigned int)(p >> (48u - log_n)) * 0x9E3779B1u) & ((1u << log_n) - 1u);
+}
+"""
+
+
+def skewed_xp(r, log_n):
+    """SKEWED_CUDA's skewed(r, log_n) of a uint64 NumPy or CuPy array r, by the array's own operators."""
+    import numpy as np
+    u = np.uint64
+    m = u(0xFFFF)
+    p = (r & m) * ((r >> u(16)) & m) * ((r >> u(32)) & m)
+    return ((p >> u(48 - log_n)) * u(0x9E3779B1)) & u((1 << log_n) - 1)
+
+
+def fmix32(h):
+    """MurmurHash3's 32-bit finalizer of a Python int (the host references of kernels that use it)."""
+    m = 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & m
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & m
+    return h ^ (h >> 16)
 
 
 def aes_sbox():

@@ -64,8 +64,8 @@ import zlib
 
 import numpy as np
 
-from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
-    resize_launch, splitmix64, splitmix64_np
+from common import LAUNCH_S, SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, fmix32, note, \
+    repeat_step, resize_launch, skewed_xp, splitmix64, splitmix64_np, splitmix64_xp
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -74,35 +74,13 @@ U32 = np.uint32
 F32 = np.float32
 
 
-def _splitmix_xp(x):
-    """splitmix64 of a uint64 NumPy or CuPy array, by the array's own operators (the checks' regenerations run on the
-    GPU this way: 2^25-2^26 items would take NumPy 10-20 s after the clock)."""
-    x = x + U64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> U64(30))) * U64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> U64(27))) * U64(0x94D049BB133111EB)
-    return x ^ (x >> U64(31))
-
-
-def _skewed_np(r, log_n):
-    """The skewed id of a splitmix word r (uint64 NumPy or CuPy array) as the kernels make it: the product of three
-    16-bit fields, its top log_n of 48 bits, times 0x9E3779B1 mod 2^log_n."""
-    m = U64(0xFFFF)
-    p = (r & m) * ((r >> U64(16)) & m) * ((r >> U64(32)) & m)
-    return ((p >> U64(48 - log_n)) * U64(0x9E3779B1)) & U64((1 << log_n) - 1)
-
-
 HEAD = r"""
 typedef unsigned long long u64;
 typedef unsigned int u32;
 typedef unsigned char u8;
 """ + SPLITMIX_CUDA + r"""
 __device__ __forceinline__ u32 rotl32(u32 x, u32 r) { return (x << r) | (x >> (32u - r)); }
-// the skewed id of a splitmix word: the product of three 16-bit fields, its top LOG bits of 48, scattered
-__device__ __forceinline__ u32 skewed(u64 r, u32 log_n) {
-  const u64 p = (r & 0xFFFFull) * ((r >> 16) & 0xFFFFull) * ((r >> 32) & 0xFFFFull);
-  return ((u32)(p >> (48u - log_n)) * 0x9E3779B1u) & ((1u << log_n) - 1u);
-}
-"""
+""" + SKEWED_CUDA
 
 # ---- louvain -------------------------------------------------------------------------------------------------------
 LV_LOG_N = 22              # nodes
@@ -220,10 +198,10 @@ LV_SRC = lv_src()
 
 def lv_edges_xp(e0, e1, xp=np):
     """Edges e0 .. e1 - 1 as lv_edge makes them: (u, v) uint64 arrays of xp (NumPy or CuPy)."""
-    r = _splitmix_xp(xp.arange(e0, e1, dtype=xp.uint64) ^ U64(LV_SEED))
-    u = _skewed_np(r, LV_LOG_N)
+    r = splitmix64_xp(xp.arange(e0, e1, dtype=xp.uint64) ^ U64(LV_SEED))
+    u = skewed_xp(r, LV_LOG_N)
     mask = U64((1 << LV_LOG_N) - 1)
-    v = _splitmix_xp(r) & mask
+    v = splitmix64_xp(r) & mask
     v = xp.where(v == u, (v + U64(1)) & mask, v)
     return u, v
 
@@ -467,12 +445,7 @@ def murmur3_py(data, seed):
     if tail:
         k = int.from_bytes(tail, "little")
         h ^= (rotl((k * c1) & M32, 15) * c2) & M32
-    h ^= len(data)
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & M32
-    return h ^ (h >> 16)
+    return fmix32(h ^ len(data))
 
 
 def fh_token_py(tid):
@@ -1298,9 +1271,9 @@ def xxh32_py(data, seed):
 
 def sh_ids_xp(rows, xp=np):
     """(key ids, values) of rows 0 .. rows - 1 as sh_rows makes them, int64 arrays of xp (NumPy or CuPy)."""
-    x = _splitmix_xp(xp.arange(rows, dtype=xp.uint64) ^ U64(SH_SEED))
-    ids = _skewed_np(x, SH_LOG_V).astype(xp.int64)
-    vals = (_splitmix_xp(x) % U64(2000001)).astype(xp.int64) - 1000000
+    x = splitmix64_xp(xp.arange(rows, dtype=xp.uint64) ^ U64(SH_SEED))
+    ids = skewed_xp(x, SH_LOG_V).astype(xp.int64)
+    vals = (splitmix64_xp(x) % U64(2000001)).astype(xp.int64) - 1000000
     return ids, vals
 
 

@@ -65,8 +65,8 @@ import math
 
 import numpy as np
 
-from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, repeat_step, \
-    resize_launch, splitmix64
+from common import SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, fmix32, note, popcount64, \
+    repeat_step, resize_launch, skewed_xp, splitmix64, splitmix64_xp
 
 M32 = 0xFFFFFFFF
 U64 = np.uint64
@@ -74,34 +74,11 @@ U32 = np.uint32
 F32 = np.float32
 
 
-def _splitmix_xp(x):
-    """splitmix64 of a uint64 NumPy or CuPy array, by the array's own operators (the checks' regenerations run on the
-    GPU this way)."""
-    x = x + U64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> U64(30))) * U64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> U64(27))) * U64(0x94D049BB133111EB)
-    return x ^ (x >> U64(31))
-
-
-def _skewed_np(r, log_n):
-    """The skewed id of a splitmix word r (uint64 NumPy or CuPy array) as the kernels make it: the product of three
-    16-bit fields, its top log_n of 48 bits, times 0x9E3779B1 mod 2^log_n."""
-    m = U64(0xFFFF)
-    p = (r & m) * ((r >> U64(16)) & m) * ((r >> U64(32)) & m)
-    return ((p >> U64(48 - log_n)) * U64(0x9E3779B1)) & U64((1 << log_n) - 1)
-
-
 HEAD = r"""
 typedef unsigned long long u64;
 typedef unsigned int u32;
 typedef unsigned char u8;
-""" + SPLITMIX_CUDA + r"""
-// the skewed id of a splitmix word: the product of three 16-bit fields, its top LOG bits of 48, scattered
-__device__ __forceinline__ u32 skewed(u64 r, u32 log_n) {
-  const u64 p = (r & 0xFFFFull) * ((r >> 16) & 0xFFFFull) * ((r >> 32) & 0xFFFFull);
-  return ((u32)(p >> (48u - log_n)) * 0x9E3779B1u) & ((1u << log_n) - 1u);
-}
-"""
+""" + SPLITMIX_CUDA + SKEWED_CUDA
 
 # ---- census --------------------------------------------------------------------------------------------------------
 CS_W = 1920                # image width
@@ -476,19 +453,11 @@ CL_SRC = cl_src()
 def cl_edges_xp(e0, e1, seed, log_n, xp=np):
     """Edges e0 .. e1 - 1 of the graph (seed, 2^log_n nodes) as cl_edge makes them: (u, v) int64 arrays of xp."""
     mask = U64((1 << log_n) - 1)
-    r = _splitmix_xp(xp.arange(e0, e1, dtype=xp.uint64) ^ U64(seed))
+    r = splitmix64_xp(xp.arange(e0, e1, dtype=xp.uint64) ^ U64(seed))
     u = r & mask
-    v = _splitmix_xp(r) & mask
+    v = splitmix64_xp(r) & mask
     v = xp.where(v == u, (v + U64(1)) & mask, v)
     return u.astype(xp.int64), v.astype(xp.int64)
-
-
-def cl_fmix32(h):
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & M32
-    return h ^ (h >> 16)
 
 
 def cl_seed(k):
@@ -502,7 +471,7 @@ def cl_jp_py(n, us, vs, seed):
     for u, v in zip(us, vs):
         nb[u].append(v)
         nb[v].append(u)
-    pr = [(cl_fmix32(v ^ seed) << 32) | v for v in range(n)]
+    pr = [(fmix32(v ^ seed) << 32) | v for v in range(n)]
     col = [0] * n
     rounds = 0
     while True:
@@ -1099,10 +1068,10 @@ def nf_flow_py(f):
 
 def nf_packets_xp(n, xp=np):
     """(flow ids, kinds, frame bytes) of packets 0 .. n - 1 as nf_gen makes them, int64 arrays of xp."""
-    r = _splitmix_xp(xp.arange(n, dtype=xp.uint64) ^ U64(NF_SEED))
-    r2 = _splitmix_xp(r)
-    f = _skewed_np(r, NF_LOG_F)
-    q2 = _splitmix_xp(_splitmix_xp(f ^ U64(NF_SEED << 1)))
+    r = splitmix64_xp(xp.arange(n, dtype=xp.uint64) ^ U64(NF_SEED))
+    r2 = splitmix64_xp(r)
+    f = skewed_xp(r, NF_LOG_F)
+    q2 = splitmix64_xp(splitmix64_xp(f ^ U64(NF_SEED << 1)))
     # 0/1 int64 flags and plain arithmetic: no mixed uint64/int64 operands (those promote to float64)
     tcp = (((q2 >> U64(24)) & U64(15)) < U64(11)).astype(xp.int64)
     vlan = (((q2 >> U64(28)) & U64(7)) == U64(0)).astype(xp.int64)
