@@ -59,6 +59,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops16.options/blackscholes', 'moreops16.ahocorasick/scan']],
     [['moreops17'], ['moreops17.louvain/modularity', 'moreops17.featurehash/murmur', 'moreops17.pic/deposit',
       'moreops17.inflate/decode', 'moreops17.stringhash/groupby']],
+    [['moreops19'], ['moreops19.tuplespace/classify', 'moreops19.decimal/q1', 'moreops19.median/5x5',
+      'moreops19.minimizer/sketch']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
