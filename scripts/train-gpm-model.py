@@ -239,6 +239,10 @@ def main():
                          f"share of the pair's active time (shipped: {SYNTHETIC_MINER_WEIGHT})")
     ap.add_argument("--synthetic-benign-pairs", type=int, default=None,
                     help="experiment (with --eval-only): how many of the synthetic pairs are benign (default: as many as miners)")
+    ap.add_argument("--blank-features", default="",
+                    help="experiment (with --eval-only): comma-separated feature names (as in columns.txt with the "
+                         "nvidia_smi_log.gpu.gpm. prefix left off, or derived names) read as missing in every row, so the "
+                         "trees cannot use them")
     ap.add_argument("--only", default="lofo,lowo,lovo,logo",
                     help="experiment (with --eval-only): which evaluations to run, comma-separated (fewer is faster)")
     args = ap.parse_args()
@@ -251,6 +255,7 @@ def main():
                                          ("--synthetic-weight", args.synthetic_weight is not None),
                                          ("--synthetic-benign-pairs", args.synthetic_benign_pairs is not None),
                                          ("--synthetic-miner-weight", args.synthetic_miner_weight is not None),
+                                         ("--blank-features", bool(args.blank_features)),
                                          ("--only", args.only != "lofo,lowo,lovo,logo")) if on]
     if experiments and not args.eval_only:
         sys.exit(f"train-gpm-model: {', '.join(experiments)}: experiments, use them with --eval-only (the shipped "
@@ -274,6 +279,11 @@ def main():
     weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
     if args.window_std:
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
+    for name in filter(None, args.blank_features.split(",")):
+        full = name if name in columns else "nvidia_smi_log.gpu.gpm." + name
+        if full not in columns:
+            sys.exit(f"train-gpm-model: --blank-features: no feature {name!r} (columns: {', '.join(columns)})")
+        X[:, columns.index(full)] = np.nan  # after working_samples(), which reads SM activity
     print(f"train-gpm-model: {X.shape[0]} records x {X.shape[1]} features; usable {int(usable.sum())} "
           f"(left out: {int(transition.sum())} startup, {int((no_work & (y == 1) & ~transition).sum())} hashing-episode samples with no work)")
 
