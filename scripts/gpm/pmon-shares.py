@@ -9,14 +9,16 @@ recording (`data/pmon-bf.txt.gz`). For each pair episode this prints the two pro
 standard deviation from second to second, the per-second GPM tensor and integer activities' standard deviation,
 and the correlation of each process's share with them.
 
-    /usr/bin/python3 scripts/gpm/pmon-shares.py data/pmon-bf.txt.gz CAPTURE_DIR
-    (CAPTURE_DIR: the unpacked capture, with episodes.jsonl and telemetry.jsonlines)
+    /usr/bin/python3 scripts/gpm/pmon-shares.py data/pmon-bf.txt.gz data/nvsmi-h200-gpm-bf.jsonlines.gz
+
+The labelled records carry each sample's epoch `timestamp` and its `workload`; an episode is a run of records of one
+workload (pairs only, `startup` left out), its first 2 s and last 1 s dropped. pmon prints the time of day in the
+GPU machine's zone, UTC there.
 """
 import collections
 import datetime
 import gzip
 import json
-import os
 import sys
 
 import numpy as np
@@ -40,18 +42,27 @@ def number(v):
         return None
 
 
-def main():
-    shares = read_pmon(sys.argv[1])
-    cap = sys.argv[2]
-    per_second = collections.defaultdict(list)      # "HH:MM:SS" (UTC, as pmon prints it there) -> samples
-    with open(os.path.join(cap, "telemetry.jsonlines")) as f:
+def read_records(path):
+    """Per second of the day (UTC) the records' GPM values, and the episodes: runs of one paired workload."""
+    per_second = collections.defaultdict(list)      # "HH:MM:SS" -> [(timestamp, {gpm key: value})]
+    episodes = []
+    with gzip.open(path, "rt") as f:
         for line in f:
             r = json.loads(line)
-            second = datetime.datetime.fromtimestamp(r["timestamp"], datetime.timezone.utc).strftime("%H:%M:%S")
-            per_second[second].append((r["timestamp"], {k.rsplit(".", 1)[1]: number(v)
-                                                         for k, v in r.items() if ".gpm." in k}))
-    with open(os.path.join(cap, "episodes.jsonl")) as f:
-        episodes = [json.loads(line) for line in f]
+            t = r["timestamp"]
+            second = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%H:%M:%S")
+            per_second[second].append((t, {k.rsplit(".", 1)[1]: number(v) for k, v in r.items() if ".gpm." in k}))
+            w = r.get("workload", "")
+            if episodes and episodes[-1]["workload"] == w:
+                episodes[-1]["end"] = t
+            else:
+                episodes.append({"workload": w, "start": t, "end": t})
+    return per_second, [e for e in episodes if "+" in e["workload"]]
+
+
+def main():
+    shares = read_pmon(sys.argv[1])
+    per_second, episodes = read_records(sys.argv[2])
     print(f"{'episode':46s} {'s':>3s} {'share mean':>12s} {'share sd':>10s} {'tensor sd':>9s} {'int sd':>7s} "
           f"{'corr(share, tensor)':>20s} {'corr(share, int)':>17s}")
     for e in episodes:
