@@ -87,6 +87,31 @@ def resize_launch(size, per, lo, hi, launch_s=LAUNCH_S):
     return max(lo, min(hi, int(size * launch_s / per)))
 
 
+def size_launch(launch, state, key, lo, hi, launch_s=LAUNCH_S):
+    """Scale state[key], the size of one launch, so that launch() takes about launch_s, within [lo, hi]: timed twice,
+    since a first launch far from launch_s can be timed by other things than its work (set-up, before READY)."""
+    for _ in range(2):
+        _, per = calibrated_launches(launch, 1)
+        state[key] = resize_launch(state[key], per, lo, hi, launch_s)
+
+
+def wrapping_launch(state, key, total, run, on_wrap=None):
+    """A launch of state[key] items of `total`, from state["cursor"] on: run(first, count) over each contiguous
+    piece, the cursor wrapping to 0 at `total` (on_wrap() first whenever a piece starts at 0: a table cleared,
+    say); state["done"] counts the items."""
+    def launch():
+        left = state[key]
+        while left:
+            if on_wrap is not None and state["cursor"] == 0:
+                on_wrap()
+            c = min(left, total - state["cursor"])
+            run(state["cursor"], c)
+            state["cursor"] = (state["cursor"] + c) % total
+            left -= c
+        state["done"] += state[key]
+    return launch
+
+
 def repeat_step(launch, n, before=None):
     """A step of n launches, after `before` (a table cleared, say) where given."""
     def step():

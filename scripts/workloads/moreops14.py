@@ -50,8 +50,8 @@ import math
 
 import numpy as np
 
-from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, \
-    repeat_step, resize_launch, splitmix64_np
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, popcount64, \
+    repeat_step, resize_launch, size_launch, splitmix64_np
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -183,9 +183,7 @@ def philox(variant, clock):
                                                 su, sz, sz2, xr, first))
         state["launch"] += 1
         state["made"] += 4 * threads * state["iters"]
-    for _ in range(2):  # twice: a first launch far from LAUNCH_S can be timed by other things than its work
-        _, per = calibrated_launches(launch, 1)
-        state["iters"] = resize_launch(state["iters"], per, PH_MIN_ITERS, PH_MAX_ITERS)
+    size_launch(launch, state, "iters", PH_MIN_ITERS, PH_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["made"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -389,9 +387,8 @@ def gf2(variant, clock):
         ver(((rows + 255) // 256,), (256,), (x, gm0, np.uint32(mats), bad))
         state["gm"] += mats
         state["done"] += mats
-    for _ in range(2):  # twice: a launch of less than a wave of blocks is timed by one matrix's latency
-        _, per = calibrated_launches(launch, 1)
-        state["mats"] = resize_launch(state["mats"], per, GF_MIN_MATS, GF_MAX_MATS)
+    # twice: a launch of less than a wave of blocks is timed by one matrix's latency
+    size_launch(launch, state, "mats", GF_MIN_MATS, GF_MAX_MATS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     bad.fill(0)
@@ -544,9 +541,8 @@ def nqueens(variant, clock):
         state["p0"] = (state["p0"] + state["chunk"]) % npre
         state["covered"] += state["chunk"]
         state["done"] += state["chunk"]
-    for _ in range(2):  # twice: a small first launch is timed by its slowest prefix, not by the throughput
-        _, per = calibrated_launches(launch, 1)
-        state["chunk"] = resize_launch(state["chunk"], per, min(NQ_MIN_CHUNK, npre), npre)
+    # twice: a small first launch is timed by its slowest prefix, not by the throughput
+    size_launch(launch, state, "chunk", min(NQ_MIN_CHUNK, npre), npre)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     total.fill(0)

@@ -67,8 +67,8 @@ import math
 
 import numpy as np
 
-from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
-    resize_launch, splitmix64
+from common import SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
+    size_launch, splitmix64
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -373,9 +373,8 @@ def hashgrid(variant, clock):
         update((gu,), (256,), (master, tab, gtab, np.float32(HG_LR_TAB * b), P, gw, np.float32(HG_LR_W)))
         state["launch"] += 1
         state["points"] += b
-    for _ in range(2):  # twice: a first launch far from LAUNCH_S can be timed by other things than its work
-        _, per = calibrated_launches(launch, 1)
-        state["batch"] = resize_launch(state["batch"], per, HG_MIN_BATCH, HG_MAX_BATCH)
+    # twice: a first launch far from LAUNCH_S can be timed by other things than its work
+    size_launch(launch, state, "batch", HG_MIN_BATCH, HG_MAX_BATCH)
     nl, per = calibrated_launches(launch, 16)
     b = state["batch"]
     loss0 = float(err[:b].sum()) / b
@@ -683,9 +682,7 @@ def poker(variant, clock):
     def launch():
         run(0, threads, state["iters"])
         state["deals"] += threads * state["iters"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["iters"] = resize_launch(state["iters"], per, PK_MIN_ITERS, PK_MAX_ITERS)
+    size_launch(launch, state, "iters", PK_MIN_ITERS, PK_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     cls.fill(0)
     state["deals"] = 0
@@ -853,9 +850,7 @@ def tfhe(variant, clock):
             prod((g,), (256,), (dig, bsk, np.uint32(cts), np.uint32(state["step"] % TF_NKEY), acc))
             state["step"] += 1
         state["done"] += cts * state["steps"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["steps"] = resize_launch(state["steps"], per, TF_MIN_STEPS, TF_MAX_STEPS)
+    size_launch(launch, state, "steps", TF_MIN_STEPS, TF_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1074,9 +1069,7 @@ def fir(variant, clock):
             fftk(((ch + 255) // 256,), (256,), (v, np.uint32(ch), tw, out))
             state["f0"] = (state["f0"] + ch) % nfb
         state["frames"] += ch * state["chunks"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["chunks"] = resize_launch(state["chunks"], per, FR_MIN_CHUNKS, FR_MAX_CHUNKS)
+    size_launch(launch, state, "chunks", FR_MIN_CHUNKS, FR_MAX_CHUNKS)
     nl, per = calibrated_launches(launch, 16)
     state["frames"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1289,9 +1282,7 @@ def zobrist(variant, clock):
     def launch():
         run(threads, state["iters"], tt, nb, state["launch"] & 15)
         state["launches"] += 1
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["iters"] = resize_launch(state["iters"], per, ZB_MIN_ITERS, ZB_MAX_ITERS)
+    size_launch(launch, state, "iters", ZB_MIN_ITERS, ZB_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["launches"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

@@ -62,7 +62,7 @@ import math
 import numpy as np
 
 from common import LAUNCH_S, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
-    resize_launch, splitmix64, splitmix64_np
+    size_launch, splitmix64, splitmix64_np
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -268,9 +268,7 @@ def xsbench(variant, clock):
     def launch():
         run(threads, state["iters"])
         state["lookups"] += threads * state["iters"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["iters"] = resize_launch(state["iters"], per, XS_MIN_ITERS, XS_MAX_ITERS)
+    size_launch(launch, state, "iters", XS_MIN_ITERS, XS_MAX_ITERS)
     nl, per = calibrated_launches(launch, 16)
     state["lookups"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -545,9 +543,7 @@ def sph(variant, clock):
         for _ in range(state["steps"]):
             step()
         state["done"] += state["steps"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["steps"] = resize_launch(state["steps"], per, SPH_MIN_STEPS, SPH_MAX_STEPS)
+    size_launch(launch, state, "steps", SPH_MIN_STEPS, SPH_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -777,9 +773,7 @@ def raster(variant, clock):
         for _ in range(state["frames"]):
             frame()
         state["done"] += state["frames"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["frames"] = resize_launch(state["frames"], per, RS_MIN_FRAMES, RS_MAX_FRAMES)
+    size_launch(launch, state, "frames", RS_MIN_FRAMES, RS_MAX_FRAMES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -952,9 +946,7 @@ def options(variant, clock):
     def l64():
         run64(0, n, state["s64"])
     for key, fn in (("s32", l32), ("s64", l64)):
-        for _ in range(2):
-            _, per = calibrated_launches(fn, 1)
-            state[key] = resize_launch(state[key], per, BS_MIN_SCEN, BS_MAX_SCEN, LAUNCH_S / 2)
+        size_launch(fn, state, key, BS_MIN_SCEN, BS_MAX_SCEN, LAUNCH_S / 2)
 
     def launch():
         l32()
@@ -1140,9 +1132,7 @@ def ahocorasick(variant, clock):
         for _ in range(state["passes"]):
             run(threads)
         state["done"] += state["passes"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["passes"] = resize_launch(state["passes"], per, AC_MIN_PASSES, AC_MAX_PASSES)
+    size_launch(launch, state, "passes", AC_MIN_PASSES, AC_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

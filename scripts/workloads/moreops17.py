@@ -64,8 +64,8 @@ import zlib
 
 import numpy as np
 
-from common import LAUNCH_S, SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, fmix32, note, \
-    repeat_step, resize_launch, skewed_xp, splitmix64, splitmix64_np, splitmix64_xp
+from common import SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, fmix32, note, \
+    repeat_step, size_launch, skewed_xp, splitmix64, splitmix64_np, splitmix64_xp, wrapping_launch
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -257,17 +257,8 @@ def louvain(variant, clock):
         move(((cnt + 255) // 256,), (256,), (off, deg, adj, comm, tot, tkey, tcnt, U32(first), U32(cnt), U32(apply),
                                              inv2m, bo, go, moves))
 
-    def launch():
-        left = state["nodes"]
-        while left:
-            c = min(left, n - state["cursor"])
-            run(state["cursor"], c, 1)
-            state["cursor"] = (state["cursor"] + c) % n
-            left -= c
-        state["done"] += state["nodes"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["nodes"] = resize_launch(state["nodes"], per, LV_MIN_NODES, LV_MAX_NODES)
+    launch = wrapping_launch(state, "nodes", n, lambda first, cnt: run(first, cnt, 1))
+    size_launch(launch, state, "nodes", LV_MIN_NODES, LV_MAX_NODES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -488,18 +479,12 @@ def featurehash(variant, clock):
     def run(r0, cnt):
         rows(((cnt + 255) // 256,), (256,), (U32(r0), U32(cnt), w, grad, z, dig))
 
+    sweep = wrapping_launch(state, "rows", nr, run)
+
     def launch():
-        left = state["rows"]
-        while left:
-            c = min(left, nr - state["cursor"])
-            run(state["cursor"], c)
-            state["cursor"] = (state["cursor"] + c) % nr
-            left -= c
+        sweep()
         step(gb, (256,), (w, grad))
-        state["done"] += state["rows"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["rows"] = resize_launch(state["rows"], per, FH_MIN_ROWS, FH_MAX_ROWS)
+    size_launch(launch, state, "rows", FH_MIN_ROWS, FH_MAX_ROWS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -730,9 +715,7 @@ def pic(variant, clock):
         for _ in range(state["steps"]):
             one()
         state["done"] += state["steps"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["steps"] = resize_launch(state["steps"], per, PIC_MIN_STEPS, PIC_MAX_STEPS)
+    size_launch(launch, state, "steps", PIC_MIN_STEPS, PIC_MAX_STEPS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1084,9 +1067,7 @@ def inflate(variant, clock):
         for _ in range(state["passes"]):
             run(0, ns)
         state["done"] += state["passes"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["passes"] = resize_launch(state["passes"], per, INF_MIN_PASSES, INF_MAX_PASSES)
+    size_launch(launch, state, "passes", INF_MIN_PASSES, INF_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1317,19 +1298,8 @@ def stringhash(variant, clock):
     def run(r0, cnt):
         group(((cnt + 255) // 256,), (256,), (chars, off, klen, val, U32(r0), U32(cnt), tab, tcount, tsum))
 
-    def launch():
-        left = state["rows"]
-        while left:
-            if state["cursor"] == 0:
-                clear()
-            c = min(left, nr - state["cursor"])
-            run(state["cursor"], c)
-            state["cursor"] = (state["cursor"] + c) % nr
-            left -= c
-        state["done"] += state["rows"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["rows"] = resize_launch(state["rows"], per, SH_MIN_ROWS, SH_MAX_ROWS)
+    launch = wrapping_launch(state, "rows", nr, run, on_wrap=clear)
+    size_launch(launch, state, "rows", SH_MIN_ROWS, SH_MAX_ROWS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

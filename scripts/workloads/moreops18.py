@@ -66,7 +66,7 @@ import math
 import numpy as np
 
 from common import SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, fmix32, note, popcount64, \
-    repeat_step, resize_launch, skewed_xp, splitmix64, splitmix64_xp
+    repeat_step, size_launch, skewed_xp, splitmix64, splitmix64_xp, wrapping_launch
 
 M32 = 0xFFFFFFFF
 U64 = np.uint64
@@ -303,9 +303,7 @@ def census(variant, clock):
         for _ in range(state["passes"]):
             pipeline(img, cen, agg, disp, w, h, nf)
         state["done"] += state["passes"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["passes"] = resize_launch(state["passes"], per, CS_MIN_PASSES, CS_MAX_PASSES)
+    size_launch(launch, state, "passes", CS_MIN_PASSES, CS_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -534,9 +532,7 @@ def coloring(variant, clock):
             state["k"] += 1
             state["rounds"] += r
         state["done"] += state["passes"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["passes"] = resize_launch(state["passes"], per, CL_MIN_PASSES, CL_MAX_PASSES)
+    size_launch(launch, state, "passes", CL_MIN_PASSES, CL_MAX_PASSES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = state["rounds"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -750,18 +746,11 @@ def pairhmm(variant, clock):
     def run(first, cnt):
         fwd(((cnt + 127) // 128,), (128,), (hap, hoff, hlen, rd, roff, rlen, qtab, U32(first), U32(cnt), out))
 
-    def launch():
-        left = state["pairs"]
-        while left:
-            c = min(left, npairs - state["cursor"])
-            run(state["cursor"], c)
-            state["cells"] += int(cells[state["cursor"] + c] - cells[state["cursor"]])
-            state["cursor"] = (state["cursor"] + c) % npairs
-            left -= c
-        state["done"] += state["pairs"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["pairs"] = resize_launch(state["pairs"], per, PH_MIN_PAIRS, PH_MAX_PAIRS)
+    def piece(first, cnt):
+        run(first, cnt)
+        state["cells"] += int(cells[first + cnt] - cells[first])
+    launch = wrapping_launch(state, "pairs", npairs, piece)
+    size_launch(launch, state, "pairs", PH_MIN_PAIRS, PH_MAX_PAIRS)
     state["cells"] = 0
     nl, per = calibrated_launches(launch, 16)
     launch_cells = state["cells"] / 3  # the three launches calibrated_launches ran
@@ -1112,19 +1101,8 @@ def netflow(variant, clock):
         runk(((cnt + 255) // 256,), (256,), (pkt, caplen, U32(p0), U32(cnt), tkey, tpk, tby, towner, ttup, hout, qcnt,
                                              stats))
 
-    def launch():
-        left = state["pkts"]
-        while left:
-            if state["cursor"] == 0:
-                clear()
-            c = min(left, npk - state["cursor"])
-            run(state["cursor"], c)
-            state["cursor"] = (state["cursor"] + c) % npk
-            left -= c
-        state["done"] += state["pkts"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["pkts"] = resize_launch(state["pkts"], per, NF_MIN_PKTS, NF_MAX_PKTS)
+    launch = wrapping_launch(state, "pkts", npk, run, on_wrap=clear)
+    size_launch(launch, state, "pkts", NF_MIN_PKTS, NF_MAX_PKTS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)

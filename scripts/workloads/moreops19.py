@@ -58,7 +58,7 @@ every read the histogram's total with the summed counts.
 import numpy as np
 
 from common import SKEWED_CUDA, SPLITMIX_CUDA, calibrated_launches, cupy_loop, fill_source, note, repeat_step, \
-    resize_launch, skewed_xp, splitmix64, splitmix64_np
+    size_launch, skewed_xp, splitmix64, splitmix64_np, wrapping_launch
 
 M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
@@ -279,17 +279,8 @@ def tuplespace(variant, clock):
     def run(p0, cnt):
         clsk(((cnt + 255) // 256,), (256,), (pk, desc, tab, U32(p0), U32(cnt), out, hits, probes))
 
-    def launch():
-        left = state["pkts"]
-        while left:
-            c = min(left, npk - state["cursor"])
-            run(state["cursor"], c)
-            state["cursor"] = (state["cursor"] + c) % npk
-            left -= c
-        state["done"] += state["pkts"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["pkts"] = resize_launch(state["pkts"], per, TS_MIN_PKTS, TS_MAX_PKTS)
+    launch = wrapping_launch(state, "pkts", npk, run)
+    size_launch(launch, state, "pkts", TS_MIN_PKTS, TS_MAX_PKTS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -513,17 +504,8 @@ def decimal(variant, clock):
         q1k(((cnt + tile - 1) // tile,), (256,), (qty, price, disc, tax, rf, ls, ship, U32(r0), U32(cnt),
                                                   np.int32(DC_CUTOFF), into))
 
-    def launch():
-        left = state["rows"]
-        while left:
-            c = min(left, n - state["cursor"])
-            run(state["cursor"], c, acc)
-            state["cursor"] = (state["cursor"] + c) % n
-            left -= c
-        state["done"] += state["rows"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["rows"] = resize_launch(state["rows"], per, DC_MIN_ROWS, DC_MAX_ROWS)
+    launch = wrapping_launch(state, "rows", n, lambda r0, cnt: run(r0, cnt, acc))
+    size_launch(launch, state, "rows", DC_MIN_ROWS, DC_MAX_ROWS)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -676,9 +658,7 @@ def median(variant, clock):
             state["cursor"] = (state["cursor"] + c) % nf
             left -= c
         state["done"] += state["frames"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["frames"] = resize_launch(state["frames"], per, MD_MIN_FRAMES, MD_MAX_FRAMES)
+    size_launch(launch, state, "frames", MD_MIN_FRAMES, MD_MAX_FRAMES)
     nl, per = calibrated_launches(launch, 16)
     state["done"] = 0
     cupy_loop(repeat_step(launch, nl), clock)
@@ -1069,18 +1049,11 @@ def minimizer(variant, clock):
                                             U32(ids is not None), count, digest, hist, none64 if out is None else out,
                                             U32(0 if out is None else MZ_CHECK_CAP)))
 
-    def launch():
-        left = state["reads"]
-        while left:
-            c = min(left, nr - state["cursor"])
-            run(state["cursor"], c)
-            state["bases"] += int(cum[state["cursor"] + c] - cum[state["cursor"]])
-            state["cursor"] = (state["cursor"] + c) % nr
-            left -= c
-        state["done"] += state["reads"]
-    for _ in range(2):
-        _, per = calibrated_launches(launch, 1)
-        state["reads"] = resize_launch(state["reads"], per, MZ_MIN_READS, MZ_MAX_READS)
+    def piece(r0, cnt):
+        run(r0, cnt)
+        state["bases"] += int(cum[r0 + cnt] - cum[r0])
+    launch = wrapping_launch(state, "reads", nr, piece)
+    size_launch(launch, state, "reads", MZ_MIN_READS, MZ_MAX_READS)
     state["bases"] = 0
     nl, per = calibrated_launches(launch, 16)
     launch_bases = state["bases"] / 3  # the three launches calibrated_launches ran
