@@ -61,6 +61,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops17.inflate/decode', 'moreops17.stringhash/groupby']],
     [['moreops19'], ['moreops19.tuplespace/classify', 'moreops19.decimal/q1', 'moreops19.median/5x5',
       'moreops19.minimizer/sketch']],
+    [['moreops20'], ['moreops20.poly1305/mac', 'moreops20.siphash/table', 'moreops20.utf8/transcode',
+      'moreops20.pileup/count']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
