@@ -63,6 +63,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops19.minimizer/sketch']],
     [['moreops20'], ['moreops20.poly1305/mac', 'moreops20.siphash/table', 'moreops20.utf8/transcode',
       'moreops20.pileup/count']],
+    [['moreops21'], ['moreops21.gorilla/xor', 'moreops21.protobuf/decode', 'moreops21.geohash/join',
+      'moreops21.go/playout']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
