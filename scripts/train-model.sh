@@ -32,8 +32,8 @@ npx tsx scripts/make-features.ts --input test/golden/nvsmi-h200-odd.jsonlines --
 # derived features of scripts/gpm/derived_fil.txt; leave-one-family/workload/variant-out in the card,
 # then every episode replayed through abp watch's alert logic with held-out probabilities.
 SHARED_GPM=${ABP_SHARED_DATA:-../shared/data}/nvsmi-h200-gpm-train.jsonlines.gz
-# Every capture in data/ (a, b, c, ...), in name order.
-GPM_DATA=$(ls data/nvsmi-h200-gpm-*.jsonlines.gz | paste -sd, -)
+# Every capture in data/ (a, b, c, ...; H200s and, since bj-bl, an H100), in name order.
+GPM_DATA=$(ls data/nvsmi-h*-gpm-*.jsonlines.gz | paste -sd, -)
 [ -f "$SHARED_GPM" ] && GPM_DATA="$SHARED_GPM,$GPM_DATA"
 npx tsx scripts/make-features.ts --input "$GPM_DATA" --columns scripts/gpm/columns.txt \
   --derived scripts/gpm/derived_fil.txt --out "$WORK/gpm"

@@ -21,7 +21,7 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
   const original = haveData ? readGz(SHARED).slice(0, 400) : [];
 
   /** A capture folder as run-capture.py leaves it; `fail` makes the first episode's process exit 1. */
-  function capture(opts: { fail?: boolean; log?: string } = {}) {
+  function capture(opts: { fail?: boolean; log?: string; gpu?: string } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'abp-capture-ingest-'));
     const eps = episodesOf(original);
     if (opts.fail) eps[0].rc = 1;
@@ -30,7 +30,7 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     writeFileSync(join(dir, 'episodes.jsonl'), eps.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const first = original[0].timestamp as number;
     const last = original[original.length - 1].timestamp as number;
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ schedule: 'test.txt', gpus: ['NVIDIA H200, 580.159.04, 0'], started: first, ended: last, collect_rc: 0, episodes: eps.length, skipped: [] }));
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ schedule: 'test.txt', gpus: [`${opts.gpu ?? 'NVIDIA H200'}, 580.159.04, 0`], started: first, ended: last, collect_rc: 0, episodes: eps.length, skipped: [] }));
     mkdirSync(join(dir, 'logs'));
     writeFileSync(join(dir, 'logs', '00-kind-0.log'), opts.log ?? 'kind/variant: 12 passes, sums agree: True\n');
     writeFileSync(join(dir, 'logs', 'collect.log'), '');
@@ -69,6 +69,22 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     const again = ingest(dir, 'zz', data);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('exists; remove it first');
+  }, 180_000);
+
+  it('files a capture under the GPU model meta.json names, and refuses a name another GPU\'s capture holds', () => {
+    const data = mkdtempSync(join(tmpdir(), 'abp-ingest-data-'));
+    const h100 = capture({ gpu: 'NVIDIA H100 80GB HBM3' });
+    const run = ingest(h100.dir, 'yy', data);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(existsSync(join(data, 'nvsmi-h100-gpm-yy.jsonlines.gz'))).toBe(true);
+    expect(existsSync(join(data, 'nvsmi-h200-gpm-yy.jsonlines.gz'))).toBe(false);
+    expect(run.stdout).toContain('| `nvsmi-h100-gpm-yy.jsonlines.gz` | `schedules/test.txt` |');
+    expect(run.stdout).toContain('| NVIDIA H100 80GB HBM3 (');
+    // the same name recorded on an H200 would be a second capture called yy
+    const again = ingest(capture().dir, 'yy', data);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('nvsmi-h100-gpm-yy.jsonlines.gz already holds a capture named yy');
+    expect(existsSync(join(data, 'nvsmi-h200-gpm-yy.jsonlines.gz'))).toBe(false);
   }, 180_000);
 
   it('stops before labelling when an episode failed or a log shows a traceback, unless --force', () => {

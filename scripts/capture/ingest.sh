@@ -3,7 +3,8 @@
 #   1. what ran: the run's meta.json (episodes, failed, skipped, collect's exit status) and each episode's rc;
 #   2. the logs read for trouble: tracebacks, errors, self-checks that did not agree ("agree: False"), and
 #      how many "agree: True" each log printed (new kernels must show theirs before their episodes are trusted);
-#   3. the labelled file data/nvsmi-h200-gpm-NAME.jsonlines.gz (scripts/capture/label.ts);
+#   3. the labelled file data/nvsmi-GPU-gpm-NAME.jsonlines.gz (scripts/capture/label.ts), GPU the card's model
+#      as meta.json names it (h200, h100; the device machine is not always an H200);
 #   4. the forward test: the GPM model as shipped (trained without this capture) scored on it, per sample and
 #      per episode through abp watch's alert logic; then abp watch itself replayed, its job history on and off;
 #   5. the capture's row for data/README.md's table.
@@ -31,8 +32,6 @@ for opt in "$@"; do
   esac
 done
 [[ $name =~ ^[a-z0-9]+$ ]] || { echo "ingest: NAME must be lower-case letters and digits, got '$name'" >&2; exit 2; }
-out=${ABP_DATA_DIR:-data}/nvsmi-h200-gpm-$name.jsonlines.gz
-[ ! -e "$out" ] || { echo "ingest: $out exists; remove it first to label again" >&2; exit 1; }
 PY=${ABP_TRAIN_PYTHON:-/usr/bin/python3}
 
 work=$(mktemp -d)
@@ -48,6 +47,18 @@ else
 fi
 for f in meta.json episodes.jsonl telemetry.jsonlines; do
   [ -f "$cap/$f" ] || { echo "ingest: $cap/$f is missing" >&2; exit 1; }
+done
+# The card's model from meta.json's first GPU ("NVIDIA H100 80GB HBM3, 580.159.04, 0" -> h100), so that a
+# capture from another kind of GPU is never filed as an H200's.
+gpu=$("$PY" -c 'import json, re, sys
+g = (json.load(open(sys.argv[1])).get("gpus") or [""])[0]
+m = re.search(r"\b([A-Z][0-9]{2,4})\b", g.split(",")[0])
+print(m.group(1).lower() if m else "")' "$cap/meta.json")
+[ -n "$gpu" ] || { echo "ingest: $cap/meta.json names no GPU model (gpus)" >&2; exit 1; }
+out=${ABP_DATA_DIR:-data}/nvsmi-$gpu-gpm-$name.jsonlines.gz
+[ ! -e "$out" ] || { echo "ingest: $out exists; remove it first to label again" >&2; exit 1; }
+for other in "${ABP_DATA_DIR:-data}"/nvsmi-*-gpm-"$name".jsonlines.gz; do
+  [ ! -e "$other" ] || { echo "ingest: $other already holds a capture named $name" >&2; exit 1; }
 done
 
 echo "== 1. what ran ($cap)"
@@ -115,9 +126,10 @@ eps = [json.loads(l) for l in open(f"{cap}/episodes.jsonl") if l.strip()]
 recs = [json.loads(l) for l in gzip.open(out, "rt")]
 gpus = sorted({r.get("nvidia_smi_log.gpu.uuid", "?") for r in recs})
 driver = (m.get("gpus") or ["?, ?"])[0].split(", ")[1] if m.get("gpus") else "?"
+model = (m.get("gpus") or ["?"])[0].split(", ")[0]
 start = datetime.datetime.fromtimestamp(m["started"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
 failed = sum(1 for e in eps if e.get("rc") != 0)
-print(f"| `nvsmi-h200-gpm-{name}.jsonlines.gz` | `schedules/{m.get('schedule')}` | {start}, {round(m['ended'] - m['started'])} s | "
-      f"{driver} / 13.0 | NVIDIA H200 ({', '.join(g[:12] + '…' for g in gpus)}) | {len(recs):,} | "
+print(f"| `{out.split('/')[-1]}` | `schedules/{m.get('schedule')}` | {start}, {round(m['ended'] - m['started'])} s | "
+      f"{driver} / 13.0 | {model} ({', '.join(g[:12] + '…' for g in gpus)}) | {len(recs):,} | "
       f"{sum(1 for r in recs if r.get('label') == 1):,} | {len(eps)} ({failed}, {len(m.get('skipped') or [])}) |")
 EOF
