@@ -65,6 +65,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops20.pileup/count']],
     [['moreops21'], ['moreops21.gorilla/xor', 'moreops21.protobuf/decode', 'moreops21.geohash/join',
       'moreops21.go/playout']],
+    [['moreops22'], ['moreops22.connect4/solve', 'moreops22.bignum/mul', 'moreops22.clique/bitset',
+      'moreops22.bpf/interp']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
