@@ -166,8 +166,19 @@ def score(p, y):
     return s
 
 
-def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds, weight):
+def pairs_with_partner_alone(train_rows, needs, alone_of_row):
+    """Of train_rows, those to keep when a miner beside a benign job is trained on only if every benign partner
+    of it is also trained on alone (needs[i]: the benign parts of row i, a miner's pair; alone_of_row[i]: the
+    workload of a benign row recorded alone, else None)."""
+    seen = {alone_of_row[i] for i in np.flatnonzero(train_rows) if alone_of_row[i] is not None}
+    drop = np.array([bool(n) and not all(part in seen for part in n) for n in needs])
+    return train_rows & ~drop
+
+
+def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds, weight, partner_alone=None):
     """For each key: test = usable rows whose test key is it; train = usable rows with no part in it.
+    partner_alone = (needs, alone_of_row): drop from each fold's training the miners beside a benign job whose
+    benign partner that fold does not see alone (pairs_with_partner_alone).
 
     Returns per-key scores, the pooled score, and a held-out probability for
     every row of a held-out key, usable or not (startup and no-work samples
@@ -179,6 +190,8 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         if not test.any():
             continue
         train_rows = usable & np.array([k not in g for g in groups_of_row])
+        if partner_alone is not None:
+            train_rows = pairs_with_partner_alone(train_rows, *partner_alone)
         b = train(X[train_rows], y[train_rows], params, rounds, weight[train_rows])
         pooled[mine] = predict(b, X[mine])
         per[k] = score(pooled[test], y[test])
@@ -243,6 +256,9 @@ def main():
                     help="experiment (with --eval-only): comma-separated feature names (as in columns.txt with the "
                          "nvidia_smi_log.gpu.gpm. prefix left off, or derived names) read as missing in every row, so the "
                          "trees cannot use them")
+    ap.add_argument("--pair-needs-alone", action="store_true",
+                    help="experiment (with --eval-only): train on a miner beside a benign job only where the fold "
+                         "also trains on that benign job recorded alone")
     ap.add_argument("--only", default="lofo,lowo,lovo,logo",
                     help="experiment (with --eval-only): which evaluations to run, comma-separated (fewer is faster)")
     args = ap.parse_args()
@@ -251,6 +267,7 @@ def main():
     experiments = [flag for flag, on in (("--seed", args.seed is not None),
                                          ("--colocated-weight", args.colocated_weight is not None),
                                          ("--window-std", bool(args.window_std)),
+                                         ("--pair-needs-alone", args.pair_needs_alone),
                                          ("--synthetic-pairs", args.synthetic_pairs is not None),
                                          ("--synthetic-weight", args.synthetic_weight is not None),
                                          ("--synthetic-benign-pairs", args.synthetic_benign_pairs is not None),
@@ -329,15 +346,25 @@ def main():
               f"from {len(alone)} samples alone and {len(pair)} recorded pairs")
 
     only = set(args.only.split(","))
+    pa = None
+    if args.pair_needs_alone:  # synthetic rows (if any) are never dropped: they carry no recorded partner
+        needs = [[p for p in w.split("+") if not is_hash(p.split("/")[0])] if c else [] for w, c in
+                 zip(workloads, colocated_hashing)] + [[]] * (X.shape[0] - n_real)
+        alone_of_row = [w if ("+" not in w and yy == 0 and w != "startup") else None for w, yy in
+                        zip(workloads, y[:n_real])] + [None] * (X.shape[0] - n_real)
+        pa = (needs, alone_of_row)
+        never = sorted({"+".join(n) for n, c in zip(needs, colocated_hashing) if c and
+                        not all(p in set(filter(None, alone_of_row)) for p in n)})
+        print(f"train-gpm-model: --pair-needs-alone: {len(never)} benign partners of miners never recorded alone")
     skipped = ({}, None, None)
     fam_keys = sorted({k for k, u in zip(t_fam[:n_real], usable) if u})
-    lofo, lofo_all, lofo_p = hold_out(X, y, usable, g_fam, t_fam, fam_keys, PARAMS, ROUNDS, weight) if "lofo" in only else skipped
+    lofo, lofo_all, lofo_p = hold_out(X, y, usable, g_fam, t_fam, fam_keys, PARAMS, ROUNDS, weight, pa) if "lofo" in only else skipped
     wl_keys = sorted({k for k, u in zip(t_wl[:n_real], usable) if u})
-    lowo, lowo_all, _ = hold_out(X, y, usable, g_wl, t_wl, wl_keys, PARAMS, ROUNDS, weight) if "lowo" in only else skipped
+    lowo, lowo_all, _ = hold_out(X, y, usable, g_wl, t_wl, wl_keys, PARAMS, ROUNDS, weight, pa) if "lowo" in only else skipped
     var_keys = [k for k in ("full", "low", "throttled", "cycling", "poll", "short", "co-located") if k in vk]
-    lovo, lovo_all, _ = hold_out(X, y, usable, g_var, t_var, var_keys, PARAMS, ROUNDS, weight) if "lovo" in only else skipped
+    lovo, lovo_all, _ = hold_out(X, y, usable, g_var, t_var, var_keys, PARAMS, ROUNDS, weight, pa) if "lovo" in only else skipped
     gpu_keys = sorted({k for k, u in zip(gkey, usable) if u})
-    logo, logo_all, logo_p = hold_out(X, y, usable, g_gpu, t_gpu, gpu_keys, PARAMS, ROUNDS, weight) if len(gpu_keys) > 1 and "logo" in only else skipped
+    logo, logo_all, logo_p = hold_out(X, y, usable, g_gpu, t_gpu, gpu_keys, PARAMS, ROUNDS, weight, pa) if len(gpu_keys) > 1 and "logo" in only else skipped
     for title, per, o in (("LOFO", lofo, lofo_all), ("LOWO", lowo, lowo_all), ("LOVO", lovo, lovo_all), ("LOGO", logo, logo_all)):
         if o is None:
             continue
