@@ -56,7 +56,7 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     expect(run.stdout).toMatch(/nvsmi-h200-gpm-zz\.jsonlines\.gz: \d+ working samples, accuracy [01]\.\d{3}/);
     expect(run.stdout).toMatch(/hashing episodes alerted: \*\*\d+ of \d+\*\*/);
     // abp watch as shipped, its job history on and off, per episode.
-    for (const e of eps) expect(run.stdout).toMatch(new RegExp(`^  ${e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} +label ${e.label}  alert fired with history: (yes|no) +without: (yes|no) +partner read on \\d+ of \\d+`, 'm'));
+    for (const e of eps) expect(run.stdout).toMatch(new RegExp(`^  ${e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} +label ${e.label}  alert fired with history: (yes|no|up) +without: (yes|no|up) +partner read on \\d+ of \\d+`, 'm'));
     // ... and the replay's row for every episode (which miner went unalerted is what the ingester reads).
     for (const e of eps) {
       const name = e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
