@@ -175,6 +175,40 @@ def pairs_with_partner_alone(train_rows, needs, alone_of_row):
     return train_rows & ~drop
 
 
+def colocated_share_weight(X, y, workloads, columns, weight, colocated_hashing, cw, ws):
+    """--colocated-share: each recorded miner pair's weight scaled by its miner's fitted share of active time."""
+    from scipy.optimize import nnls
+    transition, no_work, usable = ws
+    work = usable & ~no_work & ~transition
+    G = "nvidia_smi_log.gpu.gpm."
+    cols = [columns.index(G + c) for c in ("sm_occupancy", "integer_activity", "tensor_activity", "dram_activity",
+                                            "fp64_activity", "fp32_activity", "fp16_activity")]
+    sm = columns.index(G + "sm_activity")
+    W = np.array(workloads)
+    per_active, share = {}, {}
+    for w in sorted(set(workloads)):
+        idx = np.flatnonzero(work & (W == w))
+        if len(idx) < 8 or "+" in w:
+            continue
+        med = np.nanmedian(X[idx], axis=0)
+        if med[sm] >= 20:
+            per_active[w] = np.nan_to_num(med[cols]) / (med[sm] / 100.0)
+    for w in sorted(set(W[colocated_hashing])):
+        parts = w.split("+")
+        idx = np.flatnonzero(work & (W == w))
+        if len(parts) != 2 or not all(p in per_active for p in parts) or len(idx) < 8:
+            continue
+        f, _ = nnls(np.stack([per_active[p] for p in parts], axis=1), np.nan_to_num(np.nanmedian(X[idx], axis=0)[cols]))
+        mi = 0 if is_hash(parts[0].split("/")[0]) else 1
+        share[w] = f[mi] / f.sum() if f.sum() > 0 else 0.0
+    out = weight.copy()
+    for w, sh in share.items():
+        out[(W == w) & colocated_hashing] = cw * min(1.0, 2.0 * sh)
+    print(f"train-gpm-model: --colocated-share: {len(share)} miner pairs weighted by share (median "
+          f"{np.median(list(share.values())):.2f}; {sum(v < 0.2 for v in share.values())} below 0.2)")
+    return out
+
+
 def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds, weight, partner_alone=None):
     """For each key: test = usable rows whose test key is it; train = usable rows with no part in it.
     partner_alone = (needs, alone_of_row): drop from each fold's training the miners beside a benign job whose
@@ -256,6 +290,10 @@ def main():
                     help="experiment (with --eval-only): comma-separated feature names (as in columns.txt with the "
                          "nvidia_smi_log.gpu.gpm. prefix left off, or derived names) read as missing in every row, so the "
                          "trees cannot use them")
+    ap.add_argument("--colocated-share", action="store_true",
+                    help="experiment (with --eval-only): a miner beside a benign job weighs the co-located weight times "
+                         "min(1, 2 x the miner's share of the pair's active time), the share fitted per pair from its "
+                         "parts recorded alone (scripts/gpm/check-mixture.py's fit); pairs without both parts alone keep it")
     ap.add_argument("--pair-needs-alone", action="store_true",
                     help="experiment (with --eval-only): train on a miner beside a benign job only where the fold "
                          "also trains on that benign job recorded alone")
@@ -268,6 +306,7 @@ def main():
                                          ("--colocated-weight", args.colocated_weight is not None),
                                          ("--window-std", bool(args.window_std)),
                                          ("--pair-needs-alone", args.pair_needs_alone),
+                                         ("--colocated-share", args.colocated_share),
                                          ("--synthetic-pairs", args.synthetic_pairs is not None),
                                          ("--synthetic-weight", args.synthetic_weight is not None),
                                          ("--synthetic-benign-pairs", args.synthetic_benign_pairs is not None),
@@ -294,6 +333,9 @@ def main():
     colocated_hashing = paired & (y == 1)
     cw = COLOCATED_WEIGHT if args.colocated_weight is None else args.colocated_weight
     weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
+    if args.colocated_share:
+        weight = colocated_share_weight(X, y, workloads, columns, weight, colocated_hashing, cw,
+                                        working_samples(X, y, workloads, columns, load_idle(args.features)))
     if args.window_std:
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
     for name in filter(None, args.blank_features.split(",")):
