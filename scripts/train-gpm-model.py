@@ -175,30 +175,18 @@ def pairs_with_partner_alone(train_rows, needs, alone_of_row):
     return train_rows & ~drop
 
 
-def colocated_share_weight(X, y, workloads, columns, weight, colocated_hashing, cw, ws):
-    """--colocated-share: each recorded miner pair's weight scaled by its miner's fitted share of active time."""
-    from scipy.optimize import nnls
-    transition, no_work, usable = ws
-    work = usable & ~no_work & ~transition
-    G = "nvidia_smi_log.gpu.gpm."
-    cols = [columns.index(G + c) for c in ("sm_occupancy", "integer_activity", "tensor_activity", "dram_activity",
-                                            "fp64_activity", "fp32_activity", "fp16_activity")]
-    sm = columns.index(G + "sm_activity")
+def colocated_share_weight(X, workloads, columns, weight, colocated_hashing, cw, work):
+    """--colocated-share: each recorded miner pair's weight scaled by its miner's fitted share of active time
+    (scripts/gpm/mixture.py's fit of the pair to its two parts recorded alone; other pairs keep theirs)."""
+    from mixture import Mixture  # scipy's NNLS: only this experiment needs it
+    mx = Mixture(X, workloads, work, columns)
     W = np.array(workloads)
-    per_active, share = {}, {}
-    for w in sorted(set(workloads)):
-        idx = np.flatnonzero(work & (W == w))
-        if len(idx) < 8 or "+" in w:
-            continue
-        med = np.nanmedian(X[idx], axis=0)
-        if med[sm] >= 20:
-            per_active[w] = np.nan_to_num(med[cols]) / (med[sm] / 100.0)
+    share = {}
     for w in sorted(set(W[colocated_hashing])):
-        parts = w.split("+")
-        idx = np.flatnonzero(work & (W == w))
-        if len(parts) != 2 or not all(p in per_active for p in parts) or len(idx) < 8:
+        parts = mx.parts_alone(w) if w in mx.pair else None
+        if parts is None:
             continue
-        f, _ = nnls(np.stack([per_active[p] for p in parts], axis=1), np.nan_to_num(np.nanmedian(X[idx], axis=0)[cols]))
+        f, _ = mx.fit(parts, mx.target(w))
         mi = 0 if is_hash(parts[0].split("/")[0]) else 1
         share[w] = f[mi] / f.sum() if f.sum() > 0 else 0.0
     out = weight.copy()
@@ -293,7 +281,7 @@ def main():
     ap.add_argument("--colocated-share", action="store_true",
                     help="experiment (with --eval-only): a miner beside a benign job weighs the co-located weight times "
                          "min(1, 2 x the miner's share of the pair's active time), the share fitted per pair from its "
-                         "parts recorded alone (scripts/gpm/check-mixture.py's fit); pairs without both parts alone keep it")
+                         "parts recorded alone (scripts/gpm/mixture.py's fit); pairs without both parts alone keep it")
     ap.add_argument("--pair-needs-alone", action="store_true",
                     help="experiment (with --eval-only): train on a miner beside a benign job only where the fold "
                          "also trains on that benign job recorded alone")
@@ -334,8 +322,8 @@ def main():
     cw = COLOCATED_WEIGHT if args.colocated_weight is None else args.colocated_weight
     weight = np.where(colocated_hashing, cw, 1.0).astype(np.float32)
     if args.colocated_share:
-        weight = colocated_share_weight(X, y, workloads, columns, weight, colocated_hashing, cw,
-                                        working_samples(X, y, workloads, columns, load_idle(args.features)))
+        weight = colocated_share_weight(X, workloads, columns, weight, colocated_hashing, cw,
+                                        usable & ~no_work & ~transition)
     if args.window_std:
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
     for name in filter(None, args.blank_features.split(",")):
@@ -395,8 +383,9 @@ def main():
         alone_of_row = [w if ("+" not in w and yy == 0 and w != "startup") else None for w, yy in
                         zip(workloads, y[:n_real])] + [None] * (X.shape[0] - n_real)
         pa = (needs, alone_of_row)
+        ever_alone = set(filter(None, alone_of_row))
         never = sorted({"+".join(n) for n, c in zip(needs, colocated_hashing) if c and
-                        not all(p in set(filter(None, alone_of_row)) for p in n)})
+                        not all(p in ever_alone for p in n)})
         print(f"train-gpm-model: --pair-needs-alone: {len(never)} benign partners of miners never recorded alone")
     skipped = ({}, None, None)
     fam_keys = sorted({k for k, u in zip(t_fam[:n_real], usable) if u})

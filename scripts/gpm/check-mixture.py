@@ -14,9 +14,11 @@ import os
 import sys
 
 import numpy as np
-from scipy.optimize import nnls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from mixture import Mixture  # noqa: E402
+
 spec = importlib.util.spec_from_file_location("tg", os.path.join(HERE, "..", "train-gpm-model.py"))
 tg = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tg)
@@ -24,34 +26,20 @@ spec.loader.exec_module(tg)
 d = sys.argv[1] if len(sys.argv) > 1 else "build-train/gpm"
 columns, X, y, workloads, _ = tg.tm.load_features(d)
 transition, no_work, usable = tg.working_samples(X, y, workloads, columns, tg.load_idle(d))
-work = usable & ~no_work & ~transition
-G = "nvidia_smi_log.gpu.gpm."
-fit_cols = [columns.index(G + c) for c in ("sm_occupancy", "integer_activity", "tensor_activity", "dram_activity",
-                                            "fp64_activity", "fp32_activity", "fp16_activity")]
-sm = columns.index(G + "sm_activity")
-per_active, pair = {}, {}
-for w in sorted(set(workloads)):
-    idx = np.flatnonzero(work & np.array([x == w for x in workloads]))
-    if len(idx) < 8:
-        continue
-    med = np.nanmedian(X[idx], axis=0)
-    if "+" in w:
-        pair[w] = med
-    elif med[sm] >= 20:
-        per_active[w] = np.nan_to_num(med[fit_cols]) / (med[sm] / 100.0)
+mx = Mixture(X, workloads, usable & ~no_work & ~transition, columns)
 rng = np.random.default_rng(0)
-kinds = sorted(per_active)
+kinds = sorted(mx.per_active)
 rel, rel_random, total = [], [], []
-for w, med in sorted(pair.items()):
-    a, b = w.split("+")
-    if a not in per_active or b not in per_active:
+for w in sorted(mx.pair):
+    parts = mx.parts_alone(w)
+    if parts is None:
         continue
-    target = np.nan_to_num(med[fit_cols])
-    f, r = nnls(np.stack([per_active[a], per_active[b]], axis=1), target)
+    target = mx.target(w)
+    f, r = mx.fit(parts, target)
     rel.append(r / np.linalg.norm(target))
-    total.append((f.sum(), med[sm] / 100.0))
+    total.append((f.sum(), mx.pair[w][mx.sm] / 100.0))
     ra, rb = rng.choice(len(kinds), 2, replace=False)
-    _, rr = nnls(np.stack([per_active[kinds[ra]], per_active[kinds[rb]]], axis=1), target)
+    _, rr = mx.fit([kinds[ra], kinds[rb]], target)
     rel_random.append(rr / np.linalg.norm(target))
 rel, rel_random, total = np.array(rel), np.array(rel_random), np.array(total)
 print(f"{len(rel)} recorded pairs with both parts recorded alone")
