@@ -85,9 +85,9 @@ echo "== 2. the logs"
 for log in "$cap"/logs/*.log; do
   [ "$(basename "$log")" = collect.log ] && continue
   ok=$(grep -c 'agree: True' "$log" || true)
-  # "frame error", "standard error", "max error 3.8e-08", "worst relative error 4.9e-04" and the packet filter's "(no errors)" are words of benign summaries (Viterbi,
-  # HyperLogLog, a numerical check), not failures: they are cut out of the line, not the line dropped, so an
-  # "agree: False" beside them is still seen.
+  # "frame error", "standard error", "max error 3.8e-08", "worst relative error 4.9e-04" and "(no errors)" are words
+  # of benign summaries (Viterbi, HyperLogLog, a numerical check, the packet filter's counters), not failures: they
+  # are cut out of the line, not the line dropped, so an "agree: False" beside them is still seen.
   bad=$(sed -E 's/(frame|standard|bit|max|worst( relative)?) error( [0-9.eE+-]+)?|error rate|\(no errors\)//gI' "$log" |
     grep -iE 'traceback|error|agree: false|: False\b' | grep -v 'UserWarning' | head -3 || true)
   nn=$(basename "$log"); nn=${nn%%-*}
