@@ -221,6 +221,24 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
     return per, score(pooled[done], y[done]), pooled
 
 
+def dram_per_chip(X, columns, rows, k):
+    """An H100's rows with DRAM activity times k and the two features derived from it recomputed the way
+    src/model-repo/derived.ts does (ratio: missing where the divisor is below 1). The chip is the capture's
+    file name (ingest.sh names it by meta.json's GPU)."""
+    h100 = np.array(["nvsmi-h100-" in os.path.basename(r["source"]) for r in rows])
+    c = {n: columns.index(n) for n in columns}
+    g = "nvidia_smi_log.gpu.gpm."
+    X = X.copy()
+    dram = X[h100, c[g + "dram_activity"]] * np.float32(k)
+    sm, integer = X[h100, c[g + "sm_activity"]], X[h100, c[g + "integer_activity"]]
+    X[h100, c[g + "dram_activity"]] = dram
+    with np.errstate(divide="ignore", invalid="ignore"):
+        X[h100, c["dram_share"]] = np.where(sm >= 1, dram / sm, np.nan)
+        X[h100, c["integer_per_dram"]] = np.where(dram >= 1, integer / dram, np.nan)
+    print(f"train-gpm-model: --dram-per-chip {k:g}: DRAM activity of {int(h100.sum())} H100 rows rescaled")
+    return X
+
+
 def window_std(X, rows, no_work, n):
     """Each feature's standard deviation over the last n working samples of the same recording, in time
     order (the stream abp watch sees for one GPU), the current sample included; NaN before any."""
@@ -285,6 +303,10 @@ def main():
     ap.add_argument("--pair-needs-alone", action="store_true",
                     help="experiment (with --eval-only): train on a miner beside a benign job only where the fold "
                          "also trains on that benign job recorded alone")
+    ap.add_argument("--dram-per-chip", type=float, default=None,
+                    help="experiment (with --eval-only): multiply an H100's DRAM activity by this (3.35/4.8 = 0.698 "
+                         "puts it in H200 units: scripts/gpm/compare-chips.py measures the chips' readings of one kind) "
+                         "and recompute dram_share and integer_per_dram from it")
     ap.add_argument("--only", default="lofo,lowo,lovo,logo",
                     help="experiment (with --eval-only): which evaluations to run, comma-separated (fewer is faster)")
     args = ap.parse_args()
@@ -295,6 +317,7 @@ def main():
                                          ("--window-std", bool(args.window_std)),
                                          ("--pair-needs-alone", args.pair_needs_alone),
                                          ("--colocated-share", args.colocated_share),
+                                         ("--dram-per-chip", args.dram_per_chip is not None),
                                          ("--synthetic-pairs", args.synthetic_pairs is not None),
                                          ("--synthetic-weight", args.synthetic_weight is not None),
                                          ("--synthetic-benign-pairs", args.synthetic_benign_pairs is not None),
@@ -326,6 +349,8 @@ def main():
                                         usable & ~no_work & ~transition)
     if args.window_std:
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
+    if args.dram_per_chip is not None:
+        X = dram_per_chip(X, columns, rows, args.dram_per_chip)
     for name in filter(None, args.blank_features.split(",")):
         full = name if name in columns else "nvidia_smi_log.gpu.gpm." + name
         if full not in columns:
