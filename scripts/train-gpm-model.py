@@ -221,20 +221,16 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
     return per, score(pooled[done], y[done]), pooled
 
 
-def dram_per_chip(X, columns, rows, k):
-    """An H100's rows with DRAM activity times k and the two features derived from it recomputed the way
-    src/model-repo/derived.ts does (ratio: missing where the divisor is below 1). The chip is the capture's
-    file name (ingest.sh names it by meta.json's GPU)."""
+def dram_per_chip(X, columns, rows, k, derived_path):
+    """An H100's rows with DRAM activity times k and every derived feature recomputed from the raw columns
+    (synthetic_pairs.derived_evaluator: derived_fil.txt's ops as src/model-repo/derived.ts runs them). The chip
+    is the capture's file name (ingest.sh names it by meta.json's GPU)."""
     h100 = np.array(["nvsmi-h100-" in os.path.basename(r["source"]) for r in rows])
-    c = {n: columns.index(n) for n in columns}
-    g = "nvidia_smi_log.gpu.gpm."
+    width, apply = synthetic_pairs.derived_evaluator(derived_path, columns)
+    raw = X[h100, :width].copy()
+    raw[:, columns.index("nvidia_smi_log.gpu.gpm.dram_activity")] *= np.float32(k)
     X = X.copy()
-    dram = X[h100, c[g + "dram_activity"]] * np.float32(k)
-    sm, integer = X[h100, c[g + "sm_activity"]], X[h100, c[g + "integer_activity"]]
-    X[h100, c[g + "dram_activity"]] = dram
-    with np.errstate(divide="ignore", invalid="ignore"):
-        X[h100, c["dram_share"]] = np.where(sm >= 1, dram / sm, np.nan)
-        X[h100, c["integer_per_dram"]] = np.where(dram >= 1, integer / dram, np.nan)
+    X[h100] = apply(raw)
     print(f"train-gpm-model: --dram-per-chip {k:g}: DRAM activity of {int(h100.sum())} H100 rows rescaled")
     return X
 
@@ -350,7 +346,7 @@ def main():
     if args.window_std:
         X = np.hstack([X, window_std(X, rows, no_work, args.window_std)])
     if args.dram_per_chip is not None:
-        X = dram_per_chip(X, columns, rows, args.dram_per_chip)
+        X = dram_per_chip(X, columns, rows, args.dram_per_chip, args.derived)
     for name in filter(None, args.blank_features.split(",")):
         full = name if name in columns else "nvidia_smi_log.gpu.gpm." + name
         if full not in columns:

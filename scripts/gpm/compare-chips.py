@@ -42,9 +42,11 @@ def chip(record):
 
 
 def working(record):
-    sm = number(record.get(PREFIX + "gpm.sm_activity"))
-    util = number(record.get(PREFIX + "utilization.gpu_util"))
-    return (sm is not None and sm >= 5) or (util is not None and util >= 5)
+    """Not idle as abp watch's isIdle (src/collect/watch.ts) has it: idle when SM activity or utilisation is known and
+    neither known one reaches 5 %."""
+    known = [v for v in (number(record.get(PREFIX + "gpm.sm_activity")),
+                         number(record.get(PREFIX + "utilization.gpu_util"))) if v is not None]
+    return not known or any(v >= 5 for v in known)
 
 
 def main(files):
