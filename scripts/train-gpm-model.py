@@ -431,6 +431,12 @@ def main():
                 hit = int((p[:n_real][m] > THRESHOLD).sum())
                 print(f"  {title} {what}: {hit} of {int(m.sum())} samples flagged")
     if args.eval_only:
+        # Kept under their own names (NaN where a row had no held-out verdict), never as lofo.f32/logo.f32, which
+        # the episode replay reads from a full run: scripts/gpm/compare-heldout.py matches them sample for sample
+        # against another run's, to say where a change of data or setting moved the verdicts.
+        for name, p in (("eval-lofo.f32", lofo_p), ("eval-logo.f32", logo_p)):
+            if p is not None:
+                p[:n_real].astype("<f4").tofile(os.path.join(args.features, name))
         return
 
     final = train(X[usable], y[usable], weight=weight[usable])

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Where did a retraining move the held-out verdicts? Two feature folders' held-out probabilities, sample for sample.
+
+    /usr/bin/python3 scripts/gpm/compare-heldout.py BEFORE_FEATURES AFTER_FEATURES [--probs logo|lofo]
+        [--kinds data/nvsmi-h100-gpm-bs.jsonlines.gz,...] [--top 15]
+
+Each folder is a make-features output that scripts/train-gpm-model.py scored: logo.f32 / lofo.f32 from a full run
+(`npm run train:model` writes build-train/gpm), or eval-logo.f32 / eval-lofo.f32 from an `--eval-only` run (used when
+both are there). Rows are matched by their recording and timestamp, so the AFTER folder may hold more captures;
+only rows in both are compared, working samples of an episode only (start-up gaps and idle samples left out, as
+the card's figures do). Prints, for each group, the samples and how many were wrong before and after (benign:
+flagged at 0.5 or more; hashing: below 0.5): hashing alone and beside a benign job, benign alone and in pairs, and,
+with --kinds, benign kinds (and pairs with them) that those capture files record apart from the rest. Then the
+workloads whose wrong count moved most, each way. Used to check that a fall in one figure is not an artifact of
+the kinds just added (see the GPM model card, leave-one-GPU-out).
+"""
+import argparse
+import collections
+import gzip
+import json
+import os
+
+import numpy as np
+
+
+def load(folder, probs):
+    rows = json.load(open(os.path.join(folder, "rows.json")))
+    workloads = json.load(open(os.path.join(folder, "workloads.json")))
+    idle = np.fromfile(os.path.join(folder, "idle.u8"), dtype=np.uint8).astype(bool)
+    y = np.fromfile(os.path.join(folder, "y.u8"), dtype=np.uint8)
+    name = next((n for n in (f"eval-{probs}.f32", f"{probs}.f32") if os.path.exists(os.path.join(folder, n))), None)
+    if name is None:
+        raise SystemExit(f"{folder}: neither eval-{probs}.f32 nor {probs}.f32 (run scripts/train-gpm-model.py on it)")
+    p = np.fromfile(os.path.join(folder, name), dtype=np.float32)
+    if not (len(rows) == len(workloads) == len(idle) == len(y) == len(p)):
+        raise SystemExit(f"{folder}: {name} and rows.json do not match")
+    return {(r["source"], r["t"]): (w, int(yy), bool(i), float(pp))
+            for r, w, yy, i, pp in zip(rows, workloads, y, idle, p)}
+
+
+def kinds_of(paths):
+    out = set()
+    for path in paths:
+        with gzip.open(path, "rt") as f:
+            for line in f:
+                w = json.loads(line).get("workload")
+                if w and w != "startup":
+                    out.add(w)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("before")
+    ap.add_argument("after")
+    ap.add_argument("--probs", choices=("logo", "lofo"), default="logo")
+    ap.add_argument("--kinds", default="", help="comma-separated capture files whose benign kinds are counted apart")
+    ap.add_argument("--top", type=int, default=15)
+    args = ap.parse_args()
+    before, after = load(args.before, args.probs), load(args.after, args.probs)
+    marked = kinds_of([p for p in args.kinds.split(",") if p])
+    groups = collections.defaultdict(lambda: [0, 0, 0])
+    per_workload = collections.defaultdict(lambda: [0, 0, 0])
+    skipped = 0
+    for key, (w, y, idle, pb) in before.items():
+        if w == "startup" or idle:
+            continue
+        if key not in after:
+            skipped += 1
+            continue
+        pa = after[key][3]
+        if np.isnan(pb) or np.isnan(pa):
+            skipped += 1
+            continue
+        wrong_b, wrong_a = (pb >= 0.5, pa >= 0.5) if y == 0 else (pb < 0.5, pa < 0.5)
+        pair = "+" in w
+        if y == 1:
+            group = "hashing beside a benign job" if pair else "hashing alone"
+        elif w in marked:
+            group = "benign, a --kinds kind alone"
+        elif pair and any(part.split("@")[0] in marked for part in w.split("+")):
+            group = "benign pair with a --kinds kind"
+        else:
+            group = "benign pair" if pair else "benign alone"
+        for acc in (groups[group], per_workload[w]):
+            acc[0] += 1
+            acc[1] += wrong_b
+            acc[2] += wrong_a
+    print(f"{args.probs} held out, {args.before} -> {args.after}" + (f" ({skipped} rows not in both or unscored)" if skipped else ""))
+    print(f"| group | samples | wrong before | wrong after |\n|---|---:|---:|---:|")
+    for g, (n, b, a) in sorted(groups.items()):
+        print(f"| {g} | {n:,} | {b:,} | {a:,} |")
+    moved = sorted(per_workload.items(), key=lambda kv: kv[1][2] - kv[1][1])
+    for title, items in (("fewer wrong", moved[:args.top]), ("more wrong", moved[::-1][:args.top])):
+        print(f"{title}:")
+        for w, (n, b, a) in items:
+            if a != b:
+                print(f"  {w:50s} {b:4d} -> {a:4d} of {n}")
+
+
+if __name__ == "__main__":
+    main()
