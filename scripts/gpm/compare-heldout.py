@@ -7,9 +7,9 @@
 Each folder is a make-features output that scripts/train-gpm-model.py scored: logo.f32 / lofo.f32 from a full run
 (`npm run train:model` writes build-train/gpm), or eval-logo.f32 / eval-lofo.f32 from an `--eval-only` run (used when
 both are there). Rows are matched by their recording and timestamp, so the AFTER folder may hold more captures;
-only rows in both are compared, working samples of an episode only (start-up gaps and idle samples left out, as
-the card's figures do). Prints, for each group, the samples and how many were wrong before and after (benign:
-flagged at 0.5 or more; hashing: below 0.5): hashing alone and beside a benign job, benign alone and in pairs, and,
+only rows in both are compared, and only those the card's figures count (start-up gaps and the idle samples of
+hashing episodes left out, as scripts/train-gpm-model.py does). Prints, for each group, the samples and how many were wrong before and after (benign:
+flagged, probability above 0.5; hashing: not flagged): hashing alone and beside a benign job, benign alone and in pairs, and,
 with --kinds, benign kinds (and pairs with them) that those capture files record apart from the rest. Then the
 workloads whose wrong count moved most, each way. Used to check that a fall in one figure is not an artifact of
 the kinds just added (see the GPM model card, leave-one-GPU-out).
@@ -63,7 +63,7 @@ def main():
     per_workload = collections.defaultdict(lambda: [0, 0, 0])
     skipped = 0
     for key, (w, y, idle, pb) in before.items():
-        if w == "startup" or idle:
+        if w == "startup" or (idle and y == 1):  # the trainer's usable rows: a miner's off phase cannot show mining
             continue
         if key not in after:
             skipped += 1
@@ -72,7 +72,8 @@ def main():
         if np.isnan(pb) or np.isnan(pa):
             skipped += 1
             continue
-        wrong_b, wrong_a = (pb >= 0.5, pa >= 0.5) if y == 0 else (pb < 0.5, pa < 0.5)
+        # Mining is probability > 0.5, as abp watch, abp detect and the trainer decide it.
+        wrong_b, wrong_a = (pb > 0.5, pa > 0.5) if y == 0 else (pb <= 0.5, pa <= 0.5)
         pair = "+" in w
         if y == 1:
             group = "hashing beside a benign job" if pair else "hashing alone"
