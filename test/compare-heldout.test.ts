@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ function sh(cmd: string, args: string[]) {
 function features(files: string[], out: string) {
   sh(process.execPath, ['--import', 'tsx', 'scripts/make-features.ts', '--input', files.join(','), '--columns',
     'scripts/gpm/columns.txt', '--derived', 'scripts/gpm/derived_fil.txt', '--out', out]);
+  // An earlier run's file that this run does not compute (LOFO) must not survive to be read as this run's.
+  writeFileSync(join(out, 'eval-lofo.f32'), Buffer.alloc(8));
   sh(PY, ['scripts/train-gpm-model.py', '--features', out, '--model-dir', join(out, 'model'), '--eval-only', '--only', 'logo']);
 }
 
@@ -61,11 +63,12 @@ describe.skipIf(!xgb)('held-out verdicts of two trainings, matched sample for sa
   }, 120_000);
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-  it('--eval-only keeps the held-out probabilities apart from a full run\'s', () => {
+  it('--eval-only keeps the held-out probabilities apart from a full run\'s, and none of an earlier run', () => {
     for (const d of ['a', 'b']) {
       expect(existsSync(join(dir, d, 'eval-logo.f32'))).toBe(true);
       expect(existsSync(join(dir, d, 'logo.f32'))).toBe(false);
       expect(existsSync(join(dir, d, 'lofo.f32'))).toBe(false);
+      expect(existsSync(join(dir, d, 'eval-lofo.f32'))).toBe(false);
     }
   });
 
