@@ -430,21 +430,18 @@ def main():
                 m = m & usable[:n_real] & ~np.isnan(p[:n_real])
                 hit = int((p[:n_real][m] > THRESHOLD).sum())
                 print(f"  {title} {what}: {hit} of {int(m.sum())} samples flagged")
+    # An --eval-only run keeps its held-out probabilities under their own names (NaN where a row had no held-out
+    # verdict), never as lofo.f32/logo.f32, which the episode replay reads from a full run:
+    # scripts/gpm/compare-heldout.py matches them sample for sample against another run's. Any such file this run
+    # did not write (a full run writes none) is removed, so that no earlier run's verdicts are read as this one's.
+    for name, p in (("eval-lofo.f32", lofo_p), ("eval-logo.f32", logo_p)):
+        path = os.path.join(args.features, name)
+        if args.eval_only and p is not None:
+            p[:n_real].astype("<f4").tofile(path)
+        elif os.path.exists(path):
+            os.remove(path)
     if args.eval_only:
-        # Kept under their own names (NaN where a row had no held-out verdict), never as lofo.f32/logo.f32, which
-        # the episode replay reads from a full run: scripts/gpm/compare-heldout.py matches them sample for sample
-        # against another run's, to say where a change of data or setting moved the verdicts.
-        # One that this run did not compute is removed, so that no earlier run's file is read as this one's.
-        for name, p in (("eval-lofo.f32", lofo_p), ("eval-logo.f32", logo_p)):
-            path = os.path.join(args.features, name)
-            if p is not None:
-                p[:n_real].astype("<f4").tofile(path)
-            elif os.path.exists(path):
-                os.remove(path)
         return
-    for name in ("eval-lofo.f32", "eval-logo.f32"):  # a full run's own files are the ones to read from now on
-        if os.path.exists(os.path.join(args.features, name)):
-            os.remove(os.path.join(args.features, name))
 
     final = train(X[usable], y[usable], weight=weight[usable])
     # From here on only the recorded rows: synthetic ones were for training.

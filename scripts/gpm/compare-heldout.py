@@ -7,35 +7,43 @@
 Each folder is a make-features output that scripts/train-gpm-model.py scored: logo.f32 / lofo.f32 from a full run
 (`npm run train:model` writes build-train/gpm), or eval-logo.f32 / eval-lofo.f32 from an `--eval-only` run (used when
 both are there). Rows are matched by their recording and timestamp, so the AFTER folder may hold more captures;
-only rows in both are compared, and only those the card's figures count (start-up gaps and the idle samples of
-hashing episodes left out, as scripts/train-gpm-model.py does). Prints, for each group, the samples and how many were wrong before and after (benign:
-flagged, probability above 0.5; hashing: not flagged): hashing alone and beside a benign job, benign alone and in pairs, and,
-with --kinds, benign kinds (and pairs with them) that those capture files record apart from the rest. Then the
-workloads whose wrong count moved most, each way. Used to check that a fall in one figure is not an artifact of
-the kinds just added (see the GPM model card, leave-one-GPU-out).
+only rows in both are compared, and only those the card's figures count (the trainer's working_samples: start-up
+gaps and the samples of hashing episodes with no work left out). Prints, for each group, the samples and how many
+were wrong before and after (benign: flagged, probability above the trainer's threshold; hashing: not flagged):
+hashing alone and beside a benign job, benign alone and in pairs, and, with --kinds, benign kinds (and pairs with
+them) that those capture files record apart from the rest. Then the workloads whose wrong count moved most, each
+way. Used to check that a fall in one figure is not an artifact of the kinds just added (see the GPM model card,
+leave-one-GPU-out).
 """
 import argparse
 import collections
 import gzip
+import importlib.util
 import json
 import os
 
 import numpy as np
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("tg", os.path.join(os.path.dirname(HERE), "train-gpm-model.py"))
+tg = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tg)
+
 
 def load(folder, probs):
-    rows = json.load(open(os.path.join(folder, "rows.json")))
-    workloads = json.load(open(os.path.join(folder, "workloads.json")))
-    idle = np.fromfile(os.path.join(folder, "idle.u8"), dtype=np.uint8).astype(bool)
-    y = np.fromfile(os.path.join(folder, "y.u8"), dtype=np.uint8)
+    """(recording, time) -> (workload, label, counted, probability); counted: the trainer's usable rows."""
+    columns, X, y, workloads, _ = tg.tm.load_features(folder)
+    _, _, usable = tg.working_samples(X, y, workloads, columns, tg.load_idle(folder))
+    with open(os.path.join(folder, "rows.json")) as f:
+        rows = json.load(f)
     name = next((n for n in (f"eval-{probs}.f32", f"{probs}.f32") if os.path.exists(os.path.join(folder, n))), None)
     if name is None:
         raise SystemExit(f"{folder}: neither eval-{probs}.f32 nor {probs}.f32 (run scripts/train-gpm-model.py on it)")
-    p = np.fromfile(os.path.join(folder, name), dtype=np.float32)
-    if not (len(rows) == len(workloads) == len(idle) == len(y) == len(p)):
+    p = np.fromfile(os.path.join(folder, name), dtype="<f4")
+    if not (len(rows) == len(y) == len(p)):
         raise SystemExit(f"{folder}: {name} and rows.json do not match")
-    return {(r["source"], r["t"]): (w, int(yy), bool(i), float(pp))
-            for r, w, yy, i, pp in zip(rows, workloads, y, idle, p)}
+    return {(r["source"], r["t"]): (w, int(yy), bool(u), float(pp))
+            for r, w, yy, u, pp in zip(rows, workloads, y, usable, p)}
 
 
 def kinds_of(paths):
@@ -62,8 +70,8 @@ def main():
     groups = collections.defaultdict(lambda: [0, 0, 0])
     per_workload = collections.defaultdict(lambda: [0, 0, 0])
     skipped = 0
-    for key, (w, y, idle, pb) in before.items():
-        if w == "startup" or (idle and y == 1):  # the trainer's usable rows: a miner's off phase cannot show mining
+    for key, (w, y, counted, pb) in before.items():
+        if not counted:
             continue
         if key not in after:
             skipped += 1
@@ -72,8 +80,8 @@ def main():
         if np.isnan(pb) or np.isnan(pa):
             skipped += 1
             continue
-        # Mining is probability > 0.5, as abp watch, abp detect and the trainer decide it.
-        wrong_b, wrong_a = (pb > 0.5, pa > 0.5) if y == 0 else (pb <= 0.5, pa <= 0.5)
+        flag_b, flag_a = pb > tg.THRESHOLD, pa > tg.THRESHOLD  # mining as abp watch and the trainer decide it
+        wrong_b, wrong_a = (flag_b, flag_a) if y == 0 else (not flag_b, not flag_a)
         pair = "+" in w
         if y == 1:
             group = "hashing beside a benign job" if pair else "hashing alone"
