@@ -54,6 +54,16 @@ function table(out: string) {
   return groups;
 }
 
+/** The by-chip table: chip -> [benign, flagged before, after, hashing, missed before, after]. */
+function chips(out: string) {
+  const m = new Map<string, number[]>();
+  for (const line of out.split('\n')) {
+    const r = /^\| (H100s|H200s|shared recording) \|((?: [\d,]+ \|){6})$/.exec(line);
+    if (r) m.set(r[1], r[2].split('|').map((s) => s.trim()).filter(Boolean).map((s) => Number(s.replaceAll(',', ''))));
+  }
+  return m;
+}
+
 describe.skipIf(!xgb)('held-out verdicts of two trainings, matched sample for sample', () => {
   let dir = '';
   beforeAll(() => {
@@ -78,6 +88,8 @@ describe.skipIf(!xgb)('held-out verdicts of two trainings, matched sample for sa
     const before = load(join(dir, 'a'));
     const after = load(join(dir, 'b'));
     let n = 0; let wrongBefore = 0; let wrongAfter = 0; let hashing = 0;
+    // By chip, from the file names: bp is an H100's, ab2 an H200's.
+    const want = new Map<string, number[]>();
     for (const [key, r] of before) {
       if (r.w === 'startup' || (r.idle && r.y === 1)) continue;
       const a = after.get(key);
@@ -86,9 +98,17 @@ describe.skipIf(!xgb)('held-out verdicts of two trainings, matched sample for sa
       n++;
       hashing += r.y;
       // Mining is probability > 0.5 (abp watch's rule).
-      wrongBefore += Number(r.y === 1 ? r.p <= 0.5 : r.p > 0.5);
-      wrongAfter += Number(r.y === 1 ? a!.p <= 0.5 : a!.p > 0.5);
+      const wb = Number(r.y === 1 ? r.p <= 0.5 : r.p > 0.5);
+      const wa = Number(r.y === 1 ? a!.p <= 0.5 : a!.p > 0.5);
+      wrongBefore += wb;
+      wrongAfter += wa;
+      const chip = key.includes('nvsmi-h100-') ? 'H100s' : 'H200s';
+      const c = want.get(chip) ?? [0, 0, 0, 0, 0, 0];
+      c[3 * r.y] += 1; c[3 * r.y + 1] += wb; c[3 * r.y + 2] += wa;
+      want.set(chip, c);
     }
+    expect(chips(out)).toEqual(want);
+    expect(want.size).toBe(2);
     const sum = (i: number) => [...groups.values()].reduce((s, g) => s + g[i], 0);
     expect(n).toBeGreaterThan(300);
     expect(sum(0)).toBe(n);

@@ -11,8 +11,10 @@ only rows in both are compared, and only those the card's figures count (the tra
 gaps and the samples of hashing episodes with no work left out). Prints, for each group, the samples and how many
 were wrong before and after (benign: flagged, probability above the trainer's threshold; hashing: not flagged):
 hashing alone and beside a benign job, benign alone and in pairs, and, with --kinds, benign kinds (and pairs with
-them) that those capture files record apart from the rest. Then the workloads whose wrong count moved most, each
-way. Used to check that a fall in one figure is not an artifact of the kinds just added (see the GPM model card,
+them) that those capture files record apart from the rest. Then the same samples by chip (the project's H200s, its
+H100s, the shared recording: a file's name says its chip, `nvsmi-h100-gpm-*`), benign flagged and hashing missed
+before and after, since recordings from one chip move the other's verdicts (the model card's leave-one-GPU-out).
+Then the workloads whose wrong count moved most, each way. Used to check that a fall in one figure is not an artifact of the kinds just added (see the GPM model card,
 leave-one-GPU-out).
 """
 import argparse
@@ -46,6 +48,15 @@ def load(folder, probs):
             for r, w, yy, u, pp in zip(rows, workloads, y, usable, p)}
 
 
+def chip_of(source):
+    """The chip a recording was made on, from its file name: the shared recording apart (another H200, workloads the
+    project did not write), then nvsmi-h100-gpm-* and nvsmi-h200-gpm-* (scripts/capture/ingest.sh names them)."""
+    name = os.path.basename(source)
+    if name == "nvsmi-h200-gpm-train.jsonlines.gz":
+        return "shared recording"
+    return "H100s" if name.startswith("nvsmi-h100-") else "H200s"
+
+
 def kinds_of(paths):
     out = set()
     for path in paths:
@@ -69,6 +80,7 @@ def main():
     marked = kinds_of([p for p in args.kinds.split(",") if p])
     groups = collections.defaultdict(lambda: [0, 0, 0])
     per_workload = collections.defaultdict(lambda: [0, 0, 0])
+    per_chip = collections.defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # benign n, flagged before/after; hashing n, missed
     skipped = 0
     for key, (w, y, counted, pb) in before.items():
         if not counted:
@@ -95,10 +107,19 @@ def main():
             acc[0] += 1
             acc[1] += wrong_b
             acc[2] += wrong_a
+        c = per_chip[chip_of(key[0])]
+        o = 3 * y
+        c[o] += 1
+        c[o + 1] += wrong_b
+        c[o + 2] += wrong_a
     print(f"{args.probs} held out, {args.before} -> {args.after}" + (f" ({skipped} rows not in both or unscored)" if skipped else ""))
     print(f"| group | samples | wrong before | wrong after |\n|---|---:|---:|---:|")
     for g, (n, b, a) in sorted(groups.items()):
         print(f"| {g} | {n:,} | {b:,} | {a:,} |")
+    print("| chip | benign | flagged before | flagged after | hashing | missed before | missed after |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")
+    for chip, c in sorted(per_chip.items()):
+        print(f"| {chip} | " + " | ".join(f"{v:,}" for v in c) + " |")
     moved = sorted(per_workload.items(), key=lambda kv: kv[1][2] - kv[1][1])
     for title, items in (("fewer wrong", moved[:args.top]), ("more wrong", moved[::-1][:args.top])):
         print(f"{title}:")
