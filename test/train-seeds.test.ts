@@ -1,18 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForestModel } from '../src/engine/model.js';
+import { openModel } from '../src/model-repo/open.js';
+import { selectTritonEngine, TritonServer } from '../src/triton/index.js';
+import { testTriton } from './triton-home.js';
 
 // scripts/train-gpm-model.py --seeds N: the model averages N seeds' forests, merged into one forest (every tree of
 // each, leaves divided by N). The merged file must score what the N forests score on average (XGBoost's own
 // margins, the oracle), and stay a plain XGBoost model that our engine reads and scores as XGBoost does.
-// Real captures (bp on an H100, ab2 on an H200: both labels), Debian's XGBoost.
+// Real captures (bp on an H100, ab2 on an H200: both labels), Debian's XGBoost, and Triton's FIL backend (the CPU
+// build in ../shared, or $TRITON_HOME) serving the merged file in abp-gpm-xgb's own model directory.
 const ROOT = new URL('..', import.meta.url).pathname;
 const PY = '/usr/bin/python3';
 const xgb = spawnSync(PY, ['-c', 'import xgboost'], { encoding: 'utf8' }).status === 0;
 if (!xgb) console.log('train-seeds: skipped, no python3-xgboost at /usr/bin/python3');
+const T = testTriton();
+const TRITON = T.hasLibrary && T.hasFil;
+if (!TRITON) console.log(`train-seeds: Triton check skipped: ${T.missing.join('; ')}`);
 
 const FILES = ['data/nvsmi-h100-gpm-bp.jsonlines.gz', 'data/nvsmi-h200-gpm-ab2.jsonlines.gz'];
 
@@ -57,7 +64,10 @@ describe.skipIf(!xgb)('a model of several seeds merged into one forest', () => {
       'scripts/gpm/columns.txt', '--derived', 'scripts/gpm/derived_fil.txt', '--out', join(dir, 'f')]);
     printed = sh(PY, ['-c', SCRIPT, join(dir, 'f'), dir]).trim().split(' ');
   }, 120_000);
-  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await TritonServer.running()?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('scores the mean of the seeds\' margins, with every seed\'s trees', () => {
     const [trees, diff, , same] = printed;
@@ -79,6 +89,26 @@ describe.skipIf(!xgb)('a model of several seeds merged into one forest', () => {
     expect(want.length).toBeGreaterThan(300);
     expect(worst).toBeLessThan(1e-6);
   });
+
+  it.skipIf(!TRITON)('is served by Triton\'s FIL as XGBoost scores it, in abp-gpm-xgb\'s model directory', async () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'abp-gpm-xgb', '1'), { recursive: true });
+    for (const f of ['config.pbtxt', 'columns_fil.txt', 'derived_fil.txt', 'labels.txt']) {
+      copyFileSync(join(ROOT, 'models', 'abp-gpm-xgb', f), join(repo, 'abp-gpm-xgb', f));
+    }
+    copyFileSync(join(dir, 'xgboost.json'), join(repo, 'abp-gpm-xgb', '1', 'xgboost.json'));
+    const m = await openModel('abp-gpm-xgb', { repository: repo, engineOptions: { device: 'cpu' } });
+    const sel = await selectTritonEngine(m, { engine: 'triton', tritonHome: T.home });
+    expect(sel.engine).toBe('triton');
+    if (sel.engine !== 'triton') return;
+    const X = f32(join(dir, 'X.f32'));
+    const want = f32(join(dir, 'p.f32'));
+    const got = await sel.forest.predict(X, want.length);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    expect(worst).toBeLessThan(1e-6);
+    m.forest.dispose();
+  }, 120_000);
 
   it('refuses a seed count out of range', () => {
     const r = spawnSync(PY, ['scripts/train-gpm-model.py', '--features', join(dir, 'f'), '--eval-only', '--seeds', '0'],
