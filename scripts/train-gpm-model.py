@@ -257,11 +257,15 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
     return per, score(pooled[done], y[done]), pooled
 
 
+def is_h100(source):
+    """Whether a capture was recorded on an H100: its file name says so (ingest.sh names it by meta.json's GPU)."""
+    return "nvsmi-h100-" in os.path.basename(source)
+
+
 def dram_per_chip(X, columns, rows, k, derived_path):
-    """An H100's rows with DRAM activity times k and every derived feature recomputed from the raw columns
-    (synthetic_pairs.derived_evaluator: derived_fil.txt's ops as src/model-repo/derived.ts runs them). The chip
-    is the capture's file name (ingest.sh names it by meta.json's GPU)."""
-    h100 = np.array(["nvsmi-h100-" in os.path.basename(r["source"]) for r in rows])
+    """An H100's rows (is_h100) with DRAM activity times k and every derived feature recomputed from the raw columns
+    (synthetic_pairs.derived_evaluator: derived_fil.txt's ops as src/model-repo/derived.ts runs them)."""
+    h100 = np.array([is_h100(r["source"]) for r in rows])
     width, apply = synthetic_pairs.derived_evaluator(derived_path, columns)
     raw = X[h100, :width].copy()
     raw[:, columns.index("nvidia_smi_log.gpu.gpm.dram_activity")] *= np.float32(k)

@@ -50,6 +50,14 @@ function sh(cmd: string, args: string[]) {
   return r.stdout;
 }
 
+/** The largest absolute difference between two equally long vectors. */
+function maxDiff(a: Float32Array, b: Float32Array) {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
 function f32(path: string) {
   const b = readFileSync(path);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -84,10 +92,8 @@ describe.skipIf(!xgb)('a model of several seeds merged into one forest', () => {
     const X = f32(join(dir, 'X.f32'));
     const want = f32(join(dir, 'p.f32'));
     const got = await model.predict(X, want.length);
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
     expect(want.length).toBeGreaterThan(300);
-    expect(worst).toBeLessThan(1e-6);
+    expect(maxDiff(got, want)).toBeLessThan(1e-6);
   });
 
   it.skipIf(!TRITON)('is served by Triton\'s FIL as XGBoost scores it, in abp-gpm-xgb\'s model directory', async () => {
@@ -104,9 +110,7 @@ describe.skipIf(!xgb)('a model of several seeds merged into one forest', () => {
     const X = f32(join(dir, 'X.f32'));
     const want = f32(join(dir, 'p.f32'));
     const got = await sel.forest.predict(X, want.length);
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-    expect(worst).toBeLessThan(1e-6);
+    expect(maxDiff(got, want)).toBeLessThan(1e-6);
     m.forest.dispose();
   }, 120_000);
 

@@ -49,12 +49,11 @@ def load(folder, probs):
 
 
 def chip_of(source):
-    """The chip a recording was made on, from its file name: the shared recording apart (another H200, workloads the
-    project did not write), then nvsmi-h100-gpm-* and nvsmi-h200-gpm-* (scripts/capture/ingest.sh names them)."""
-    name = os.path.basename(source)
-    if name == "nvsmi-h200-gpm-train.jsonlines.gz":
+    """The chip a recording was made on, from its file name (the trainer's is_h100): the shared recording apart
+    (another H200, workloads the project did not write)."""
+    if os.path.basename(source) == "nvsmi-h200-gpm-train.jsonlines.gz":
         return "shared recording"
-    return "H100s" if name.startswith("nvsmi-h100-") else "H200s"
+    return "H100s" if tg.is_h100(source) else "H200s"
 
 
 def kinds_of(paths):
