@@ -19,7 +19,9 @@ Evaluation (all in the model card and metrics.json):
          every co-located pair, across all families;
   LOGO   hold out one physical GPU's recordings (the shared recording is
          another H200 running workloads this project did not write).
-Deterministic: one thread, fixed seed, exact tree method.
+Deterministic: each forest on one thread, fixed seed, exact tree method; the held-out folds' forests train
+side by side in ABP_TRAIN_JOBS processes (default: one per core, scripts/gpm/forest.py), with the same verdicts
+for any number of them.
 """
 import argparse
 import importlib.util
@@ -36,6 +38,7 @@ spec = importlib.util.spec_from_file_location("train_model", os.path.join(HERE, 
 tm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tm)
 sys.path.insert(0, os.path.join(HERE, "gpm"))
+import forest  # noqa: E402
 import synthetic_pairs  # noqa: E402
 
 MODEL_NAME = "abp-gpm-xgb"
@@ -108,44 +111,20 @@ def primary(parts):
     return hashes[0] if hashes else (parts[0] if parts else "")
 
 
-# How many seeds' forests make the model (`--seeds`): 1 ships today. Averaging seeds (one forest of every seed's
+# How many seeds' forests make the model (`--seeds`): three since a-by. Averaging seeds (one forest of every seed's
 # trees, leaves scaled by 1/N) cuts the trees' row and column sampling noise: on a-ca three seeds held out by GPU
-# gave 0.815 / 930 benign flagged against 0.810-0.812 / 984-1,092 for each alone (the card's "Tried").
-SEEDS = 1
+# gave 0.815 / 930 benign flagged against 0.810-0.812 / 984-1,092 for each alone (the card's "Tried"). Every
+# forest the evaluation trains is then three, hence the folds in parallel (forest.fit_predict_folds).
+SEEDS = 3
 
 
-def merge_seeds(boosters):
-    """One booster whose margin is the mean of the boosters' margins: every tree of each, its leaf values (and node
-    weights) divided by their number. All share base_score (PARAMS), so base + mean(sum of trees) is what it scores;
-    still one plain XGBoost model, for the engine, FIL and XGBoost alike."""
-    n = len(boosters)
-    docs = [json.loads(bytes(b.save_raw("json"))) for b in boosters]
-    merged = docs[0]
-    model = merged["learner"]["gradient_booster"]["model"]
-    trees = []
-    for doc in docs:
-        for t in doc["learner"]["gradient_booster"]["model"]["trees"]:
-            leaf = [c == -1 for c in t["left_children"]]
-            t["split_conditions"] = [v / n if is_leaf else v for v, is_leaf in zip(t["split_conditions"], leaf)]
-            t["base_weights"] = [v / n for v in t["base_weights"]]
-            t["id"] = len(trees)
-            trees.append(t)
-    model["trees"] = trees
-    model["tree_info"] = [0] * len(trees)
-    model["gbtree_model_param"]["num_trees"] = str(len(trees))
-    out = xgb.Booster()
-    out.load_model(bytearray(json.dumps(merged).encode()))
-    return out
+merge_seeds = forest.merge_seeds  # kept under the trainer's name for the scripts and tests that import it
 
 
 def train(X, y, params=PARAMS, rounds=ROUNDS, weight=None, seeds=None):
     """A forest on (X, y); with seeds > 1 (default SEEDS), that many forests of consecutive seeds from params'
-    seed, merged (merge_seeds)."""
-    seeds = SEEDS if seeds is None else seeds
-    d = xgb.DMatrix(X, label=y, weight=weight, missing=np.nan)
-    if seeds == 1:
-        return xgb.train(params, d, rounds)
-    return merge_seeds([xgb.train({**params, "seed": params["seed"] + i}, d, rounds) for i in range(seeds)])
+    seed, merged (forest.merge_seeds)."""
+    return forest.fit(X, y, params, rounds, weight, SEEDS if seeds is None else seeds)
 
 
 def load_idle(d):
@@ -169,8 +148,7 @@ def working_samples(X, y, workloads, columns, idle):
     return transition, no_work, ~transition & ~(no_work & (y == 1))
 
 
-def predict(b, X):
-    return b.predict(xgb.DMatrix(X, missing=np.nan))
+predict = forest.predict
 
 
 def save_model_dir(d, booster, X, name, columns_path, derived_path, width, threshold):
@@ -242,6 +220,7 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
     every row of a held-out key, usable or not (startup and no-work samples
     too: the episode replay needs a verdict for every sample)."""
     per, pooled = {}, np.full(len(y), np.nan, dtype=np.float32)
+    held, folds = [], []
     for k in keys:
         mine = np.array([t == k for t in test_key_of_row])
         test = usable & mine
@@ -250,8 +229,12 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         train_rows = usable & np.array([k not in g for g in groups_of_row])
         if partner_alone is not None:
             train_rows = pairs_with_partner_alone(train_rows, *partner_alone)
-        b = train(X[train_rows], y[train_rows], params, rounds, weight[train_rows])
-        pooled[mine] = predict(b, X[mine])
+        held.append((k, mine, test))
+        folds.append((np.flatnonzero(train_rows), np.flatnonzero(mine)))
+    # The folds' forests train side by side (forest.fit_predict_folds: ABP_TRAIN_JOBS processes, default one per
+    # core), each on one thread as before, so the verdicts are the same for any number of processes.
+    for (k, mine, test), p in zip(held, forest.fit_predict_folds(X, y, weight, folds, params, rounds, SEEDS)):
+        pooled[mine] = p
         per[k] = score(pooled[test], y[test])
     done = ~np.isnan(pooled) & usable
     return per, score(pooled[done], y[done]), pooled
