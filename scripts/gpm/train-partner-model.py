@@ -94,7 +94,7 @@ def main():
     tg.save_model_dir(args.model_dir, booster, Xt, MODEL_NAME, args.columns, args.derived, len(columns), THRESHOLD)
     metrics = {
         "model": MODEL_NAME, "xgboost": xgb.__version__, "inputs": meta.get("input"), "rule": meta.get("rule"),
-        "columns": columns, "params": tg.PARAMS, "rounds": tg.ROUNDS, "threshold": THRESHOLD,
+        "columns": columns, "params": tg.PARAMS, "rounds": tg.ROUNDS, "seeds": tg.SEEDS, "threshold": THRESHOLD,
         "trained_on": {"alone": int(alone.sum()), "unmixed_partners": int(len(sel)),
                        "unmixed_miners": int(y[sel].sum()), "unmixed_benign": int((y[sel] == 0).sum())},
         "history": {"settle": unmix.SETTLE, "baseline": unmix.BASELINE, "gap_s": unmix.GAP_S, "drop": unmix.DROP},
