@@ -4,11 +4,14 @@
  * the same run: XGBoost runs in a child /usr/bin/python3 process.
  *
  *   npx tsx scripts/bench-engine.ts [--threads N] [--batches 1,1000,100000,1000000] [--seconds S] [--rounds R]
- *                                   [--models abp,large]
+ *                                   [--models abp,large,gpm]
  *
  * Models: (a) the shipped ABP model, models/abp-nvsmi-xgb/1/, on feature rows
  * of the real H200 telemetry (data/nvsmi-h200-train.jsonlines.gz); (b) the
- * large golden fixture (500 trees, depth 8, 30 features) on its own inputs.
+ * large golden fixture (500 trees, depth 8, 30 features) on its own inputs;
+ * (c, with --models ...,gpm) the shipped GPM model, models/abp-gpm-xgb/1/ (three
+ * seeds' forests merged, 360 trees of depth 4), on the raw and derived features
+ * (derived_fil.txt, as the serving code computes them) of a real GPM capture.
  * Inputs are tiled to each batch size. Both sides predict the same rows and
  * the script checks that their first rows agree bit for bit.
  */
@@ -20,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { ForestModel } from '../src/engine/model.js';
+import { readDerived } from '../src/model-repo/derived.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { tileRows } from '../test/fixtures.js';
 import { medianSeconds } from './median-time.js';
@@ -64,6 +68,20 @@ function abpCase(): Case {
   const text = gunzipSync(readFileSync(join(root, 'data/nvsmi-h200-train.jsonlines.gz'))).toString('utf8');
   const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { label: 'abp-nvsmi-xgb', modelPath: join(dir, file), input: featureMatrix(records, columns), width: columns.length };
+}
+
+function gpmCase(): Case {
+  const repo = join(root, 'models/abp-gpm-xgb');
+  const columns = readFileSync(join(repo, 'columns_fil.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const derived = readDerived(join(repo, 'derived_fil.txt'), columns);
+  if (!derived) throw new Error(`${repo}: no derived_fil.txt`);
+  const text = gunzipSync(readFileSync(join(root, 'data/nvsmi-h200-gpm-ab2.jsonlines.gz'))).toString('utf8');
+  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const input = derived.apply(featureMatrix(records, columns), records.length, columns.length);
+  return { label: 'abp-gpm-xgb', modelPath: join(repo, '1/xgboost.json'), input, width: columns.length + derived.features.length };
 }
 
 function largeCase(): Case {
@@ -171,7 +189,8 @@ rowsOut.push('| model | trees x depth | batch | ours rows/s | XGBoost 1.7.4 rows
 rowsOut.push('|---|---|---:|---:|---:|---:|:---:|');
 try {
   const wanted = values.models!.split(',');
-  const cases = [wanted.includes('abp') ? abpCase() : undefined, wanted.includes('large') ? largeCase() : undefined];
+  const cases = [wanted.includes('abp') ? abpCase() : undefined, wanted.includes('gpm') ? gpmCase() : undefined,
+    wanted.includes('large') ? largeCase() : undefined];
   for (const c of cases.filter((x): x is Case => x !== undefined)) {
     const model = await ForestModel.fromFile(c.modelPath);
     const xgb = await startXgboost(c);
