@@ -229,12 +229,13 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         train_rows = usable & np.array([k not in g for g in groups_of_row])
         if partner_alone is not None:
             train_rows = pairs_with_partner_alone(train_rows, *partner_alone)
-        held.append((k, mine, test))
+        held.append(k)  # row indices, not masks: a mask per fold is the whole matrix's rows again (~900 folds)
         folds.append((np.flatnonzero(train_rows), np.flatnonzero(mine)))
     # The folds' forests train side by side (forest.fit_predict_folds: ABP_TRAIN_JOBS processes, default one per
     # core), each on one thread as before, so the verdicts are the same for any number of processes.
-    for (k, mine, test), p in zip(held, forest.fit_predict_folds(X, y, weight, folds, params, rounds, SEEDS)):
+    for k, (_, mine), p in zip(held, folds, forest.fit_predict_folds(X, y, weight, folds, params, rounds, SEEDS)):
         pooled[mine] = p
+        test = mine[usable[mine]]
         per[k] = score(pooled[test], y[test])
     done = ~np.isnan(pooled) & usable
     return per, score(pooled[done], y[done]), pooled
