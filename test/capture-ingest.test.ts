@@ -62,6 +62,13 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
       const name = e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       expect(run.stdout).toMatch(new RegExp(`^\\| \`${name}\` \\| ${e.label} \\| \\d+ \\| \\d+ \\| [^|]+ \\|[^|]*\\|$`, 'm'));
     }
+    // Where else each workload was recorded: these records are the shared recording's, so each was, on its H200.
+    for (const e of eps) {
+      const name = e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      expect(run.stdout).toMatch(new RegExp(`^  ${name} +before on 1 GPU: shared recording \\(H200 GPU-`, 'm'));
+    }
+    const kinds = new Set(eps.map((e) => e.workload)).size;
+    expect(run.stdout).toContain(`${kinds} workloads: 0 new to the project, ${kinds} recorded before on one GPU only, 0 recorded before only on chips other than this capture's (H200)`);
     const hashing = original.filter((r) => r.label === 1).length;
     expect(run.stdout).toContain(`| \`nvsmi-h200-gpm-zz.jsonlines.gz\` | \`schedules/test.txt\` |`);
     expect(run.stdout).toContain(`| ${original.length} | ${hashing} | ${eps.length} (0, 0) |`);
@@ -80,6 +87,9 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     expect(existsSync(join(data, 'nvsmi-h200-gpm-yy.jsonlines.gz'))).toBe(false);
     expect(run.stdout).toContain('| `nvsmi-h100-gpm-yy.jsonlines.gz` | `schedules/test.txt` |');
     expect(run.stdout).toContain('| NVIDIA H100 80GB HBM3 (');
+    // every kind was recorded before on the shared recording's H200 only: another chip than this capture's
+    const kinds = new Set(h100.eps.map((e) => e.workload)).size;
+    expect(run.stdout).toContain(`${kinds} workloads: 0 new to the project, ${kinds} recorded before on one GPU only, ${kinds} recorded before only on chips other than this capture's (H100)`);
     // the same name recorded on an H200 would be a second capture called yy
     const again = ingest(capture().dir, 'yy', data);
     expect(again.status).toBe(1);
