@@ -26,6 +26,7 @@ import { ForestModel } from '../src/engine/model.js';
 import { readDerived } from '../src/model-repo/derived.js';
 import { featureMatrix } from '../src/stages/parse-value.js';
 import { tileRows } from '../test/fixtures.js';
+import { readJsonLines } from './jsonlines.js';
 import { medianSeconds } from './median-time.js';
 
 const { values } = parseArgs({
@@ -57,31 +58,31 @@ interface Case {
   width: number;
 }
 
-function abpCase(): Case {
-  const dir = join(root, 'models/abp-nvsmi-xgb/1');
-  const file = readdirSync(dir).find((f) => /\.(json|ubj|model|bst)$/.test(f));
-  if (!file) throw new Error(`${dir}: no model file`);
-  const columns = readFileSync(join(root, 'models/abp-nvsmi-xgb/columns_fil.txt'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const text = gunzipSync(readFileSync(join(root, 'data/nvsmi-h200-train.jsonlines.gz'))).toString('utf8');
-  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { label: 'abp-nvsmi-xgb', modelPath: join(dir, file), input: featureMatrix(records, columns), width: columns.length };
-}
-
-function gpmCase(): Case {
-  const repo = join(root, 'models/abp-gpm-xgb');
+/** A shipped model directory's model file and the raw columns it reads (columns_fil.txt). */
+function shippedModel(name: string) {
+  const repo = join(root, 'models', name);
+  const file = readdirSync(join(repo, '1')).find((f) => /\.(json|ubj|model|bst)$/.test(f));
+  if (!file) throw new Error(`${repo}/1: no model file`);
   const columns = readFileSync(join(repo, 'columns_fil.txt'), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+  return { repo, modelPath: join(repo, '1', file), columns };
+}
+
+function abpCase(): Case {
+  const { modelPath, columns } = shippedModel('abp-nvsmi-xgb');
+  const records = readJsonLines(join(root, 'data/nvsmi-h200-train.jsonlines.gz'));
+  return { label: 'abp-nvsmi-xgb', modelPath, input: featureMatrix(records, columns), width: columns.length };
+}
+
+function gpmCase(): Case {
+  const { repo, modelPath, columns } = shippedModel('abp-gpm-xgb');
   const derived = readDerived(join(repo, 'derived_fil.txt'), columns);
   if (!derived) throw new Error(`${repo}: no derived_fil.txt`);
-  const text = gunzipSync(readFileSync(join(root, 'data/nvsmi-h200-gpm-ab2.jsonlines.gz'))).toString('utf8');
-  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = readJsonLines(join(root, 'data/nvsmi-h200-gpm-ab2.jsonlines.gz'));
   const input = derived.apply(featureMatrix(records, columns), records.length, columns.length);
-  return { label: 'abp-gpm-xgb', modelPath: join(repo, '1/xgboost.json'), input, width: columns.length + derived.features.length };
+  return { label: 'abp-gpm-xgb', modelPath, input, width: columns.length + derived.features.length };
 }
 
 function largeCase(): Case {

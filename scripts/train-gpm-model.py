@@ -118,9 +118,6 @@ def primary(parts):
 SEEDS = 3
 
 
-merge_seeds = forest.merge_seeds  # kept under the trainer's name for the scripts and tests that import it
-
-
 def train(X, y, params=PARAMS, rounds=ROUNDS, weight=None, seeds=None):
     """A forest on (X, y); with seeds > 1 (default SEEDS), that many forests of consecutive seeds from params'
     seed, merged (forest.merge_seeds)."""
