@@ -39,6 +39,7 @@ tm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tm)
 sys.path.insert(0, os.path.join(HERE, "gpm"))
 import forest  # noqa: E402
+from chip import is_h100  # noqa: E402
 import synthetic_pairs  # noqa: E402
 
 MODEL_NAME = "abp-gpm-xgb"
@@ -236,11 +237,6 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         per[k] = score(pooled[test], y[test])
     done = ~np.isnan(pooled) & usable
     return per, score(pooled[done], y[done]), pooled
-
-
-def is_h100(source):
-    """Whether a capture was recorded on an H100: its file name says so (ingest.sh names it by meta.json's GPU)."""
-    return "nvsmi-h100-" in os.path.basename(source)
 
 
 def dram_per_chip(X, columns, rows, k, derived_path):

@@ -18,6 +18,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gpm"))
+from chip import recording  # noqa: E402
+
 WORKLOAD = re.compile(r'"workload"\s*:\s*"([^"\\]*)"')
 UUID = re.compile(r'"nvidia_smi_log\.gpu\.uuid"\s*:\s*"([^"\\]*)"')
 
@@ -35,11 +38,10 @@ def scan(path):
 
 def capture_of(path, shared):
     """A recording's short name and chip: ('bq', 'H100'), ('shared recording', 'H200')."""
-    base = os.path.basename(path)
     if shared and os.path.abspath(path) == os.path.abspath(shared):
         return "shared recording", "H200"
-    m = re.match(r"nvsmi-(h\d+)-gpm-(.+)\.jsonlines\.gz$", base)
-    return (m.group(2), m.group(1).upper()) if m else (base, "?")
+    name, chip = recording(path)
+    return name, chip or "?"
 
 
 def main(argv):

@@ -26,6 +26,8 @@ import os
 
 import numpy as np
 
+from chip import is_h100
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("tg", os.path.join(os.path.dirname(HERE), "train-gpm-model.py"))
 tg = importlib.util.module_from_spec(_spec)
@@ -49,11 +51,11 @@ def load(folder, probs):
 
 
 def chip_of(source):
-    """The chip a recording was made on, from its file name (the trainer's is_h100): the shared recording apart
+    """The chip a recording was made on, from its file name (chip.py, as the trainer reads it): the shared recording apart
     (another H200, workloads the project did not write)."""
     if os.path.basename(source) == "nvsmi-h200-gpm-train.jsonlines.gz":
         return "shared recording"
-    return "H100s" if tg.is_h100(source) else "H200s"
+    return "H100s" if is_h100(source) else "H200s"
 
 
 def kinds_of(paths):
