@@ -67,6 +67,10 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops21.go/playout']],
     [['moreops22'], ['moreops22.connect4/solve', 'moreops22.bignum/mul', 'moreops22.clique/bitset',
       'moreops22.bpf/interp']],
+    [['moreops23'], ['moreops23.knapsack/dp', 'moreops23.nussinov/fold', 'moreops23.wavelet/rank',
+      'moreops23.sudoku/solve']],
+    [['moreops24'], ['moreops24.dp4a/gemm', 'moreops24.topk/radix', 'moreops24.voxel/raycast',
+      'moreops24.bch/decode']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
