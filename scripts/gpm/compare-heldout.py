@@ -114,7 +114,7 @@ def main():
         c[o + 1] += wrong_b
         c[o + 2] += wrong_a
     print(f"{args.probs} held out, {args.before} -> {args.after}" + (f" ({skipped} rows not in both or unscored)" if skipped else ""))
-    print(f"| group | samples | wrong before | wrong after |\n|---|---:|---:|---:|")
+    print("| group | samples | wrong before | wrong after |\n|---|---:|---:|---:|")
     for g, (n, b, a) in sorted(groups.items()):
         print(f"| {g} | {n:,} | {b:,} | {a:,} |")
     print("| chip | benign | flagged before | flagged after | hashing | missed before | missed after |\n"
