@@ -71,6 +71,8 @@ describe.skipIf(!python)('workload checks', () => {
       'moreops23.sudoku/solve']],
     [['moreops24'], ['moreops24.dp4a/gemm', 'moreops24.topk/radix', 'moreops24.voxel/raycast',
       'moreops24.bch/decode']],
+    [['moreops25'], ['moreops25.collatz/verify', 'moreops25.mfaktc/trialfactor', 'moreops25.mandelbrot/fixedpoint',
+      'moreops25.puzzle15/idastar']],
   ];
   for (const [modules, kinds] of emulated) {
     it.skipIf(!numpy)(`the ${modules.join(' and ')} drivers run on the CPU with their kernels replayed, every self-check agreeing`, () => {
