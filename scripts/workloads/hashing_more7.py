@@ -674,7 +674,19 @@ _known_answers()
 
 
 # ---------------------------------------------------------------------------------------------------------------
-class Tensority(_Checked):
+class _Kernel7(_Checked):
+    """This module's `hash` kernels all take (their table, if any; nonce, iters, target, hits, out, nout)."""
+
+    def tables(self):
+        return ()
+
+    def call(self, grid, block, nonce, iters, nout):
+        cp = self.cp
+        self.kernel((grid,), (block,), (*self.tables(), cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET),
+                                        self.hits, self.out, cp.uint32(nout)))
+
+
+class Tensority(_Kernel7):
     def __init__(self, variant):
         super().__init__("tensority")
         cp = self.cp
@@ -689,13 +701,11 @@ class Tensority(_Checked):
         note(f"tensority: {TN_MATS} int8 matrices of {TN_N} x {TN_N} ({self.mats.nbytes >> 20} MiB), {TN_ROUNDS} "
              f"matrix-vector products ({TN_ROUNDS * TN_N * TN_N // 4} dp4a) and 3 Keccak-f[1600] a hash")
 
-    def call(self, grid, block, nonce, iters, nout):
-        cp = self.cp
-        self.kernel((grid,), (block,), (self.mats, cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET), self.hits,
-                                        self.out, cp.uint32(nout)))
+    def tables(self):
+        return (self.mats,)
 
 
-class Lbry(_Checked):
+class Lbry(_Kernel7):
     def __init__(self, variant):
         super().__init__("lbry")
         cp = self.cp
@@ -705,13 +715,8 @@ class Lbry(_Checked):
         self._finish_check(self._compare({t: lbry_ref(CHECK_NONCE + t) for t in CHECK_PICKS}))
         note("lbry: SHA-256d, SHA-512, two RIPEMD-160 and SHA-256d a hash (seven compressions), no memory")
 
-    def call(self, grid, block, nonce, iters, nout):
-        cp = self.cp
-        self.kernel((grid,), (block,), (cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET), self.hits, self.out,
-                                        cp.uint32(nout)))
 
-
-class Eaglesong(_Checked):
+class Eaglesong(_Kernel7):
     def __init__(self, variant):
         super().__init__("eaglesong")
         cp = self.cp
@@ -722,13 +727,8 @@ class Eaglesong(_Checked):
         note(f"eaglesong: 3 sponge permutations of {ES_ROUNDS} rounds a hash (bit matrix, circulant, injection, "
              f"add-rotate-add on 16 words), no memory")
 
-    def call(self, grid, block, nonce, iters, nout):
-        cp = self.cp
-        self.kernel((grid,), (block,), (cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET), self.hits, self.out,
-                                        cp.uint32(nout)))
 
-
-class Odocrypt(_Checked):
+class Odocrypt(_Kernel7):
     def __init__(self, variant):
         super().__init__("odocrypt")
         cp = self.cp
@@ -751,10 +751,8 @@ class Odocrypt(_Checked):
         self.period = period
         self.prog = self.cp.asarray(od_program(period), dtype=self.cp.uint32)
 
-    def call(self, grid, block, nonce, iters, nout):
-        cp = self.cp
-        self.kernel((grid,), (block,), (self.prog, cp.uint64(nonce), cp.int32(iters), cp.uint32(TARGET), self.hits,
-                                        self.out, cp.uint32(nout)))
+    def tables(self):
+        return (self.prog,)
 
     def launch(self, grid, block, iters):
         now = time.time()
