@@ -47,6 +47,26 @@ _add("train_conv3d", "dl_train", 0, ["bf16"], "moreml", "train_conv3d",
 _add("train_vit", "dl_train", 0, ["fp16"], "moreml", "train_vit", "ViT-B/16 training, 224x224, batch 64, fp16 autocast + GradScaler")
 _add("linalg", "science", 0, ["batched", "fp64"], "moreml", "linalg",
      "batched fp32 Cholesky, triangular solves and QR of thousands of 64-256 square matrices; fp64 LU solve of two 4096^2 systems + eigh of a 2048^2 matrix (cuSOLVER)")
+# the frameworks' own kernels: torch.compile (Inductor/Triton), CUDA-graph replay, JAX/XLA, Hugging Face, torchvision,
+# PyTorch Geometric and hand-written Triton (frameworks.py)
+_add("compiled", "dl_train", 0, ["train"], "frameworks", "compiled",
+     "GPT-style LM training (6 blocks, width 1024) with blocks and loss torch.compile'd (Inductor's Triton kernels), bf16 autocast, fused AdamW, batch 8 x 1024 tokens")
+_add("cudagraph", "dl_infer", 0, ["decode"], "frameworks", "cudagraph",
+     "bf16 LLM decoding (16 layers, width 2048, batch 8) captured once as a CUDA graph and replayed a token at a time: static 2048-position KV cache under a mask, position and greedy token kept on the GPU")
+_add("jaxlm", "dl_train", 0, ["train"], "frameworks", "jaxlm",
+     "transformer LM training in JAX, jit-compiled by XLA (8 blocks, width 1024, bf16 compute over fp32 parameters, AdamW by tree_map), batch 8 x 1024 tokens, no preallocation")
+_add("hfbert", "dl_train", 0, ["train"], "frameworks", "hfbert",
+     "Hugging Face transformers' BERT-base from its config (random weights): classification fine-tuning, bf16 autocast, 32 x 256 tokens")
+_add("hfgpt2", "dl_infer", 0, ["generate"], "frameworks", "hfgpt2",
+     "Hugging Face transformers' GPT-2 (124M, from its config, bf16): greedy generate() of 128 new tokens for 8 prompts of 128, the library's per-token loop")
+_add("tvmodel", "dl_train", 0, ["resnet50", "efficientnet"], "frameworks", "tvmodel",
+     "torchvision ResNet-50 and EfficientNet-B0 training (random weights, bf16 autocast, channels-last, batch 128 of 224x224 from pinned memory)")
+_add("tvdetect", "dl_infer", 0, ["fasterrcnn"], "frameworks", "tvdetect",
+     "torchvision Faster R-CNN (MobileNetV3-Large FPN, random weights) inference on 8 800x800 images: backbone, proposals, NMS, RoIAlign, box heads")
+_add("pyg", "dl_train", 0, ["gcn", "gat"], "frameworks", "pyg",
+     "PyTorch Geometric node classification on a random 1M-node graph: two GCNConv layers over 8M edges (normalisation cached), or two GATConv layers (4 heads) over 4M")
+_add("tritonops", "dl_infer", 0, ["softmax", "matmul"], "frameworks", "tritonops",
+     "kernels written in Triton: row softmax then LayerNorm of 16384 x 4096 fp16 (memory-bound); a blocked fp16 GEMM of 8192^3 by tl.dot with grouped tile order")
 # data processing, science, copies, interactive
 _add("sort", "data", 0, ["int64", "argsort", "float"], "datawork", "sort", "torch.sort of 2^28 int64 keys; argsort + payload gather; float sort")
 _add("hashjoin", "data", 0, ["partition", "probe"], "datawork", "hashjoin",
