@@ -209,8 +209,10 @@ def colocated_share_weight(X, workloads, columns, weight, colocated_hashing, cw,
     return out
 
 
-def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds, weight, partner_alone=None):
-    """For each key: test = usable rows whose test key is it; train = usable rows with no part in it.
+def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds, weight, partner_alone=None,
+             trainable=None):
+    """For each key: test = usable rows whose test key is it; train = usable rows with no part in it (and, with
+    trainable, only rows it marks: the learning-curve experiment's subset of kinds; the test rows stay all).
     partner_alone = (needs, alone_of_row): drop from each fold's training the miners beside a benign job whose
     benign partner that fold does not see alone (pairs_with_partner_alone).
 
@@ -225,6 +227,8 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         if not test.any():
             continue
         train_rows = usable & np.array([k not in g for g in groups_of_row])
+        if trainable is not None:
+            train_rows &= trainable
         if partner_alone is not None:
             train_rows = pairs_with_partner_alone(train_rows, *partner_alone)
         held.append(k)  # row indices, not masks: a mask per fold is the whole matrix's rows again (~900 folds)
@@ -237,6 +241,27 @@ def hold_out(X, y, usable, groups_of_row, test_key_of_row, keys, params, rounds,
         per[k] = score(pooled[test], y[test])
     done = ~np.isnan(pooled) & usable
     return per, score(pooled[done], y[done]), pooled
+
+
+def keep_kinds(spec, names, fams, n_synthetic):
+    """The learning-curve experiment's training mask: fractions (benign, hashing) of the benign workload kinds and of
+    the hashing families, drawn at random by PARAMS' seed; a row trains only if every part of it was drawn
+    (start-up rows, never trained on, and synthetic rows are kept)."""
+    try:
+        fb, fh = (float(v) for v in spec.split(","))
+        assert 0 < fb <= 1 and 0 < fh <= 1
+    except (ValueError, AssertionError):
+        sys.exit(f"train-gpm-model: --keep-kinds wants two fractions in (0, 1] as B,H, got {spec!r}")
+    rng = np.random.default_rng(PARAMS["seed"])
+    benign = sorted({p for n in names for p in n if not is_hash(p) and p != TRANSITION})
+    hashing = sorted({p for f in fams for p in f if is_hash(p)})
+    kb = set(rng.choice(benign, max(1, round(fb * len(benign))), replace=False))
+    kh = set(rng.choice(hashing, max(1, round(fh * len(hashing))), replace=False))
+    keep = np.array([all(p in kb for p in n if not is_hash(p) and p != TRANSITION) and all(p in kh for p in f if is_hash(p))
+                     for n, f in zip(names, fams)] + [True] * n_synthetic)
+    print(f"train-gpm-model: --keep-kinds {spec}: {len(kb)} of {len(benign)} benign kinds, {len(kh)} of "
+          f"{len(hashing)} hashing families, {int(keep[:len(names)].sum())} of {len(names)} rows may train")
+    return keep
 
 
 def dram_per_chip(X, columns, rows, k, derived_path):
@@ -324,6 +349,10 @@ def main():
                     help="experiment (with --eval-only): multiply an H100's DRAM activity by this (3.35/4.8 = 0.698 "
                          "puts it in H200 units: scripts/gpm/compare-chips.py measures the chips' readings of one kind) "
                          "and recompute dram_share and integer_per_dram from it")
+    ap.add_argument("--keep-kinds", default=None,
+                    help="experiment (with --eval-only), a learning curve: B,H = the fractions of benign workload "
+                         "kinds and of hashing families drawn at random (by --seed) that any fold may train on; a "
+                         "row whose parts are not all drawn trains no fold, and every held-out row is still scored")
     ap.add_argument("--only", default="lofo,lowo,lovo,logo",
                     help="experiment (with --eval-only): which evaluations to run, comma-separated (fewer is faster)")
     args = ap.parse_args()
@@ -340,6 +369,7 @@ def main():
                                          ("--synthetic-benign-pairs", args.synthetic_benign_pairs is not None),
                                          ("--synthetic-miner-weight", args.synthetic_miner_weight is not None),
                                          ("--blank-features", bool(args.blank_features)),
+                                         ("--keep-kinds", args.keep_kinds is not None),
                                          ("--only", args.only != "lofo,lowo,lovo,logo")) if on]
     if experiments and not args.eval_only:
         sys.exit(f"train-gpm-model: {', '.join(experiments)}: experiments, use them with --eval-only (the shipped "
@@ -433,15 +463,18 @@ def main():
         never = sorted({"+".join(n) for n, c in zip(needs, colocated_hashing) if c and
                         not all(p in ever_alone for p in n)})
         print(f"train-gpm-model: --pair-needs-alone: {len(never)} benign partners of miners never recorded alone")
+    trainable = None
+    if args.keep_kinds is not None:
+        trainable = keep_kinds(args.keep_kinds, names[:n_real], fams[:n_real], X.shape[0] - n_real)
     skipped = ({}, None, None)
     fam_keys = sorted({k for k, u in zip(t_fam[:n_real], usable) if u})
-    lofo, lofo_all, lofo_p = hold_out(X, y, usable, g_fam, t_fam, fam_keys, PARAMS, ROUNDS, weight, pa) if "lofo" in only else skipped
+    lofo, lofo_all, lofo_p = hold_out(X, y, usable, g_fam, t_fam, fam_keys, PARAMS, ROUNDS, weight, pa, trainable) if "lofo" in only else skipped
     wl_keys = sorted({k for k, u in zip(t_wl[:n_real], usable) if u})
-    lowo, lowo_all, _ = hold_out(X, y, usable, g_wl, t_wl, wl_keys, PARAMS, ROUNDS, weight, pa) if "lowo" in only else skipped
+    lowo, lowo_all, _ = hold_out(X, y, usable, g_wl, t_wl, wl_keys, PARAMS, ROUNDS, weight, pa, trainable) if "lowo" in only else skipped
     var_keys = [k for k in ("full", "low", "throttled", "cycling", "poll", "short", "co-located") if k in vk]
-    lovo, lovo_all, _ = hold_out(X, y, usable, g_var, t_var, var_keys, PARAMS, ROUNDS, weight, pa) if "lovo" in only else skipped
+    lovo, lovo_all, _ = hold_out(X, y, usable, g_var, t_var, var_keys, PARAMS, ROUNDS, weight, pa, trainable) if "lovo" in only else skipped
     gpu_keys = sorted({k for k, u in zip(gkey, usable) if u})
-    logo, logo_all, logo_p = hold_out(X, y, usable, g_gpu, t_gpu, gpu_keys, PARAMS, ROUNDS, weight, pa) if len(gpu_keys) > 1 and "logo" in only else skipped
+    logo, logo_all, logo_p = hold_out(X, y, usable, g_gpu, t_gpu, gpu_keys, PARAMS, ROUNDS, weight, pa, trainable) if len(gpu_keys) > 1 and "logo" in only else skipped
     for title, per, o in (("LOFO", lofo, lofo_all), ("LOWO", lowo, lowo_all), ("LOVO", lovo, lovo_all), ("LOGO", logo, logo_all)):
         if o is None:
             continue
