@@ -83,7 +83,14 @@ EOF
 failed_eps=$(cat "$work/failed")
 
 echo "== 2. the logs"
+# Without the workloads' logs nothing says their self-checks agreed: stop (a device run that brings back only
+# some files loses them; tar the capture folder there, which this script reads as it is).
+if ! compgen -G "$cap/logs/*.log" > /dev/null; then
+  echo "  no logs in $cap/logs: the self-checks cannot be read"
+  trouble=1
+fi
 for log in "$cap"/logs/*.log; do
+  [ -f "$log" ] || continue
   [ "$(basename "$log")" = collect.log ] && continue
   ok=$(grep -c 'agree: True' "$log" || true)
   # "frame error", "standard error", "max error 3.8e-08", "worst relative error 4.9e-04" and "(no errors)" are words
