@@ -38,6 +38,8 @@ export interface WatchArgs {
   threshold?: number;
   history: boolean;
   'history-threshold'?: number;
+  hold: boolean;
+  'hold-share'?: number;
   window: number;
   'min-flagged': number;
   'alerts-only': boolean;
@@ -78,6 +80,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const ht = argv['history-threshold'];
     if (ht !== undefined && !(ht >= 0 && ht <= 1)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--history-threshold must be a probability from 0 to 1, got ${ht}`);
+    }
+    const hs = argv['hold-share'];
+    if (hs !== undefined && !(hs > 0 && hs <= 1)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `--hold-share must be above 0 and at most 1, got ${hs}`);
     }
     const gpus = parseGpuSelectors(argv.gpu);
     if (argv['metrics-listen'] !== undefined) {
@@ -125,6 +131,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const verdicts = watchTicks(ticks, metrics ? metrics.timed(classifier) : classifier, {
       threshold: argv.threshold ?? classifier.threshold,
       history: partner ? { classifier: partner, threshold: ht ?? partner.threshold } : undefined,
+      hold: argv.hold ? { share: hs } : undefined,
       window: argv.window,
       minFlagged: argv['min-flagged'],
     });
@@ -186,6 +193,12 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
         describe: "keep each GPU's job history: when a process joins a running job, score the newcomer unmixed out of the samples (abp-gpm-partner-xgb); --no-history turns it off",
       })
       .option('history-threshold', { type: 'number', describe: "with the history: a sample is also flagged when the unmixed partner's probability is above this (default: abp-gpm-partner-xgb's, 0.7)" })
+      .option('hold', {
+        type: 'boolean',
+        default: true,
+        describe: 'keep an alert on a miner that another job joins: while an alert is active, a sample the models do not flag still counts as mining when the mining profile that fired the alert could take --hold-share of its SM time; --no-hold turns it off',
+      })
+      .option('hold-share', { type: 'number', describe: 'with the hold: the least share of SM time the mining profile must be able to take (default 0.3)' })
       .option('window', { type: 'number', default: DEFAULT_ALERT_POLICY.window, describe: 'N: samples per GPU that alerts look back over' })
       .option('min-flagged', {
         type: 'number',

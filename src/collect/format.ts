@@ -23,9 +23,14 @@ function partner(p: number | null | undefined): string {
   return typeof p === 'number' ? `  partner ${prob(p)}` : '';
 }
 
+/** The share of SM time the held mining profile takes, where the alert hold counted the sample as mining. */
+function held(share: number | null | undefined): string {
+  return typeof share === 'number' ? `  held ${share.toFixed(2)}` : '';
+}
+
 export function sampleLine(s: GpuSample): string {
   const state = s.alert ? 'ALERT' : s.mining ? 'mining?' : 'ok';
-  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}${partner(s.partnerProbability)}`;
+  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}${partner(s.partnerProbability)}${held(s.heldShare)}`;
 }
 
 export function alertLine(a: AlertEvent): string {

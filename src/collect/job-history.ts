@@ -22,9 +22,8 @@
  * recorded capture, and scripts/gpm/history-stream.py measures it.
  */
 import { UsageError } from '../errors.js';
-import { GPM_PREFIX } from './gpm/keys.js';
 import type { NvsmiRecord } from './flatten.js';
-import { featureValue } from '../stages/parse-value.js';
+import { ACTS, FP32, GR, PCIE, PROFILE_COLUMNS, SM, TEN, gpmValues, hasActivities, meanOf as mean, perActive } from './gpm/profile.js';
 
 export interface JobHistoryOptions {
   /** Working samples skipped at the start of a run before the baseline (default 4). */
@@ -39,45 +38,11 @@ export interface JobHistoryOptions {
 
 export const DEFAULT_JOB_HISTORY: Readonly<Required<JobHistoryOptions>> = { settle: 4, baseline: 8, gapS: 3, drop: 0.25 };
 
-/** The raw GPM columns the partner models read, in abp-gpm-xgb's columns_fil.txt order. */
-const COLUMNS = [
-  'graphics_activity', 'sm_activity', 'sm_occupancy', 'integer_activity', 'tensor_activity', 'dfma_tensor_activity',
-  'hmma_tensor_activity', 'imma_tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity', 'fp16_activity',
-  'pcie_tx_bytes', 'pcie_rx_bytes',
-].map((k) => GPM_PREFIX + k);
-const at = (name: string) => COLUMNS.indexOf(GPM_PREFIX + name);
-const GR = at('graphics_activity');
-const SM = at('sm_activity');
-const TEN = at('tensor_activity');
-const FP32 = at('fp32_activity');
-/** The activities that add up over time-slicing (each per unit of SM time). */
-const ACTS = ['sm_activity', 'sm_occupancy', 'integer_activity', 'tensor_activity', 'dfma_tensor_activity', 'hmma_tensor_activity',
-  'imma_tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity', 'fp16_activity'].map(at);
-const PCIE = [at('pcie_tx_bytes'), at('pcie_rx_bytes')];
 /** A job anchors on tensor work above this (per active SM), else on fp32 work above FP32_MIN. */
 const TENSOR_MIN = 5;
 const FP32_MIN = 10;
 const F_A_MAX = 0.95;
 const F_B_MIN = 0.05;
-
-/** The record's raw GPM columns as the model sees them (float32), NaN where absent. */
-function gpmValues(rec: NvsmiRecord): Float64Array {
-  const v = new Float64Array(COLUMNS.length);
-  for (let i = 0; i < COLUMNS.length; i++) v[i] = Math.fround(featureValue(rec[COLUMNS[i]], 'first-number'));
-  return v;
-}
-
-function perActive(p: Float64Array): Float64Array {
-  const d = Math.min(Math.max(p[SM] / 100, 0.05), 1);
-  return p.map((x) => x / d);
-}
-
-function mean(rows: Float64Array[]): Float64Array {
-  const m = new Float64Array(rows[0].length);
-  for (const r of rows) for (let i = 0; i < m.length; i++) m[i] += r[i];
-  for (let i = 0; i < m.length; i++) m[i] /= rows.length;
-  return m;
-}
 
 /** The options with defaults filled in, checked. */
 export function checkJobHistory(opts: JobHistoryOptions): Required<JobHistoryOptions> {
@@ -113,7 +78,7 @@ export class JobHistory {
    */
   observe(rec: NvsmiRecord, time: number): NvsmiRecord | null {
     const p = gpmValues(rec);
-    if (ACTS.some((i) => Number.isNaN(p[i]))) return null; // not a sample the history can use
+    if (!hasActivities(p)) return null; // not a sample the history can use
     if (!(time - this.last <= this.o.gapS)) {
       this.run = 0;
       this.base = null;
@@ -150,7 +115,7 @@ function partnerRecord(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: n
   b[GR] = b[SM];
   for (const i of PCIE) b[i] = 0;
   const out: NvsmiRecord = { ...rec };
-  COLUMNS.forEach((c, i) => (out[c] = b[i]));
+  PROFILE_COLUMNS.forEach((c, i) => (out[c] = b[i]));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * probability per GPU → K-of-N alert state per GPU. It yields one verdict per
  * tick; printing and alert hooks are the caller's (see format.ts, on-alert.ts).
  */
+import { AlertHolds, type AlertHoldOptions } from './alert-hold.js';
 import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts.js';
 import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
@@ -32,6 +33,13 @@ export interface WatchOptions extends Partial<AlertPolicy> {
    * verdict is mining. Absent: off.
    */
   history?: JobHistoryOptions & { classifier: MiningClassifier; threshold: number };
+  /**
+   * The alert hold (alert-hold.ts): while an alert is active, a sample the
+   * models do not flag still counts as mining when the mining profile that
+   * fired the alert could take at least `share` of its SM time (a job joined
+   * the miner). Absent: off.
+   */
+  hold?: AlertHoldOptions;
 }
 
 /** One GPU at one tick. */
@@ -52,7 +60,14 @@ export interface GpuSample {
    * (null otherwise).
    */
   partnerProbability: number | null;
-  /** probability > threshold, or partnerProbability > the history's threshold. */
+  /**
+   * With the alert hold on, when the models did not flag the sample but the
+   * mining profile that fired the GPU's active alert could take this share of
+   * its SM time (at least the hold's share): the sample counts as mining.
+   * Null otherwise.
+   */
+  heldShare: number | null;
+  /** probability > threshold, or partnerProbability > the history's threshold, or heldShare not null. */
   mining: boolean;
   /** Flagged ticks among the last `seen` (at most `window`). */
   flagged: number;
@@ -75,6 +90,8 @@ export interface AlertEvent {
   probability: number;
   /** As on the sample: the unmixed partner's probability, or null. */
   partnerProbability: number | null;
+  /** As on the sample: the share the held mining profile takes, or null. */
+  heldShare: number | null;
   flagged: number;
   seen: number;
   window: number;
@@ -135,6 +152,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
   const threshold = opts.threshold ?? 0.5;
   const history = opts.history;
   const histories = history ? new JobHistories(history) : null;
+  const holds = opts.hold ? new AlertHolds(window, opts.hold) : null;
   for await (const tick of ticks) {
     const probs = await classifier.probabilities(tick.records);
     const keys = tick.records.map((rec, i) => `${text(rec.hostname) ?? ''}\u0000${gpuIdOf(rec, i)}`);
@@ -167,9 +185,12 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const probability = probs[i];
       const partnerProbability = partnerProbs[i];
       // NaN (no prediction) never flags.
-      const mining = probability > threshold || (history !== undefined && partnerProbability !== null && partnerProbability > history.threshold);
+      const flaggedByModels = probability > threshold || (history !== undefined && partnerProbability !== null && partnerProbability > history.threshold);
+      const heldShare = holds && !flaggedByModels && !idle[i] ? holds.holds(keys[i], rec, tick.timestamp) : null;
+      const mining = flaggedByModels || heldShare !== null;
       const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp });
-      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
+      holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, probability }, step);
+      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, heldShare, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       if (step.change) {
         alerts.push({
           type: 'alert',
@@ -181,6 +202,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
           model,
           probability,
           partnerProbability,
+          heldShare,
           flagged: step.flagged,
           seen: step.seen,
           window,

@@ -1,0 +1,122 @@
+/**
+ * The alert hold: an alert stays on a miner that another job joins.
+ *
+ * A miner running alone is caught within seconds; once a deep-learning job
+ * joins it on the same GPU, the pair reads per sample as the DL job with a
+ * share of integer work, the model stops flagging it, and the alert would
+ * clear while the miner still runs. That is the shape of a training job
+ * scheduled onto a GPU with a miner on it, and of the shared capture tool's
+ * pairs (it starts the two parts separately and the miner, quick to set up,
+ * runs alone until the DL job has built its model).
+ *
+ * When an alert fires, the hold keeps the mining profile: the mean
+ * per-active profile (gpm/profile.ts) of the flagged working samples in the
+ * window, and the mean probability they were flagged with. While the alert
+ * is active and the run of work goes on (no `gapS` seconds without work), a
+ * sample the models do not flag still counts as mining when that profile
+ * could take at least `share` of its SM time: for each major pipe of the
+ * profile (at least MAJOR per active SM) the sample's activity over the
+ * profile's, the lowest of them (time-slicing adds a partner's activity to the
+ * miner's share of its own, so no pipe can show less than that share allows).
+ * Only a profile flagged with a mean probability of at least `confidence`
+ * holds: a benign job that the model flags on and off (a false alarm) is not
+ * held. scripts/gpm/persist-stream.py measures it on every capture.
+ */
+import { UsageError } from '../errors.js';
+import type { AlertStep } from './alerts.js';
+import type { NvsmiRecord } from './flatten.js';
+import { PIPES, gpmValues, hasActivities, meanOf, perActive } from './gpm/profile.js';
+
+export interface AlertHoldOptions {
+  /** The least share of SM time the mining profile must be able to take (default 0.3). */
+  share?: number;
+  /** The least mean probability of the samples that fired the alert (default 0.8). */
+  confidence?: number;
+  /** Seconds without a working sample that end a run, and the hold (default 3, as the job history). */
+  gapS?: number;
+}
+
+export const DEFAULT_ALERT_HOLD: Readonly<Required<AlertHoldOptions>> = { share: 0.3, confidence: 0.8, gapS: 3 };
+
+/** A profile's pipe takes part in the share from this much activity per active SM. */
+const MAJOR = 10;
+
+export function checkAlertHold(opts: AlertHoldOptions): Required<AlertHoldOptions> {
+  const o = {
+    share: opts.share ?? DEFAULT_ALERT_HOLD.share,
+    confidence: opts.confidence ?? DEFAULT_ALERT_HOLD.confidence,
+    gapS: opts.gapS ?? DEFAULT_ALERT_HOLD.gapS,
+  };
+  if (!(o.share > 0 && o.share <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `hold share must be above 0 and at most 1, got ${o.share}`);
+  if (!(o.confidence >= 0 && o.confidence <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `hold confidence must be a probability from 0 to 1, got ${o.confidence}`);
+  if (!(o.gapS > 0 && Number.isFinite(o.gapS))) throw new UsageError('ABP_BAD_ARGUMENT', `hold gapS must be a positive number of seconds, got ${o.gapS}`);
+  return o;
+}
+
+interface Seen {
+  profile: Float64Array | null;
+  flagged: boolean;
+  probability: number;
+}
+
+/** One GPU. */
+class GpuHold {
+  /** The window's working samples, newest last (at most `window`). */
+  recent: Seen[] = [];
+  /** The profile that fired the active alert, when it may hold; null otherwise. */
+  mining: Float64Array | null = null;
+  lastWork = NaN;
+}
+
+/** Every GPU's hold, keyed like the alert tracker (host and UUID). */
+export class AlertHolds {
+  private readonly gpus = new Map<string, GpuHold>();
+  readonly options: Required<AlertHoldOptions>;
+
+  constructor(private readonly window: number, opts: AlertHoldOptions = {}) {
+    this.options = checkAlertHold(opts);
+  }
+
+  private gpu(key: string): GpuHold {
+    let g = this.gpus.get(key);
+    if (!g) this.gpus.set(key, (g = new GpuHold()));
+    return g;
+  }
+
+  /**
+   * For a working sample at `time` that the models did not flag: the share of
+   * its SM time the active alert's mining profile could take, when that is at
+   * least the hold's `share` (the sample then counts as mining); null
+   * otherwise. Call before the sample enters the alert window.
+   */
+  holds(key: string, rec: NvsmiRecord, time: number): number | null {
+    const g = this.gpus.get(key);
+    if (!g?.mining || !(time - g.lastWork <= this.options.gapS)) return null;
+    const p = gpmValues(rec);
+    if (!hasActivities(p)) return null;
+    let share = Infinity;
+    for (const i of PIPES) if (g.mining[i] >= MAJOR) share = Math.min(share, p[i] / g.mining[i]);
+    return Number.isFinite(share) && share >= this.options.share ? share : null;
+  }
+
+  /**
+   * After the alert tracker took a sample: `idle` samples only matter when
+   * they cleared the alert; a working sample joins the window, and the step
+   * that fired an alert sets the mining profile (a clear drops it).
+   */
+  observe(key: string, rec: NvsmiRecord, sample: { time: number; idle: boolean; flagged: boolean; probability: number }, step: AlertStep): void {
+    const g = this.gpu(key);
+    if (step.change === 'cleared' || !step.active) g.mining = null;
+    if (sample.idle) return;
+    if (!(sample.time - g.lastWork <= this.options.gapS)) g.mining = null; // a new run: not the job that fired
+    g.lastWork = sample.time;
+    const p = gpmValues(rec);
+    g.recent.push({ profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, probability: sample.probability });
+    if (g.recent.length > this.window) g.recent.shift();
+    if (step.change === 'fired') {
+      const fired = g.recent.filter((s) => s.flagged && s.profile !== null);
+      const confidence = fired.length ? fired.reduce((a, s) => a + s.probability, 0) / fired.length : 0;
+      g.mining = fired.length && confidence >= this.options.confidence ? meanOf(fired.map((s) => s.profile as Float64Array)) : null;
+    }
+  }
+}
