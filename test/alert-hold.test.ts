@@ -8,7 +8,8 @@ import { AlertTracker } from '../src/collect/alerts.js';
 import { gpmValues, PROFILE_COLUMNS } from '../src/collect/gpm/profile.js';
 import { openModelClassifier } from '../src/collect/model-classifier.js';
 import { readRecords, replayTicks } from '../src/collect/replay.js';
-import { gpuIdOf, isIdle, watchTicks, type GpuSample } from '../src/collect/watch.js';
+import { WatchMetrics } from '../src/collect/metrics.js';
+import { gpuIdOf, isIdle, watchTicks, type GpuSample, type TickVerdict } from '../src/collect/watch.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 import { abp } from './pipeline-helpers.js';
 
@@ -28,11 +29,14 @@ async function records(path: string): Promise<NvsmiRecord[]> {
   return out;
 }
 
-async function replay(hold: boolean): Promise<GpuSample[]> {
+async function replay(hold: boolean, metrics?: WatchMetrics): Promise<GpuSample[]> {
   const classifier = await openModelClassifier();
   try {
     const out: GpuSample[] = [];
-    for await (const v of watchTicks(replayTicks(SHARED), classifier, { threshold: 0.5, hold: hold ? {} : undefined })) out.push(...v.samples);
+    for await (const v of watchTicks(replayTicks(SHARED), classifier, { threshold: 0.5, hold: hold ? {} : undefined }) as AsyncGenerator<TickVerdict>) {
+      metrics?.observe(v);
+      out.push(...v.samples);
+    }
     return out;
   } finally {
     classifier.dispose();
@@ -42,7 +46,10 @@ async function replay(hold: boolean): Promise<GpuSample[]> {
 describe('the alert hold on a recording whose miners ran alone before a job joined them', () => {
   it('keeps the alert on the miner that ResNet inference joined, and flags no benign sample more', async () => {
     const recs = await records(SHARED);
-    const [on, off] = [await replay(true), await replay(false)];
+    const metrics = new WatchMetrics({ processMetrics: false });
+    const [on, off] = [await replay(true, metrics), await replay(false)];
+    const counted = (await metrics.registry.getSingleMetric('abp_held_samples_total')!.get()).values[0].value;
+    expect(counted).toBe(on.filter((s) => s.heldShare !== null).length);
     expect(on.length).toBe(recs.length);
     const pair = recs.map((r, i) => i).filter((i) => recs[i].workload === MINER_FIRST);
     expect(pair.length).toBeGreaterThan(30);

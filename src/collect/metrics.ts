@@ -37,6 +37,7 @@ export class WatchMetrics {
   private readonly partnerProbability: Gauge;
   private readonly gauges: Gauge[];
   private readonly partnerSamples: Counter;
+  private readonly heldSamples: Counter;
   private readonly scored: Counter;
   private readonly ticks: Counter;
   private readonly fired: Counter;
@@ -66,6 +67,11 @@ export class WatchMetrics {
     );
     this.gauges = [this.probability, this.alertActive, this.flagged, this.windowSeen, this.lastSample, this.partnerProbability];
     this.partnerSamples = new Counter({ name: 'abp_partner_samples_total', help: "Samples the job history read as a GPU's job plus a partner, and scored the partner of.", registers });
+    this.heldSamples = new Counter({
+      name: 'abp_held_samples_total',
+      help: 'Samples the models did not flag that the alert hold counted as mining (the mining profile that fired the active alert still takes its share of the SM time).',
+      registers,
+    });
     this.scored = new Counter({ name: 'abp_samples_scored_total', help: 'GPU samples scored by the model (one per GPU per tick).', registers });
     this.ticks = new Counter({ name: 'abp_ticks_total', help: 'Ticks scored (one nvidia-smi document, or one recorded timestamp, each).', registers });
     this.fired = new Counter({ name: 'abp_alerts_fired_total', help: 'Mining alerts that fired.', registers });
@@ -104,6 +110,7 @@ export class WatchMetrics {
       } else {
         this.partnerProbability.remove(labels);
       }
+      if (typeof s.heldShare === 'number') this.heldSamples.inc();
     });
     for (const [key, labels] of this.current) {
       if (!next.has(key)) for (const g of this.gauges) g.remove(labels);
