@@ -45,6 +45,7 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
     Returns per sample: counted as flagged, alert active after it, the held share (NaN where not held)."""
     n = len(t)
     flag_out, act_out, share_out = np.zeros(n, bool), np.zeros(n, bool), np.full(n, np.nan)
+    # bits: (flagged, held by the hold only) of the window's working samples; recent: (profile, flagged, held, p).
     bits, recent, active, prof, last_work = [], [], False, None, None
     for j in range(n):
         if not work[j]:
@@ -53,25 +54,33 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
             act_out[j] = active
             continue
         if last_work is not None and t[j] - last_work > gap_s:
-            prof = None  # a new run: what fired the alert is not this run's job
+            # A new run: what fired the alert is not this run's job, and what the hold flagged in the last run
+            # no longer counts in the window (it may clear the alert).
+            prof = None
+            if hold:
+                bits = [(fl and not h, False) for fl, h in bits]
+                recent = [(a, fl and not h, False, q) for a, fl, h, q in recent]
+                if active and sum(1 for fl, _ in bits if not fl) >= MIN_FLAGGED:
+                    active = False
         last_work = t[j]
         row = np.asarray(P[j], dtype=np.float64)
-        f = bool(p[j] > THRESHOLD)
+        f, held = bool(p[j] > THRESHOLD), False
         if not f and hold and prof is not None:
             m = prof[pipes]
             big = m >= MAJOR
             if big.any():
                 s = float(np.min(row[pipes][big] / m[big]))
                 if s >= share_min:
-                    f, share_out[j] = True, s
+                    f, held, share_out[j] = True, True, s
         flag_out[j] = f
-        bits = (bits + [f])[-WINDOW:]
-        recent = (recent + [(um.per_active(row), f, float(p[j]))])[-WINDOW:]
-        if not active and sum(bits) >= MIN_FLAGGED:
+        bits = (bits + [(f, held)])[-WINDOW:]
+        recent = (recent + [(um.per_active(row), f, held, float(p[j]))])[-WINDOW:]
+        flagged = sum(1 for fl, _ in bits if fl)
+        if not active and flagged >= MIN_FLAGGED:
             active = True
-            fired = [(a, q) for a, fl, q in recent if fl]
+            fired = [(a, q) for a, fl, _, q in recent if fl]
             prof = np.mean([a for a, _ in fired], 0) if np.mean([q for _, q in fired]) >= confidence else None
-        elif active and len(bits) - sum(bits) >= MIN_FLAGGED:
+        elif active and len(bits) - flagged >= MIN_FLAGGED:
             active, prof = False, None
         act_out[j] = active
     return flag_out, act_out, share_out

@@ -20,7 +20,12 @@
  * miner's share of its own, so no pipe can show less than that share allows).
  * Only a profile flagged with a mean probability of at least `confidence`
  * holds: a benign job that the model flags on and off (a false alarm) is not
- * held. scripts/gpm/persist-stream.py measures it on every capture.
+ * held. When the run ends (a working sample after more than `gapS` seconds
+ * without work), the samples held in it count as clean from then on
+ * (AlertTracker.release): they said only that its miner was still there, so
+ * they neither keep the alert up into the next job nor cut a real miner's
+ * alert short. scripts/gpm/persist-stream.py is the reference and measures it
+ * on every capture.
  */
 import { UsageError } from '../errors.js';
 import type { AlertStep } from './alerts.js';
@@ -56,6 +61,8 @@ export function checkAlertHold(opts: AlertHoldOptions): Required<AlertHoldOption
 interface Seen {
   profile: Float64Array | null;
   flagged: boolean;
+  /** Flagged by the hold only. */
+  held: boolean;
   probability: number;
 }
 
@@ -84,6 +91,16 @@ export class AlertHolds {
   }
 
   /**
+   * Whether a working sample at `time` begins a new run of work on this GPU
+   * (more than `gapS` seconds since its last working sample): the samples
+   * held in the run before are then released (AlertTracker.release).
+   */
+  newRun(key: string, time: number): boolean {
+    const g = this.gpus.get(key);
+    return g !== undefined && !Number.isNaN(g.lastWork) && !(time - g.lastWork <= this.options.gapS);
+  }
+
+  /**
    * For a working sample at `time` that the models did not flag: the share of
    * its SM time the active alert's mining profile could take, when that is at
    * least the hold's `share` (the sample then counts as mining); null
@@ -104,14 +121,18 @@ export class AlertHolds {
    * they cleared the alert; a working sample joins the window, and the step
    * that fired an alert sets the mining profile (a clear drops it).
    */
-  observe(key: string, rec: NvsmiRecord, sample: { time: number; idle: boolean; flagged: boolean; probability: number }, step: AlertStep): void {
+  observe(key: string, rec: NvsmiRecord, sample: { time: number; idle: boolean; flagged: boolean; held?: boolean; probability: number }, step: AlertStep): void {
     const g = this.gpu(key);
     if (step.change === 'cleared' || !step.active) g.mining = null;
     if (sample.idle) return;
-    if (!(sample.time - g.lastWork <= this.options.gapS)) g.mining = null; // a new run: not the job that fired
+    if (!(sample.time - g.lastWork <= this.options.gapS)) {
+      // A new run: not the job that fired, and what was held in the last run no longer counts in the window.
+      g.mining = null;
+      for (const s of g.recent) if (s.held) s.flagged = s.held = false;
+    }
     g.lastWork = sample.time;
     const p = gpmValues(rec);
-    g.recent.push({ profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, probability: sample.probability });
+    g.recent.push({ profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, held: sample.held === true, probability: sample.probability });
     if (g.recent.length > this.window) g.recent.shift();
     if (step.change === 'fired') {
       const fired = g.recent.filter((s) => s.flagged && s.profile !== null);

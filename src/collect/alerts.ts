@@ -48,21 +48,37 @@ export interface AlertStep {
 /** State of one GPU. */
 class GpuWindow {
   private readonly bits: boolean[] = [];
+  /** Per entry: flagged only by the alert hold (alert-hold.ts), not by a model. */
+  private readonly held: boolean[] = [];
   private pos = 0;
   flagged = 0;
   active = false;
   /** Time of the last working sample (seconds), NaN before one. */
   lastWork = NaN;
   constructor(private readonly n: number) {}
-  push(flag: boolean): void {
+  push(flag: boolean, held: boolean): void {
     if (this.bits.length < this.n) {
       this.bits.push(flag);
+      this.held.push(held);
     } else {
       if (this.bits[this.pos]) this.flagged--;
       this.bits[this.pos] = flag;
+      this.held[this.pos] = held;
       this.pos = (this.pos + 1) % this.n;
     }
     if (flag) this.flagged++;
+  }
+  /** Held entries count as clean from now on; whether there was one. */
+  release(): boolean {
+    let any = false;
+    for (let i = 0; i < this.bits.length; i++) {
+      if (!this.held[i]) continue;
+      any = true;
+      this.held[i] = false;
+      if (this.bits[i]) this.flagged--;
+      this.bits[i] = false;
+    }
+    return any;
   }
   get seen(): number {
     return this.bits.length;
@@ -81,9 +97,10 @@ export class AlertTracker {
   /**
    * Adds one sample's verdict for `key`. `idle`: the GPU did no work in this
    * sample, which then counts neither way; `time` (epoch seconds) ages an
-   * active alert through idle samples.
+   * active alert through idle samples; `held`: flagged by the alert hold
+   * only (see `release`).
    */
-  update(key: string, flagged: boolean, sample: { idle?: boolean; time?: number } = {}): AlertStep {
+  update(key: string, flagged: boolean, sample: { idle?: boolean; time?: number; held?: boolean } = {}): AlertStep {
     let w = this.gpus.get(key);
     if (!w) {
       w = new GpuWindow(this.policy.window);
@@ -99,7 +116,7 @@ export class AlertTracker {
       return { flagged: w.flagged, seen: w.seen, active: w.active, change: null };
     }
     w.lastWork = time;
-    w.push(flagged);
+    w.push(flagged, flagged && sample.held === true);
     const k = this.policy.minFlagged;
     const clean = w.seen - w.flagged;
     let change: AlertStep['change'] = null;
@@ -107,6 +124,23 @@ export class AlertTracker {
       w.active = true;
       change = 'fired';
     } else if (w.active && clean >= k) {
+      w.active = false;
+      change = 'cleared';
+    }
+    return { flagged: w.flagged, seen: w.seen, active: w.active, change };
+  }
+
+  /**
+   * The samples the alert hold flagged for `key` count as clean from now on:
+   * the run of work they were held in has ended, and they said only that its
+   * miner was still there. Clears the alert when that leaves K clean samples
+   * in the window (change 'cleared'); null when the GPU had no held sample.
+   */
+  release(key: string): AlertStep | null {
+    const w = this.gpus.get(key);
+    if (!w || !w.release()) return null;
+    let change: AlertStep['change'] = null;
+    if (w.active && w.seen - w.flagged >= this.policy.minFlagged) {
       w.active = false;
       change = 'cleared';
     }

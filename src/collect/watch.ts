@@ -4,7 +4,7 @@
  * tick; printing and alert hooks are the caller's (see format.ts, on-alert.ts).
  */
 import { AlertHolds, type AlertHoldOptions } from './alert-hold.js';
-import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts.js';
+import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy, type AlertStep } from './alerts.js';
 import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
@@ -186,15 +186,23 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const partnerProbability = partnerProbs[i];
       // NaN (no prediction) never flags.
       const flaggedByModels = probability > threshold || (history !== undefined && partnerProbability !== null && partnerProbability > history.threshold);
-      const heldShare = holds && !flaggedByModels && !idle[i] ? holds.holds(keys[i], rec, tick.timestamp) : null;
+      const changes: AlertStep[] = [];
+      let heldShare: number | null = null;
+      if (holds && !idle[i]) {
+        // A new run of work: what the hold flagged in the last one no longer keeps the alert up.
+        const released = holds.newRun(keys[i], tick.timestamp) ? tracker.release(keys[i]) : null;
+        if (released?.change) changes.push(released);
+        if (!flaggedByModels) heldShare = holds.holds(keys[i], rec, tick.timestamp);
+      }
       const mining = flaggedByModels || heldShare !== null;
-      const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp });
-      holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, probability }, step);
+      const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp, held: heldShare !== null });
+      holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, held: heldShare !== null, probability }, step);
+      if (step.change) changes.push(step);
       samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, heldShare, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
-      if (step.change) {
+      for (const c of changes) {
         alerts.push({
           type: 'alert',
-          state: step.change === 'fired' ? 'firing' : 'cleared',
+          state: c.change === 'fired' ? 'firing' : 'cleared',
           time: tick.timestamp,
           hostname,
           gpu,
@@ -203,8 +211,8 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
           probability,
           partnerProbability,
           heldShare,
-          flagged: step.flagged,
-          seen: step.seen,
+          flagged: c.flagged,
+          seen: c.seen,
           window,
           minFlagged,
         });
