@@ -13,12 +13,12 @@ every recording as the watch sees it (each capture file's GPU in time order, not
 held-out probabilities of `npm run train:model` (logo.f32: each GPU held out; lofo.f32: each family), and watch's
 K-of-N alert (the window carried over the stream; idle samples do not enter it; an alert clears after 60 s idle).
 With the hold, when an alert fires the watch keeps the mining profile: the mean per-active profile (each pipe per
-unit of SM-active time) of the flagged working samples in the window, and their mean probability. While the alert
-is active and the run goes on (no --gap-s seconds without work), a sample the model does not flag still counts as
+unit of SM-active time) of the flagged working samples in the window, and their mean probability (for an alert still
+up from an earlier run, from the new run's first K flagged samples). While the alert is active and the run goes on (no --gap-s seconds without work), a sample the model does not flag still counts as
 flagged when that profile was flagged with a mean probability of at least --confidence and could take at least
 --share of the sample's SM time: for each major pipe of the profile (at least MAJOR per active SM) the sample's
 activity over the profile's, the lowest of them (time-slicing adds a partner's activity to the miner's share of
-its own, so no pipe can show less than the share allows).
+its own, so no pipe can show less than the share allows). When a run ends, the samples held in it count as clean.
 An episode (a contiguous run of one workload in one file) counts as alerted when the alert is active on at least
 K of its working samples (an alert carried into the next episode and cleared there by K clean samples does not).
 """
@@ -45,21 +45,22 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
     Returns per sample: counted as flagged, alert active after it, the held share (NaN where not held)."""
     n = len(t)
     flag_out, act_out, share_out = np.zeros(n, bool), np.zeros(n, bool), np.full(n, np.nan)
-    # bits: (flagged, held by the hold only) of the window's working samples; recent: (profile, flagged, held, p).
-    bits, recent, active, prof, last_work = [], [], False, None, None
+    # bits: (flagged, held by the hold only) of the window's working samples; recent: (profile, flagged, held, p,
+    # run); taken: the profile was taken (or found not confident enough) in this run while the alert is up.
+    bits, recent, active, prof, last_work, run, taken = [], [], False, None, None, 0, False
     for j in range(n):
         if not work[j]:
             if active and last_work is not None and t[j] - last_work >= IDLE_CLEAR_S:
-                active, prof = False, None
+                active, prof, taken = False, None, False
             act_out[j] = active
             continue
         if last_work is not None and t[j] - last_work > gap_s:
             # A new run: what fired the alert is not this run's job, and what the hold flagged in the last run
             # no longer counts in the window (it may clear the alert).
-            prof = None
+            prof, taken, run = None, False, run + 1
             if hold:
                 bits = [(fl and not h, False) for fl, h in bits]
-                recent = [(a, fl and not h, False, q) for a, fl, h, q in recent]
+                recent = [(a, fl and not h, False, q, r) for a, fl, h, q, r in recent]
                 if active and sum(1 for fl, _ in bits if not fl) >= MIN_FLAGGED:
                     active = False
         last_work = t[j]
@@ -74,14 +75,22 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
                     f, held, share_out[j] = True, True, s
         flag_out[j] = f
         bits = (bits + [(f, held)])[-WINDOW:]
-        recent = (recent + [(um.per_active(row), f, held, float(p[j]))])[-WINDOW:]
+        recent = (recent + [(um.per_active(row), f, held, float(p[j]), run)])[-WINDOW:]
         flagged = sum(1 for fl, _ in bits if fl)
+        fired = None
         if not active and flagged >= MIN_FLAGGED:
             active = True
-            fired = [(a, q) for a, fl, _, q in recent if fl]
-            prof = np.mean([a for a, _ in fired], 0) if np.mean([q for _, q in fired]) >= confidence else None
+            fired = [(a, q) for a, fl, _, q, _ in recent if fl]
         elif active and len(bits) - flagged >= MIN_FLAGGED:
-            active, prof = False, None
+            active, prof, taken = False, None, False
+        elif active and not taken:
+            # An alert carried over from an earlier run: the profile once this run has K flagged samples.
+            own = [(a, q) for a, fl, _, q, r in recent if fl and r == run]
+            if len(own) >= MIN_FLAGGED:
+                fired = own
+        if fired is not None:
+            taken = True
+            prof = np.mean([a for a, _ in fired], 0) if np.mean([q for _, q in fired]) >= confidence else None
         act_out[j] = active
     return flag_out, act_out, share_out
 

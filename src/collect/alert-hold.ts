@@ -11,7 +11,10 @@
  *
  * When an alert fires, the hold keeps the mining profile: the mean
  * per-active profile (gpm/profile.ts) of the flagged working samples in the
- * window, and the mean probability they were flagged with. While the alert
+ * window, and the mean probability they were flagged with (for an alert
+ * still up from an earlier run, from the new run's first K flagged samples:
+ * a cycling miner's next burst, a miner started while the last one's alert
+ * was up). While the alert
  * is active and the run of work goes on (no `gapS` seconds without work), a
  * sample the models do not flag still counts as mining when that profile
  * could take at least `share` of its SM time: for each major pipe of the
@@ -59,6 +62,8 @@ export function checkAlertHold(opts: AlertHoldOptions): Required<AlertHoldOption
 }
 
 interface Seen {
+  /** The run of work the sample belongs to (GpuHold.run). */
+  run: number;
   profile: Float64Array | null;
   flagged: boolean;
   /** Flagged by the hold only. */
@@ -73,6 +78,10 @@ class GpuHold {
   /** The profile that fired the active alert, when it may hold; null otherwise. */
   mining: Float64Array | null = null;
   lastWork = NaN;
+  /** Runs of work so far (a working sample after more than gapS seconds without work begins one). */
+  run = 0;
+  /** Whether the profile was taken (or found not confident enough) in this run while the alert is up. */
+  taken = false;
 }
 
 /** Every GPU's hold, keyed like the alert tracker (host and UUID). */
@@ -80,7 +89,8 @@ export class AlertHolds {
   private readonly gpus = new Map<string, GpuHold>();
   readonly options: Required<AlertHoldOptions>;
 
-  constructor(private readonly window: number, opts: AlertHoldOptions = {}) {
+  /** `window` and `minFlagged`: the alert policy's N and K. */
+  constructor(private readonly window: number, opts: AlertHoldOptions = {}, private readonly minFlagged = 3) {
     this.options = checkAlertHold(opts);
   }
 
@@ -123,21 +133,34 @@ export class AlertHolds {
    */
   observe(key: string, rec: NvsmiRecord, sample: { time: number; idle: boolean; flagged: boolean; held?: boolean; probability: number }, step: AlertStep): void {
     const g = this.gpu(key);
-    if (step.change === 'cleared' || !step.active) g.mining = null;
+    if (step.change === 'cleared' || !step.active) {
+      g.mining = null;
+      g.taken = false;
+    }
     if (sample.idle) return;
     if (!(sample.time - g.lastWork <= this.options.gapS)) {
       // A new run: not the job that fired, and what was held in the last run no longer counts in the window.
       g.mining = null;
+      g.taken = false;
+      g.run++;
       for (const s of g.recent) if (s.held) s.flagged = s.held = false;
     }
     g.lastWork = sample.time;
     const p = gpmValues(rec);
-    g.recent.push({ profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, held: sample.held === true, probability: sample.probability });
+    g.recent.push({ run: g.run, profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, held: sample.held === true, probability: sample.probability });
     if (g.recent.length > this.window) g.recent.shift();
-    if (step.change === 'fired') {
-      const fired = g.recent.filter((s) => s.flagged && s.profile !== null);
-      const confidence = fired.length ? fired.reduce((a, s) => a + s.probability, 0) / fired.length : 0;
-      g.mining = fired.length && confidence >= this.options.confidence ? meanOf(fired.map((s) => s.profile as Float64Array)) : null;
+    // The profile is taken when the alert fires, from the flagged samples in the window; or, when an alert carried
+    // over from an earlier run is still up (a miner's next burst, a new job), once this run has K flagged samples.
+    let from: Seen[] | null = null;
+    if (step.change === 'fired') from = g.recent.filter((s) => s.flagged && s.profile !== null);
+    else if (step.active && !g.taken) {
+      const own = g.recent.filter((s) => s.run === g.run && s.flagged && s.profile !== null);
+      if (own.length >= this.minFlagged) from = own;
+    }
+    if (from) {
+      g.taken = true;
+      const confidence = from.length ? from.reduce((a, s) => a + s.probability, 0) / from.length : 0;
+      g.mining = from.length && confidence >= this.options.confidence ? meanOf(from.map((s) => s.profile as Float64Array)) : null;
     }
   }
 }

@@ -152,7 +152,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
   const threshold = opts.threshold ?? 0.5;
   const history = opts.history;
   const histories = history ? new JobHistories(history) : null;
-  const holds = opts.hold ? new AlertHolds(window, opts.hold) : null;
+  const holds = opts.hold ? new AlertHolds(window, opts.hold, minFlagged) : null;
   for await (const tick of ticks) {
     const probs = await classifier.probabilities(tick.records);
     const keys = tick.records.map((rec, i) => `${text(rec.hostname) ?? ''}\u0000${gpuIdOf(rec, i)}`);
