@@ -32,6 +32,7 @@ export {
 } from './watch.js';
 export { openModelClassifier, openPartnerClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
 export { JobHistory, JobHistories, DEFAULT_JOB_HISTORY, type JobHistoryOptions } from './job-history.js';
+export { AlertHolds, DEFAULT_ALERT_HOLD, checkAlertHold, type AlertHoldOptions } from './alert-hold.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';
 export { WatchMetrics, PRODUCT_KEY, type WatchMetricsOptions } from './metrics.js';
