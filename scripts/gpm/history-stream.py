@@ -121,6 +121,8 @@ def main():
         def kind(ep):
             w = W[ep[0]]
             if "+" in w and prev_of.get(ep[0]) in w.split("+"):  # run-capture.py's A+B@DELAY: A ran alone first
+                if w.startswith("hash_"):  # capture ci: the miner ran alone first, a DL job joined it
+                    return "DL job joining a miner"
                 return "miner joining a DL job" if y[ep[0]] == 1 else "benign joining a DL job"
             if y[ep[0]] == 1:
                 parts = w.split("+")
@@ -132,7 +134,7 @@ def main():
         plain = logo > 0.5
         print(f"history-stream: drop {drop}, {len(cand_rows)} of {int(work.sum())} working samples read as a job plus a "
               f"partner ({int(y[cand_rows].sum())} of them hashing-labelled), {len(episodes)} episodes")
-        kinds = ["miner joining a DL job", "benign joining a DL job", "miner alone", "miner beside a DL job", "miner beside other work", "benign alone", "benign pair"]
+        kinds = ["miner joining a DL job", "benign joining a DL job", "DL job joining a miner", "miner alone", "miner beside a DL job", "miner beside other work", "benign alone", "benign pair"]
         for tu in args.tu:
             flag = plain | (np.nan_to_num(pu, nan=0.0) > tu)
             line = []
