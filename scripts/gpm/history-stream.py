@@ -121,7 +121,7 @@ def main():
         def kind(ep):
             w = W[ep[0]]
             if "+" in w and prev_of.get(ep[0]) in w.split("+"):  # run-capture.py's A+B@DELAY: A ran alone first
-                if w.startswith("hash_"):  # capture ci: the miner ran alone first, a DL job joined it
+                if prev_of.get(ep[0]) == w.split("+")[0] and w.startswith("hash_"):  # capture ci: a DL job joined a running miner
                     return "DL job joining a miner"
                 return "miner joining a DL job" if y[ep[0]] == 1 else "benign joining a DL job"
             if y[ep[0]] == 1:
