@@ -14,9 +14,9 @@
  * window, and the mean probability they were flagged with (for an alert
  * still up from an earlier run, from the new run's first K flagged samples:
  * a cycling miner's next burst, a miner started while the last one's alert
- * was up). While the alert
- * is active and the run of work goes on (no `gapS` seconds without work), a
- * sample the models do not flag still counts as mining when that profile
+ * was up). While the alert is active and the run of work goes on (no `gapS`
+ * seconds without work), a sample the models do not flag still counts as
+ * mining when that profile
  * could take at least `share` of its SM time: for each major pipe of the
  * profile (at least MAJOR per active SM) the sample's activity over the
  * profile's, the lowest of them (time-slicing adds a partner's activity to the
@@ -26,9 +26,10 @@
  * held. When the run ends (a working sample after more than `gapS` seconds
  * without work), the samples held in it count as clean from then on
  * (AlertTracker.release): they said only that its miner was still there, so
- * they neither keep the alert up into the next job nor cut a real miner's
- * alert short. scripts/gpm/persist-stream.py is the reference and measures it
- * on every capture.
+ * they do not keep the alert up into the next job (the price: a cycling miner
+ * beside a job must be flagged again after each pause longer than `gapS`).
+ * scripts/gpm/persist-stream.py is the reference and measures it on every
+ * capture.
  */
 import { UsageError } from '../errors.js';
 import type { AlertStep } from './alerts.js';
