@@ -99,20 +99,9 @@ def main():
         cand_rows = np.unique(cand_rows)
 
         # Episodes: contiguous runs of one workload in one file (startup excluded), watch's 3-of-5 over working samples.
-        episodes, prev_of = [], {}
-        for key in sorted(set(src)):
-            idx = np.where(src == key)[0]
-            idx = idx[np.argsort(t[idx], kind="stable")]
-            cur, prev = [], None
-            for i in list(idx) + [-1]:
-                if cur and (i < 0 or W[i] != W[cur[0]] or gpu[i] != gpu[cur[0]]):
-                    if not transition[cur[0]]:
-                        episodes.append(cur)
-                        prev_of[cur[0]] = prev
-                        prev = W[cur[0]]
-                    cur = []
-                if i >= 0:
-                    cur.append(i)
+        files = [np.where(src == key)[0] for key in sorted(set(src))]
+        episodes, prev_of = unmix.stream_episodes([idx[np.argsort(t[idx], kind="stable")] for idx in files], W,
+                                                  transition, gpu=gpu)
 
         def alerted(ep, flag):
             f = [flag[i] for i in ep if work[i]]

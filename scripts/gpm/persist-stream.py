@@ -152,18 +152,7 @@ def main():
         streams.append(idx[np.argsort(t[idx], kind="stable")])
 
     # Episodes: contiguous runs of one workload in one stream, startup excluded.
-    episodes, prev_of = [], {}
-    for idx in streams:
-        cur, prev = [], None
-        for i in list(idx) + [-1]:
-            if cur and (i < 0 or W[i] != W[cur[0]]):
-                if not transition[cur[0]]:
-                    episodes.append(cur)
-                    prev_of[cur[0]] = prev
-                    prev = W[cur[0]]
-                cur = []
-            if i >= 0:
-                cur.append(i)
+    episodes, prev_of = unmix.stream_episodes(streams, W, transition)
 
     def kind(ep):
         w = W[ep[0]]

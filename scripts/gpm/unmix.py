@@ -133,6 +133,26 @@ class JobHistory:
         return parts or None
 
 
+def stream_episodes(streams, W, transition, gpu=None):
+    """The episodes of a replay (history-stream.py, persist-stream.py): contiguous runs of one workload in each stream
+    (an array of row indices in time order), and of one GPU where `gpu` (a GPU per row) is given; runs that start in
+    `startup` (`transition`) left out. Returns (episodes, prev_of): each episode's row indices, and by an episode's
+    first row the workload of the episode before it in its stream (None for the first)."""
+    episodes, prev_of = [], {}
+    for idx in streams:
+        cur, prev = [], None
+        for i in list(idx) + [-1]:
+            if cur and (i < 0 or W[i] != W[cur[0]] or (gpu is not None and gpu[i] != gpu[cur[0]])):
+                if not transition[cur[0]]:
+                    episodes.append(cur)
+                    prev_of[cur[0]] = prev
+                    prev = W[cur[0]]
+                cur = []
+            if i >= 0:
+                cur.append(i)
+    return episodes, prev_of
+
+
 def is_dl(part):
     return part.startswith(("train_", "infer_"))
 
