@@ -9,14 +9,14 @@
  */
 import { featureValue } from '../../stages/parse-value.js';
 import type { NvsmiRecord } from '../flatten.js';
-import { GPM_PREFIX } from './keys.js';
+import { GPM_KEYS, GPM_PREFIX } from './keys.js';
 
-/** The raw GPM columns the GPM models read, in abp-gpm-xgb's columns_fil.txt order. */
-export const PROFILE_COLUMNS: readonly string[] = [
-  'graphics_activity', 'sm_activity', 'sm_occupancy', 'integer_activity', 'tensor_activity', 'dfma_tensor_activity',
-  'hmma_tensor_activity', 'imma_tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity', 'fp16_activity',
-  'pcie_tx_bytes', 'pcie_rx_bytes',
-].map((k) => GPM_PREFIX + k);
+/**
+ * The raw GPM columns the GPM models read: the record's GPM keys in record
+ * order, which is also abp-gpm-xgb's columns_fil.txt order (the partner
+ * record and scripts/gpm/unmix.py index them so).
+ */
+export const PROFILE_COLUMNS: readonly string[] = GPM_KEYS;
 
 /** Index of a GPM metric (its short name) in PROFILE_COLUMNS. */
 export const column = (name: string): number => PROFILE_COLUMNS.indexOf(GPM_PREFIX + name);
