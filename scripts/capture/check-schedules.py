@@ -66,12 +66,12 @@ def main(paths):
         eps = rc.parse_schedule(path)
         t = 4.0 + rc.GAP_S  # collect's first record, then a gap
         over = []
-        for parts, seconds, _ in eps:
+        for parts, seconds, *_ in eps:
             if t + rc.STARTUP_ALLOW_S + seconds + rc.SHUTDOWN_ALLOW_S > BUDGET_S:
                 over.append("+".join(f"{w.name}/{v}" for w, v in parts))
             t += startup(parts) + seconds + rc.GAP_S
             covered.update(f"{w.name}/{v}" for w, v in parts)
-        ones = sum(1 for parts, _, _ in eps if any(w.label for w, _ in parts))
+        ones = sum(1 for parts, *_ in eps if any(w.label for w, _ in parts))
         print(f"{path}: {len(eps)} episodes ({ones} hashing), about {t:.0f} s of {BUDGET_S:.0f}"
               + (f"; would skip: {', '.join(over)}" if over else ""))
         bad |= bool(over)

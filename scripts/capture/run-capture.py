@@ -5,12 +5,15 @@
         [--gpm auto|nvml|dmon|off] [--abp "node dist/cli/main.js"]
 
 Run from the repository root on the GPU machine (needs dist/ and build/).
-SCHEDULE_FILE: one episode a line, `NAME[/VARIANT][+NAME2[/VARIANT][@DELAY]] SECONDS`;
+SCHEDULE_FILE: one episode a line, `NAME[/VARIANT][^STOP][+NAME2[/VARIANT][@DELAY][^STOP]] SECONDS`;
 blank lines and `#` comments are skipped. `@DELAY` (seconds, less than SECONDS) makes
 the second part join the first DELAY s after it began, for SECONDS - DELAY s: a miner
 arriving beside a job already running, so that the job's own profile alone comes
 first in the telemetry (its records are labelled as the job alone, label.ts joins on
-each part's span). Writes to OUT_DIR (which must not
+each part's span). `^STOP` makes a part stop STOP s after its GO while the episode
+goes on: `MINER^12+JOB@6 30` is a hand-over, the miner alone, then both, then the
+job alone with no idle time between (what an alert hold must let go of). Writes to
+OUT_DIR (which must not
 hold a telemetry file yet):
   telemetry.jsonlines  what `abp collect` wrote (no labels)
   episodes.jsonl       one line an episode: workload, label, family, variant,
@@ -52,15 +55,17 @@ def parse_schedule(path):
                 continue
             fields = line.split()
             if len(fields) != 2:
-                sys.exit(f"{path}:{lineno}: expected `NAME[/VARIANT][+NAME2[/VARIANT][@DELAY]] SECONDS`, got {line!r}")
+                sys.exit(f"{path}:{lineno}: expected `NAME[/VARIANT][^STOP][+NAME2[/VARIANT][@DELAY][^STOP]] SECONDS`, "
+                         f"got {line!r}")
             try:
                 seconds = float(fields[1])
                 if not seconds > 0:
                     raise ValueError
             except ValueError:
                 sys.exit(f"{path}:{lineno}: SECONDS must be a positive number, not {fields[1]!r}")
-            parts, delays = [], []
+            parts, delays, stops = [], [], []
             for j, spec in enumerate(fields[0].split("+")):
+                spec, _, stop = spec.partition("^")
                 spec, _, delay = spec.partition("@")
                 try:
                     d = float(delay) if delay else 0.0
@@ -73,9 +78,20 @@ def parse_schedule(path):
                     w, variant = resolve(spec)
                 except KeyError as e:
                     sys.exit(f"{path}:{lineno}: {e.args[0]}")
+                try:
+                    st = float(stop) if stop else None
+                    if st is not None and not (0 < st < seconds - d):
+                        raise ValueError
+                except ValueError:
+                    sys.exit(f"{path}:{lineno}: ^STOP must be a number of seconds above 0 and below the part's time in "
+                             f"the episode (SECONDS less its @DELAY), not {stop!r}")
                 parts.append((w, variant))
                 delays.append(d)
-            episodes.append((parts, seconds, delays))
+                stops.append(st)
+            if all(st is not None for st in stops):
+                sys.exit(f"{path}:{lineno}: ^STOP on every part leaves the end of the episode idle; one part must run "
+                         f"to its end")
+            episodes.append((parts, seconds, delays, stops))
     if not episodes:
         sys.exit(f"{path}: no episodes")
     return episodes
@@ -148,13 +164,16 @@ class Part:
         return min(self.ended_at, self.go_at + self.seconds)
 
 
-def run_episode(index, parts_spec, seconds, out_dir, hard_end, delays=None):
+def run_episode(index, parts_spec, seconds, out_dir, hard_end, delays=None, stops=None):
     """Runs one episode; nothing of it outlives hard_end (epoch s). A part with a delay is set up with the
-    others but told GO that many seconds after them, and works for the rest of the episode."""
+    others but told GO that many seconds after them, and works for the rest of the episode; a part with a stop
+    works that many seconds from its GO (its process's own clock) and exits while the others go on."""
     delays = delays or [0.0] * len(parts_spec)
+    stops = stops or [None] * len(parts_spec)
     names = "+".join(f"{w.name}-{v}" for w, v in parts_spec)
-    parts = [Part(w, v, seconds - d, os.path.join(out_dir, "logs", f"{index:02d}-{names}-{i}.log"))
-             for i, ((w, v), d) in enumerate(zip(parts_spec, delays))]
+    parts = [Part(w, v, st if st is not None else seconds - d,
+                  os.path.join(out_dir, "logs", f"{index:02d}-{names}-{i}.log"))
+             for i, ((w, v), d, st) in enumerate(zip(parts_spec, delays, stops))]
     try:
         ready_deadline = min(time.time() + READY_TIMEOUT_S, hard_end - seconds)
         for p in parts:
@@ -192,6 +211,7 @@ def run_episode(index, parts_spec, seconds, out_dir, hard_end, delays=None):
         "end": max(p.end_of_work() for p in started) if started else None,
         "seconds": seconds,
         **({"join_s": delays} if any(delays) else {}),
+        **({"stop_s": stops} if any(st is not None for st in stops) else {}),
         "rc": rc,
         # what label.ts joins on: a record's label and workload come from the parts working at its time
         "parts": [{"workload": p.spec, "label": p.w.label, "family": p.w.family, "ready": p.ready_at,
@@ -245,16 +265,16 @@ def main():
                 sys.exit(f"abp collect wrote nothing in 30 s; see {out}/logs/collect.log")
             time.sleep(0.2)
         time.sleep(GAP_S)
-        for i, (parts, seconds, delays) in enumerate(episodes):
+        for i, (parts, seconds, delays, stops) in enumerate(episodes):
             spec = "+".join(f"{w.name}/{v}" for w, v in parts)
             if time.time() - t0 + STARTUP_ALLOW_S + seconds + SHUTDOWN_ALLOW_S > args.budget_s:
                 skipped.append(f"{spec} {seconds:g}")
                 continue
             if collect.poll() is not None:
                 print(f"abp collect exited with {collect.returncode}; stopping", file=sys.stderr)
-                skipped.extend(f"{'+'.join(f'{w.name}/{v}' for w, v in p)} {s:g}" for p, s, _ in episodes[i:])
+                skipped.extend(f"{'+'.join(f'{w.name}/{v}' for w, v in p)} {s:g}" for p, s, *_ in episodes[i:])
                 break
-            ep = run_episode(i, parts, seconds, out, t0 + args.budget_s - SHUTDOWN_ALLOW_S, delays)
+            ep = run_episode(i, parts, seconds, out, t0 + args.budget_s - SHUTDOWN_ALLOW_S, delays, stops)
             results.append(ep)
             ep_log.write(json.dumps(ep) + "\n")
             ep_log.flush()
