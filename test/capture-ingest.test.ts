@@ -57,6 +57,9 @@ describe.skipIf(!haveData || !haveXgb)('scripts/capture/ingest.sh', () => {
     expect(run.stdout).toMatch(/hashing episodes alerted: \*\*\d+ of \d+\*\*/);
     // abp watch as shipped, its job history on and off, per episode.
     for (const e of eps) expect(run.stdout).toMatch(new RegExp(`^  ${e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} +label ${e.label}  alert fired with history: (yes|no|up) +without: (yes|no|up) +partner read on \\d+ of \\d+`, 'm'));
+    // abp watch as shipped over each stretch of one workload, the alert hold on and off.
+    expect(run.stdout).toContain('== 4c. abp watch as shipped over each stretch of one workload');
+    for (const e of eps) expect(run.stdout).toMatch(new RegExp(`^  ${e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} +label ${e.label} +\\d+ samples, +\\d+ working: +\\d+ / +\\d+ / +\\d+ \\| +\\d+ / +\\d+ / +\\d+$`, 'm'));
     // ... and the replay's row for every episode (which miner went unalerted is what the ingester reads).
     for (const e of eps) {
       const name = e.workload.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -7,7 +7,8 @@
 #      as meta.json names it (h200, h100; the device machine is not always an H200);
 #   4. the forward test: the GPM model as shipped (trained without this capture) scored on it, per sample and
 #      per episode through abp watch's alert logic; then abp watch itself replayed, its job history on and off;
-#   4c. where else each workload was recorded: the captures, GPUs and chips that hold it (or new to the project);
+#   4c. abp watch replayed again, per stretch of one workload: flagged, held and alerted, the alert hold on and off;
+#   4d. where else each workload was recorded: the captures, GPUs and chips that hold it (or new to the project);
 #   5. the capture's row for data/README.md's table.
 #
 #   bash scripts/capture/ingest.sh CAPTURE NAME [--drop-failed] [--force]
@@ -124,8 +125,10 @@ npx tsx scripts/make-features.ts --input "$out" --columns scripts/gpm/columns.tx
 npx tsx scripts/eval-episodes.ts --features "$work/fwd" --probs forward.f32 --held-out "nothing (the shipped model)"
 echo "== 4b. forward test of abp watch as shipped, job history on and off (scripts/gpm/forward-history.py)"
 "$PY" scripts/gpm/forward-history.py "$out"
+echo "== 4c. abp watch as shipped over each stretch of one workload, the alert hold on and off (scripts/gpm/watch-segments.py)"
+"$PY" scripts/gpm/watch-segments.py "$out"
 
-echo "== 4c. where else each workload was recorded (scripts/capture/where-recorded.py)"
+echo "== 4d. where else each workload was recorded (scripts/capture/where-recorded.py)"
 "$PY" scripts/capture/where-recorded.py "$out" "${ABP_DATA_DIR:-data}" \
   "${ABP_SHARED_DATA:-../shared/data}/nvsmi-h200-gpm-train.jsonlines.gz"
 
