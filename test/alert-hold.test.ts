@@ -151,7 +151,7 @@ describe('AlertHolds', () => {
       const time = t0 + k;
       const share = flagged ? null : h.holds('g', r, time);
       const step = tr.update('g', flagged || share !== null, { time });
-      h.observe('g', r, { time, idle: false, flagged: flagged || share !== null, probability }, step);
+      h.observe('g', r, { time, idle: false, flagged: flagged || share !== null, held: share !== null, probability }, step);
       return { share, step };
     });
   }
@@ -172,6 +172,33 @@ describe('AlertHolds', () => {
     tr = new AlertTracker();
     feed(h, tr, miner.slice(0, 5), 0, true, 0.95);
     expect(feed(h, tr, pair.slice(0, 1), 9, false, 0.1)[0].share).toBeNull();
+  });
+
+  it('holds at most maxS seconds past the model\'s own K of N: a hand-over (the miner killed, the job going on) clears', async () => {
+    const { miner, pair } = await load();
+    // The pair's samples on and on with no gap: nothing in them says whether the miner is still there.
+    const on = Array.from({ length: 30 }, (_, k) => pair[k % pair.length]);
+    const h = new AlertHolds(5, { maxS: 10 });
+    const tr = new AlertTracker();
+    feed(h, tr, miner.slice(0, 5), 0, true, 0.95);
+    const held = feed(h, tr, on, 5, false, 0.1);
+    // The window still holds K = 3 of the model's own flags up to t = 6: held to t = 16, none after.
+    expect(held.slice(0, 12).every((s) => s.share !== null)).toBe(true);
+    expect(held.slice(12).every((s) => s.share === null)).toBe(true);
+    expect(held.slice(12).some((s) => s.step.change === 'cleared')).toBe(true);
+    expect(tr.active()).toEqual([]);
+    // A model flag now and then (1 of 5) does not re-arm it; the default bound (60 s) holds the same run on.
+    const h2 = new AlertHolds(5, { maxS: 10 });
+    const tr2 = new AlertTracker();
+    feed(h2, tr2, miner.slice(0, 5), 0, true, 0.95);
+    const mixed = on.map((r, k) => feed(h2, tr2, [r], 5 + k, k % 5 === 0, k % 5 === 0 ? 0.9 : 0.1)[0]);
+    // (the flag at t = 5 keeps K of the model's own in the window to t = 7: held to t = 17)
+    expect(mixed.slice(12).filter((s) => s.share !== null).length).toBeLessThanOrEqual(1);
+    expect(mixed.slice(13).filter((s) => s.share !== null)).toEqual([]);
+    const h3 = new AlertHolds(5);
+    const tr3 = new AlertTracker();
+    feed(h3, tr3, miner.slice(0, 5), 0, true, 0.95);
+    expect(feed(h3, tr3, on, 5, false, 0.1).every((s) => s.share !== null)).toBe(true);
   });
 
   it('does not hold a profile flagged with a mean probability below the confidence', async () => {
@@ -203,11 +230,12 @@ describe('AlertHolds', () => {
   });
 
   it('refuses settings that cannot work, with a coded error', () => {
-    for (const bad of [{ share: 0 }, { share: 1.5 }, { share: NaN }, { confidence: -0.1 }, { confidence: 2 }, { gapS: 0 }, { gapS: Infinity }]) {
+    for (const bad of [{ share: 0 }, { share: 1.5 }, { share: NaN }, { confidence: -0.1 }, { confidence: 2 }, { gapS: 0 }, { gapS: Infinity }, { maxS: 0 }, { maxS: NaN }]) {
       expect(() => checkAlertHold(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ABP_BAD_ARGUMENT' }));
       expect(() => new AlertHolds(5, bad)).toThrow(/hold/);
     }
-    expect(checkAlertHold({})).toEqual({ share: 0.3, confidence: 0.8, gapS: 3 });
+    expect(checkAlertHold({})).toEqual({ share: 0.3, confidence: 0.8, gapS: 3, maxS: 60 });
+    expect(checkAlertHold({ maxS: Infinity }).maxS).toBe(Infinity);
   });
 });
 
@@ -228,5 +256,11 @@ describe('abp watch --hold', () => {
     const bad = await abp(['watch', '--input', SHARED, '--hold-share', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--hold-share must be above 0 and at most 1, got 0/);
+    const badMax = await abp(['watch', '--input', SHARED, '--hold-max', '0']);
+    expect(badMax.code).toBe(2);
+    expect(badMax.stderr).toMatch(/--hold-max must be a positive number of seconds, got 0/);
+    // A bound too short for any join to be held past it: fewer samples held than by default.
+    const short = await abp(['watch', '--input', SHARED, '--format', 'json', '--hold-max', '1']);
+    expect(short.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.heldShare !== null).length).toBeLessThan(samples.filter((s) => s.heldShare !== null).length);
   });
 });

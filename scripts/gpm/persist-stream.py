@@ -37,10 +37,17 @@ import unmix  # noqa: E402
 # active SM for a pipe of the profile to take part in the share. Defaults of the hold (alert-hold.ts has the same).
 PIPES = ["integer_activity", "tensor_activity", "dram_activity", "fp64_activity", "fp32_activity", "fp16_activity"]
 MAJOR, SHARE, CONFIDENCE = 10.0, 0.3, 0.8
+# A held sample must come within MAX_S seconds of the last sample at which the model alone would have kept the
+# alert up (K of the window's last N working samples flagged by the model, not the hold): a miner killed under a
+# job that goes on (a hand-over, no idle second between) leaves nothing in one sample to tell, and without a bound
+# the hold kept the job alerted for as long as it ran. Counted from the model's own K of N, not from its last flag,
+# so that a job the model flags now and then does not re-arm the hold.
+MAX_S = 60.0
 WINDOW, MIN_FLAGGED, IDLE_CLEAR_S, THRESHOLD = 5, 3, 60.0, 0.5
 
 
-def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONFIDENCE, gap_s=unmix.GAP_S):
+def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONFIDENCE, gap_s=unmix.GAP_S,
+           max_s=MAX_S):
     """One GPU's stream in time order (P: raw GPM columns a row; work: not idle; p: the model's probability).
     Returns per sample: counted as flagged, alert active after it, the held share (NaN where not held)."""
     n = len(t)
@@ -48,6 +55,7 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
     # bits: (flagged, held by the hold only) of the window's working samples; recent: (profile, flagged, held, p,
     # run); taken: the profile was taken (or found not confident enough) in this run while the alert is up.
     bits, recent, active, prof, last_work, run, taken = [], [], False, None, None, 0, False
+    armed_at = None  # the last sample at which the model alone had K of the window flagged, in this run
     for j in range(n):
         if not work[j]:
             if active and last_work is not None and t[j] - last_work >= IDLE_CLEAR_S:
@@ -57,7 +65,7 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
         if last_work is not None and t[j] - last_work > gap_s:
             # A new run: what fired the alert is not this run's job, and what the hold flagged in the last run
             # no longer counts in the window (it may clear the alert).
-            prof, taken, run = None, False, run + 1
+            prof, taken, run, armed_at = None, False, run + 1, None
             if hold:
                 bits = [(fl and not h, False) for fl, h in bits]
                 recent = [(a, fl and not h, False, q, r) for a, fl, h, q, r in recent]
@@ -66,7 +74,7 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
         last_work = t[j]
         row = np.asarray(P[j], dtype=np.float64)
         f, held = bool(p[j] > THRESHOLD), False
-        if not f and hold and prof is not None:
+        if not f and hold and prof is not None and armed_at is not None and t[j] - armed_at <= max_s:
             m = prof[pipes]
             big = m >= MAJOR
             if big.any():
@@ -77,6 +85,8 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
         bits = (bits + [(f, held)])[-WINDOW:]
         recent = (recent + [(um.per_active(row), f, held, float(p[j]), run)])[-WINDOW:]
         flagged = sum(1 for fl, _ in bits if fl)
+        if sum(1 for fl, h in bits if fl and not h) >= MIN_FLAGGED:
+            armed_at = t[j]
         fired = None
         if not active and flagged >= MIN_FLAGGED:
             active = True
@@ -93,6 +103,61 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
             prof = np.mean([a for a, _ in fired], 0) if np.mean([q for _, q in fired]) >= confidence else None
         act_out[j] = active
     return flag_out, act_out, share_out
+
+
+def handover(episodes, kind, W, y, X, t, p, ws, um, pipes, src, args):
+    """A miner killed while a job goes on, with no idle second between: each family's first episode of a miner
+    alone at full load, its working samples, then each benign workload's first episode's working samples shifted
+    in time to follow at once and repeated until the job has run --job-s seconds (their own gaps kept: a pause of
+    more than --gap-s there ends the run as it would). For each --max-s: how long the alert stays up over the job,
+    with the hold and without; without a bound a job the hold keeps alerted stays alerted for as long as it runs."""
+    miners, benign, seen = [], [], set()
+    for e in episodes:
+        w = W[e[0]]
+        if w in seen:
+            continue
+        k = kind(e)
+        if k == "miner alone" and w.endswith("/full"):  # at full load: the steadiest profile a hold can take
+            seen.add(w)
+            miners.append([i for i in e if ws[i]])
+        elif y[e[0]] == 0:
+            seen.add(w)
+            benign.append([i for i in e if ws[i]])
+    miners = [m for m in miners if len(m) >= 2 * MIN_FLAGGED]
+    benign = [b for b in benign if len(b) >= 2 * MIN_FLAGGED][::args.benign_every]
+    share, conf = args.share[0], args.confidence[0]
+    jobs = []
+    for b in benign:  # the job's samples repeated to --job-s seconds, its own time steps kept
+        tb = t[b] - t[b[0]]
+        idx, tt, off = [], [], 0.0
+        while off <= args.job_s:
+            idx += b
+            tt.append(tb + off)
+            off += tb[-1] + 0.5
+        jobs.append((idx, np.concatenate(tt)))
+    print(f"hand-over ({args.held_out}.f32, share {share}, confidence {conf}): {len(miners)} miners alone at full "
+          f"load (each family's first episode) x {len(benign)} benign workloads (first episode; every "
+          f"{args.benign_every}; run on for "
+          f"{args.job_s:g} s), {len(miners) * len(benign)} splices")
+    for max_s in [None] + args.max_s:
+        secs, stuck, long_ = [], 0, 0
+        for m in miners:
+            tm = t[m]
+            for idx_b, tb in jobs:
+                idx = np.array(m + idx_b)
+                tt = np.concatenate([tm, tb + tm[-1] + 0.5])
+                n = len(m)
+                _, act, _ = replay(X[idx], tt, np.ones(len(idx), bool), p[idx], um, pipes, max_s is not None, share,
+                                   conf, args.gap_s, max_s if max_s is not None else 0.0)
+                up = np.nonzero(act[n:])[0]
+                last = float(tt[n + up[-1]] - tt[n]) if len(up) else 0.0
+                secs.append(last)
+                stuck += bool(act[-1])
+                long_ += last > 35
+        secs = np.array(secs)
+        name = "without the hold" if max_s is None else f"max {max_s:g} s"
+        print(f"  {name:>16}: the alert's last second over the job, after the miner left: mean {secs.mean():5.1f} s, "
+              f"median {np.median(secs):5.1f} s; past 35 s in {long_} splices, up at the job's end in {stuck}")
 
 
 def golden(path):
@@ -121,6 +186,14 @@ def main():
     ap.add_argument("--gap-s", type=float, default=unmix.GAP_S)
     ap.add_argument("--list", action="store_true", help="print every episode the hold changed")
     ap.add_argument("--golden", help="replay test/alert-hold.test.ts's input and print the held shares")
+    ap.add_argument("--handover", action="store_true",
+                    help="splice each family's first episode of a miner alone at full load before each benign workload's first "
+                         "episode with no gap (a miner killed under a job that goes on) and count the job's samples "
+                         "the alert stays up on, with the hold and without")
+    ap.add_argument("--max-s", type=float, nargs="+", default=[MAX_S, 1e9],
+                    help="the hold's bound (the first one; with --handover, each is compared; 1e9: none)")
+    ap.add_argument("--job-s", type=float, default=120.0, help="with --handover: how long the job runs on")
+    ap.add_argument("--benign-every", type=int, default=1, help="with --handover: every n-th benign workload only")
     args = ap.parse_args()
     if args.golden:
         return golden(args.golden)
@@ -169,13 +242,16 @@ def main():
     def run(hold, share, conf):
         flag, act = np.zeros(len(W), bool), np.zeros(len(W), bool)
         for idx in streams:
-            f, a, _ = replay(X[idx], t[idx], work[idx], p[idx], um, pipes, hold, share, conf, args.gap_s)
+            f, a, _ = replay(X[idx], t[idx], work[idx], p[idx], um, pipes, hold, share, conf, args.gap_s,
+                             args.max_s[0])
             flag[idx], act[idx] = f, a
         return flag, act
 
     def alerted(ep, act):
         return sum(act[i] for i in ep if work[i]) >= MIN_FLAGGED
 
+    if args.handover:
+        return handover(episodes, kind, W, y, X, t, p, work & ~transition, um, pipes, src, args)
     kinds = sorted({kind(e) for e in episodes})
     ws = work & ~transition
     base_flag, base_act = run(False, 0, 0)

@@ -40,6 +40,7 @@ export interface WatchArgs {
   'history-threshold'?: number;
   hold: boolean;
   'hold-share'?: number;
+  'hold-max'?: number;
   window: number;
   'min-flagged': number;
   'alerts-only': boolean;
@@ -84,6 +85,10 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const hs = argv['hold-share'];
     if (hs !== undefined && !(hs > 0 && hs <= 1)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--hold-share must be above 0 and at most 1, got ${hs}`);
+    }
+    const hm = argv['hold-max'];
+    if (hm !== undefined && !(hm > 0)) {
+      throw new UsageError('ABP_BAD_ARGUMENT', `--hold-max must be a positive number of seconds, got ${hm}`);
     }
     const gpus = parseGpuSelectors(argv.gpu);
     if (argv['metrics-listen'] !== undefined) {
@@ -131,7 +136,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const verdicts = watchTicks(ticks, metrics ? metrics.timed(classifier) : classifier, {
       threshold: argv.threshold ?? classifier.threshold,
       history: partner ? { classifier: partner, threshold: ht ?? partner.threshold } : undefined,
-      hold: argv.hold ? { share: hs } : undefined,
+      hold: argv.hold ? { share: hs, maxS: hm } : undefined,
       window: argv.window,
       minFlagged: argv['min-flagged'],
     });
@@ -199,6 +204,7 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
         describe: 'keep an alert on a miner that another job joins: while an alert is active, a sample the models do not flag still counts as mining when the mining profile that fired the alert could take --hold-share of its SM time; --no-hold turns it off',
       })
       .option('hold-share', { type: 'number', describe: 'with the hold: the least share of SM time the mining profile must be able to take (default 0.3)' })
+      .option('hold-max', { type: 'number', describe: 'with the hold: hold samples at most this many seconds past the last moment the models alone would have kept the alert up (default 60; a miner killed under a job that goes on looks like the job beside it)' })
       .option('window', { type: 'number', default: DEFAULT_ALERT_POLICY.window, describe: 'N: samples per GPU that alerts look back over' })
       .option('min-flagged', {
         type: 'number',

@@ -28,6 +28,15 @@
  * (AlertTracker.release): they said only that its miner was still there, so
  * they do not keep the alert up into the next job (the price: a cycling miner
  * beside a job must be flagged again after each pause longer than `gapS`).
+ * And a sample is held only within `maxS` seconds of the last sample at
+ * which the model alone had K of the window flagged: a miner killed under a
+ * job that goes on with no idle second between (a hand-over) leaves nothing
+ * in one sample to tell the job alone from the job beside the miner, and
+ * without a bound the hold kept such a job alerted for as long as it ran
+ * (spliced hand-overs, persist-stream.py --handover). Counted from the
+ * model's own K of N, not its last flag, so that a job the model flags now
+ * and then does not re-arm the hold; the price: an alert on a miner that a
+ * job joins is held for `maxS` seconds past the join, then clears.
  * scripts/gpm/persist-stream.py is the reference and measures it on every
  * capture.
  */
@@ -43,9 +52,11 @@ export interface AlertHoldOptions {
   confidence?: number;
   /** Seconds without a working sample that end a run, and the hold (default 3, as the job history). */
   gapS?: number;
+  /** Seconds past the last sample at which the model alone had K of the window flagged that a sample may be held (default 60). */
+  maxS?: number;
 }
 
-export const DEFAULT_ALERT_HOLD: Readonly<Required<AlertHoldOptions>> = { share: 0.3, confidence: 0.8, gapS: 3 };
+export const DEFAULT_ALERT_HOLD: Readonly<Required<AlertHoldOptions>> = { share: 0.3, confidence: 0.8, gapS: 3, maxS: 60 };
 
 /** A profile's pipe takes part in the share from this much activity per active SM. */
 const MAJOR = 10;
@@ -55,10 +66,12 @@ export function checkAlertHold(opts: AlertHoldOptions): Required<AlertHoldOption
     share: opts.share ?? DEFAULT_ALERT_HOLD.share,
     confidence: opts.confidence ?? DEFAULT_ALERT_HOLD.confidence,
     gapS: opts.gapS ?? DEFAULT_ALERT_HOLD.gapS,
+    maxS: opts.maxS ?? DEFAULT_ALERT_HOLD.maxS,
   };
   if (!(o.share > 0 && o.share <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `hold share must be above 0 and at most 1, got ${o.share}`);
   if (!(o.confidence >= 0 && o.confidence <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `hold confidence must be a probability from 0 to 1, got ${o.confidence}`);
   if (!(o.gapS > 0 && Number.isFinite(o.gapS))) throw new UsageError('ABP_BAD_ARGUMENT', `hold gapS must be a positive number of seconds, got ${o.gapS}`);
+  if (!(o.maxS > 0)) throw new UsageError('ABP_BAD_ARGUMENT', `hold maxS must be a positive number of seconds (Infinity: no bound), got ${o.maxS}`);
   return o;
 }
 
@@ -83,6 +96,8 @@ class GpuHold {
   run = 0;
   /** Whether the profile was taken (or found not confident enough) in this run while the alert is up. */
   taken = false;
+  /** The last working sample of this run at which the model alone had K of the window flagged. */
+  armedAt = NaN;
 }
 
 /** Every GPU's hold, keyed like the alert tracker (host and UUID). */
@@ -119,7 +134,7 @@ export class AlertHolds {
    */
   holds(key: string, rec: NvsmiRecord, time: number): number | null {
     const g = this.gpus.get(key);
-    if (!g?.mining || !(time - g.lastWork <= this.options.gapS)) return null;
+    if (!g?.mining || !(time - g.lastWork <= this.options.gapS) || !(time - g.armedAt <= this.options.maxS)) return null;
     const p = gpmValues(rec);
     if (!hasActivities(p)) return null;
     let share = Infinity;
@@ -143,6 +158,7 @@ export class AlertHolds {
       // A new run: not the job that fired, and what was held in the last run no longer counts in the window.
       g.mining = null;
       g.taken = false;
+      g.armedAt = NaN;
       g.run++;
       for (const s of g.recent) if (s.held) s.flagged = s.held = false;
     }
@@ -150,6 +166,7 @@ export class AlertHolds {
     const p = gpmValues(rec);
     g.recent.push({ run: g.run, profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, held: sample.held === true, probability: sample.probability });
     if (g.recent.length > this.window) g.recent.shift();
+    if (g.recent.filter((s) => s.flagged && !s.held).length >= this.minFlagged) g.armedAt = sample.time;
     // The profile is taken when the alert fires, from the flagged samples in the window; or, when an alert carried
     // over from an earlier run is still up (a miner's next burst, a new job), once this run has K flagged samples.
     let from: Seen[] | null = null;
