@@ -153,11 +153,11 @@ def handover(episodes, kind, W, y, X, t, p, ws, um, pipes, src, args):
                 last = float(tt[n + up[-1]] - tt[n]) if len(up) else 0.0
                 secs.append(last)
                 stuck += bool(act[-1])
-                long_ += last > 35
+                long_ += last > 65
         secs = np.array(secs)
         name = "without the hold" if max_s is None else f"max {max_s:g} s"
         print(f"  {name:>16}: the alert's last second over the job, after the miner left: mean {secs.mean():5.1f} s, "
-              f"median {np.median(secs):5.1f} s; past 35 s in {long_} splices, up at the job's end in {stuck}")
+              f"median {np.median(secs):5.1f} s; past 65 s in {long_} splices, up at the job's end in {stuck}")
 
 
 def golden(path):
