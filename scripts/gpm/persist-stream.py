@@ -105,7 +105,7 @@ def replay(P, t, work, p, um, pipes, hold=True, share_min=SHARE, confidence=CONF
     return flag_out, act_out, share_out
 
 
-def handover(episodes, kind, W, y, X, t, p, ws, um, pipes, src, args):
+def handover(episodes, kind, W, y, X, t, p, ws, um, pipes, args):
     """A miner killed while a job goes on, with no idle second between: each family's first episode of a miner
     alone at full load, its working samples, then each benign workload's first episode's working samples shifted
     in time to follow at once and repeated until the job has run --job-s seconds (their own gaps kept: a pause of
@@ -251,7 +251,7 @@ def main():
         return sum(act[i] for i in ep if work[i]) >= MIN_FLAGGED
 
     if args.handover:
-        return handover(episodes, kind, W, y, X, t, p, work & ~transition, um, pipes, src, args)
+        return handover(episodes, kind, W, y, X, t, p, work & ~transition, um, pipes, args)
     kinds = sorted({kind(e) for e in episodes})
     ws = work & ~transition
     base_flag, base_act = run(False, 0, 0)

@@ -1,68 +1,70 @@
 #!/usr/bin/python3
 """What `abp watch` says over each stretch of one workload in a labelled capture, with the alert hold on and off.
 
-    /usr/bin/python3 scripts/gpm/watch-segments.py data/nvsmi-h100-gpm-cj.jsonlines.gz [--abp "node dist/cli/main.js"]
+    /usr/bin/python3 scripts/gpm/watch-segments.py data/nvsmi-h100-gpm-cj.jsonlines.gz
 
-Replays the capture through `abp watch --input --format json` twice (as shipped, and with --no-hold), joins its
-samples to the records' labels by time, and prints one line a segment (a contiguous run of records of one
-`workload`, `startup` left out): its label, samples, working samples, and for each run the samples flagged (the
-watch's `mining`), held (`heldShare` set) and under an active alert. For a hand-over (`MINER^STOP+JOB@DELAY`,
-run-capture.py) the segments are the miner alone, the pair, then the job alone: the last one's alerted samples
-are what the hold keeps up after the miner has gone. A working sample is one whose SM activity is above 0 (the
-watch's own idle test leaves the rest out of its window).
+Replays the capture through `abp watch --input --format json` twice (as shipped, and with --no-hold; the replay and
+its one-sample-per-record match are forward-history.py's), and prints one line a segment (a contiguous run of
+records of one `workload`, `startup` left out): its label, samples, working samples, and for each run the working
+samples flagged (the watch's `mining`), held (`heldShare` set) and under an active alert. For a hand-over
+(`MINER^STOP+JOB@DELAY`, run-capture.py) the segments are the miner alone, the pair, then the job alone: the last
+one's alerted samples are what the hold keeps up after the miner has gone. A working sample is one the watch does
+not count as idle (its own isIdle, src/collect/watch.ts).
 """
-import argparse
 import gzip
+import importlib.util
 import json
-import shlex
+import os
 import subprocess
 import sys
 
-SM = "nvidia_smi_log.gpu.gpm.sm_activity"
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("forward_history", os.path.join(HERE, "forward-history.py"))
+fh = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fh)
+
+# abp watch's own idle test on each record of the file, "1" idle / "0" working, in record order.
+IDLE_JS = """
+const { isIdle } = await import('./src/collect/watch.ts');
+const { gunzipSync } = await import('node:zlib');
+const { readFileSync } = await import('node:fs');
+const lines = gunzipSync(readFileSync(process.argv[1])).toString('utf8').split('\\n').filter((l) => l.trim());
+process.stdout.write(lines.map((l) => (isIdle(JSON.parse(l)) ? '1' : '0')).join(''));
+"""
 
 
-def watch(path, abp, hold):
-    cmd = shlex.split(abp) + ["watch", "--input", path, "--format", "json"] + ([] if hold else ["--no-hold"])
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return {round(s["time"], 3): s for s in map(json.loads, out.splitlines()) if s.get("type") == "sample"}
-
-
-def pct(v):
-    try:
-        return float(str(v).split()[0])
-    except (TypeError, ValueError, IndexError):
-        return 0.0
+def idle_flags(path):
+    out = subprocess.run(["node", "--import", "tsx", "--input-type=module", "-e", IDLE_JS, path], check=True,
+                         capture_output=True, text=True, cwd=fh.ROOT).stdout
+    return [c == "1" for c in out]
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("capture")
-    ap.add_argument("--abp", default="node dist/cli/main.js")
-    args = ap.parse_args()
-    with gzip.open(args.capture, "rt") as f:
-        recs = [json.loads(l) for l in f if l.strip()]
-    runs = {"hold": watch(args.capture, args.abp, True), "no hold": watch(args.capture, args.abp, False)}
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.split("\n\n")[1])
+    path = sys.argv[1]
+    with gzip.open(path, "rt") as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    runs = {"hold": fh.watch(path, None), "no hold": fh.watch(path, None, "--no-hold")}
+    idle = idle_flags(path)
+    if not all(len(s) == len(recs) for s in [*runs.values(), idle]):
+        sys.exit(f"{path}: {len(recs)} records, {[len(s) for s in runs.values()]} samples, {len(idle)} idle flags: "
+                 f"not one sample per record")
     segs = []
-    for r in recs:
-        if segs and segs[-1]["workload"] == r["workload"]:
-            segs[-1]["recs"].append(r)
+    for i, r in enumerate(recs):
+        if segs and recs[segs[-1][0]]["workload"] == r["workload"]:
+            segs[-1].append(i)
         else:
-            segs.append({"workload": r["workload"], "label": r["label"], "recs": [r]})
-    missing = sum(1 for r in recs if round(r["timestamp"], 3) not in runs["hold"])
-    if missing:
-        print(f"warning: {missing} of {len(recs)} records have no watch sample at their time", file=sys.stderr)
-    print(f"{args.capture}: {len(recs)} records; per segment: flagged / held / alert up, with the hold | without")
-    for s in segs:
-        if s["workload"] == "startup":
+            segs.append([i])
+    print(f"{path}: {len(recs)} records; per segment: flagged / held / alert up, with the hold | without")
+    for seg in segs:
+        r = recs[seg[0]]
+        if r["workload"] == "startup":
             continue
-        work = [r for r in s["recs"] if pct(r.get(SM)) > 0]
-        cols = []
-        for name, run in runs.items():
-            ss = [run.get(round(r["timestamp"], 3)) for r in work]
-            ss = [x for x in ss if x]
-            cols.append(f"{sum(x['mining'] for x in ss):3d} / {sum(x['heldShare'] is not None for x in ss):3d} / "
-                        f"{sum(x['alert'] for x in ss):3d}")
-        print(f"  {s['workload']:<42} label {s['label']}  {len(s['recs']):3d} samples, {len(work):3d} working: "
+        work = [i for i in seg if not idle[i]]
+        cols = [f"{sum(run[i]['mining'] for i in work):3d} / {sum(run[i]['heldShare'] is not None for i in work):3d} / "
+                f"{sum(run[i]['alert'] for i in work):3d}" for run in runs.values()]
+        print(f"  {r['workload']:<42} label {r['label']}  {len(seg):3d} samples, {len(work):3d} working: "
               f"{cols[0]} | {cols[1]}")
 
 
