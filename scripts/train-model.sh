@@ -57,3 +57,8 @@ npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-at.jsonlines.gz --c
   --derived scripts/gpm/derived_fil.txt --out "$WORK/gpm-partner"
 "$PY" scripts/gpm/train-partner-model.py --golden "$WORK/gpm-partner" --model-dir models/abp-gpm-partner-xgb \
   --out test/golden/nvsmi-h200-gpm-partner.json
+# The pair window's golden: unmix.PairWindow replayed over capture bm (pairs started together; test/pair-window.test.ts).
+npx tsx scripts/make-features.ts --input data/nvsmi-h200-gpm-bm.jsonlines.gz --columns scripts/gpm/columns.txt \
+  --derived scripts/gpm/derived_fil.txt --out "$WORK/gpm-window"
+"$PY" scripts/gpm/train-partner-model.py --golden "$WORK/gpm-window" --window --model-dir models/abp-gpm-partner-xgb \
+  --out test/golden/nvsmi-h200-gpm-pair-window.json

@@ -150,7 +150,7 @@ describe('abp watch --history', () => {
     const on = await abp(['watch', '--input', AT, '--format', 'json']);
     expect(on.code, on.stderr).toBe(0);
     const samples = on.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'sample');
-    expect(samples.filter((s) => s.partnerProbability !== null).length).toBe(golden.partners.length);
+    expect(samples.filter((s) => s.partnerFrom === 'history').length).toBe(golden.partners.length);
     const text = await abp(['watch', '--input', AT]);
     expect(text.stdout).toMatch(/ partner p=0\.\d{3}\n/);
     const off = await abp(['watch', '--input', AT, '--format', 'json', '--no-history']);

@@ -75,6 +75,8 @@ const alert: AlertEvent = {
   model: 'abp-gpm-xgb',
   probability: 0.9871,
   partnerProbability: null,
+  partnerFrom: null,
+  heldShare: null,
   flagged: 3,
   seen: 5,
   window: 5,
@@ -83,13 +85,16 @@ const alert: AlertEvent = {
 
 describe('watch output lines', () => {
   it('formats samples and alerts as readable text and as JSON', () => {
-    const s: GpuSample = { type: 'sample', time: 1795944954.5, hostname: 'vm', gpu: alert.gpu, busId: alert.busId, model: 'abp-nvsmi-xgb', probability: 0.0123, partnerProbability: null, mining: false, flagged: 1, seen: 5, window: 5, alert: false };
+    const s: GpuSample = { type: 'sample', time: 1795944954.5, hostname: 'vm', gpu: alert.gpu, busId: alert.busId, model: 'abp-nvsmi-xgb', probability: 0.0123, partnerProbability: null, partnerFrom: null, heldShare: null, mining: false, flagged: 1, seen: 5, window: 5, alert: false };
     expect(sampleLine(s)).toBe('2026-11-29T09:35:54.500Z  vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0)  p=0.012  ok       flagged 1/5');
     // With the job history, a sample read as a job plus a partner shows the partner's verdict too.
     expect(sampleLine({ ...s, partnerProbability: 0.9412, mining: true })).toBe(
       '2026-11-29T09:35:54.500Z  vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0)  p=0.012  mining?  flagged 1/5  partner p=0.941',
     );
     expect(alertLine({ ...alert, partnerProbability: 0.9412 })).toMatch(/working samples \(p=0\.987, partner p=0\.941\)$/);
+    // A partner read by the pair window (a pair that started together) says so.
+    expect(sampleLine({ ...s, partnerProbability: 0.9412, partnerFrom: 'window', mining: true })).toMatch(/flagged 1\/5  partner p=0\.941 \(pair window\)$/);
+    expect(alertLine({ ...alert, partnerProbability: 0.9412, partnerFrom: 'window' })).toMatch(/\(p=0\.987, partner p=0\.941 \(pair window\)\)$/);
     expect(alertLine(alert)).toBe(
       '2026-11-29T09:35:54.500Z  ALERT    vm GPU-8caf8210-5aea-c543-c8df-e0160da9557f (00000000:00:06.0): mining suspected, flagged in 3 of the last 5 working samples (p=0.987)',
     );

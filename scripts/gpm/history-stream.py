@@ -47,6 +47,12 @@ def main():
     ap.add_argument("--gap-s", type=float, default=unmix.GAP_S, help="seconds without work that end a run")
     ap.add_argument("--library", type=int, default=unmix.LIBRARY,
                     help="profiles of earlier runs tried on every sample (0: the current run's baseline only)")
+    ap.add_argument("--window", type=float, nargs="*", default=None, metavar="COND_MAX",
+                    help="also read pairs over a window (unmix.PairWindow) at these condition-number bounds")
+    ap.add_argument("--window-tu", type=float, nargs="+", default=None, help="the window partner's threshold(s) (default: --tu)")
+    ap.add_argument("--train-window", type=float, default=None, metavar="COND_MAX",
+                    help="the partner models also learn from the other GPUs' window partners within this bound")
+    ap.add_argument("--save", help="write the partner scores (history and window) to this .npz")
     ap.add_argument("--list", action="store_true", help="print every episode the unmixing changed")
     ap.add_argument("--raw-alone", action="store_true",
                     help="train the partner model on samples alone as recorded (not canonical: SM 100, graphics = SM, PCIe 0)")
@@ -70,10 +76,41 @@ def main():
 
     # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
     # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
+    # Window partners (unmix.PairWindow), read with no bound; each keeps its condition number.
+    win_rows, win_cond, win_feat = [], [], []
+    if args.window is not None or args.train_window is not None:
+        for key in sorted({(s_, g) for s_, g in zip(src, gpu)}):
+            idx = np.where((src == key[0]) & (gpu == key[1]))[0]
+            pw = unmix.PairWindow(um, cond_max=np.inf, gap_s=args.gap_s)
+            for i in idx[np.argsort(t[idx], kind="stable")]:
+                if work[i]:
+                    B = pw.observe(X[i, :width], t[i])
+                    if B is not None:
+                        M = np.array(pw.win)
+                        u, v = M[:, um.ten], M[:, um.sm] / 100
+                        win_rows.append(i)
+                        win_cond.append(pw.condition(float(u @ u), float(v @ v), float(u @ v)))
+                        win_feat.append(B)
+    win_rows, win_cond = np.array(win_rows, dtype=np.int64), np.array(win_cond)
+    Xw = apply(np.array(win_feat, dtype=np.float32)) if len(win_rows) else np.empty((0, X.shape[1]), np.float32)
+    models = {}
+
     def partner_model(g):
+        if g in models:
+            return models[g]
         Xt, yt, _, _ = unmix.partner_training(um, X, y, workloads, usable, apply, width, rows=gpu != g,
                                               raw_alone=args.raw_alone)
-        return tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
+        if args.train_window is not None:
+            m = (win_cond <= args.train_window) & usable[win_rows] & (gpu[win_rows] != g)
+            Xt, yt = np.vstack([Xt, Xw[m]]), np.concatenate([yt, y[win_rows[m]]])
+        models[g] = tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
+        return models[g]
+
+    pw_score = np.full(len(win_rows), np.nan)
+    if args.window is not None:
+        for g in sorted(set(gpu[win_rows])):
+            k = gpu[win_rows] == g
+            pw_score[k] = tg.predict(partner_model(g), Xw[k])
 
     # The replay: per capture file and GPU, in time order.
     for drop in args.drop:
@@ -121,11 +158,22 @@ def main():
             return "benign pair" if "+" in w else "benign alone"
 
         plain = logo > 0.5
+        if args.save:
+            np.savez(args.save, pu=pu, win_rows=win_rows, win_cond=win_cond, pw_score=pw_score)
         print(f"history-stream: drop {drop}, {len(cand_rows)} of {int(work.sum())} working samples read as a job plus a "
               f"partner ({int(y[cand_rows].sum())} of them hashing-labelled), {len(episodes)} episodes")
         kinds = ["miner joining a DL job", "benign joining a DL job", "DL job joining a miner", "miner alone", "miner beside a DL job", "miner beside other work", "benign alone", "benign pair"]
-        for tu in args.tu:
+        settings = [(tu, None, None) for tu in args.tu]
+        if args.window is not None:
+            settings += [(tu, c, tw) for tu in args.tu for c in args.window for tw in (args.window_tu or [tu])]
+        for tu, cmax, tw in settings:
             flag = plain | (np.nan_to_num(pu, nan=0.0) > tu)
+            if cmax is not None:
+                # As abp watch: the window's partner is scored only where the history read none.
+                hot_w = (win_cond <= cmax) & (pw_score > tw) & np.isnan(pu[win_rows])
+                flag[win_rows[hot_w]] = True
+                print(f"  window cond <= {cmax}, partner above {tw}: {int(y[win_rows[hot_w]].sum())} hashing-labelled "
+                      f"samples, {int((y[win_rows[hot_w]] == 0).sum())} benign (of {len(win_rows)} windows read)")
             line = []
             for kd in kinds:
                 eps = [e for e in episodes if kind(e) == kd]

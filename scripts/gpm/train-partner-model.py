@@ -55,11 +55,13 @@ def golden(args):
     out = []
     for g in sorted(set(gpu)):
         idx = [i for i in np.argsort(t, kind="stable") if gpu[i] == g]
-        h = unmix.JobHistory(um)
+        h = unmix.PairWindow(um) if args.window else unmix.JobHistory(um)
         for i in idx:
             if idle[i] or np.isnan(X[i, um.sm]):
                 continue
             parts = h.observe(X[i, :width], t[i])
+            if args.window and parts is not None:
+                parts = [parts]
             if parts is not None:
                 part, = parts  # one partner: the run's own baseline (no library, as job-history.ts)
                 p = float(booster.predict(xgb.DMatrix(apply(part[None].astype(np.float32)), missing=np.nan))[0])
@@ -68,7 +70,8 @@ def golden(args):
     with open(args.out, "w") as f:
         json.dump({"columns": columns[:width], "rows": len(rows), "partners": out}, f, indent=1)
         f.write("\n")
-    print(f"train-partner-model: {len(out)} of {len(rows)} records read as a job plus a partner -> {args.out}")
+    print(f"train-partner-model: {len(out)} of {len(rows)} records read as a job plus a partner"
+          f"{' over a window' if args.window else ''} -> {args.out}")
 
 
 def main():
@@ -79,6 +82,8 @@ def main():
     ap.add_argument("--model-dir", default=f"models/{MODEL_NAME}")
     ap.add_argument("--golden", help="a capture's features: write the reference for test/job-history.test.ts")
     ap.add_argument("--out", help="with --golden: the file to write")
+    ap.add_argument("--window", action="store_true",
+                    help="with --golden: replay unmix.PairWindow (test/pair-window.test.ts) instead of JobHistory")
     args = ap.parse_args()
     if args.golden:
         if not args.out:

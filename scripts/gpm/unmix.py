@@ -38,6 +38,7 @@ class Unmixer:
         col = {n: i for i, n in enumerate(columns)}
         self.sm, self.ten, self.fp32, self.gr = (col[G + k] for k in ("sm_activity", "tensor_activity", "fp32_activity", "graphics_activity"))
         self.acts = [col[G + k] for k in ACTS]
+        self.tensors = [col[G + k] for k in ("tensor_activity", "dfma_tensor_activity", "hmma_tensor_activity", "imma_tensor_activity")]
         self.pcie = [col[G + "pcie_tx_bytes"], col[G + "pcie_rx_bytes"]]
 
     def per_active(self, P):
@@ -131,6 +132,60 @@ class JobHistory:
                 return None  # a job seen before, alone
             parts.append(um.partner(P, a, f_a, f_b))
         return parts or None
+
+
+# The pair window (src/collect/pair-window.ts, abp watch's --pair-window; history-stream.py --window measures it): a pair that started together has no history
+# of the job alone, but the job's share of SM time drifts from sample to sample, and with it the pair's pipes. With
+# the partner doing no tensor work, P_t = f_t a + g_t b and T_t = f_t a_T, so over a window each pipe fits
+# P_t[i] = c_i T_t + b_i s_t (s_t: SM activity / 100, no intercept): the partner's own profile b comes back with no
+# history, as the pipes' values at no tensor work and the GPU busy. It is read only where the window's tensor
+# activity averages at least WINDOW_TENSOR_MIN and the two columns are far enough from proportional (the condition
+# number of the column-scaled [T, s] at most WINDOW_COND_MAX: a job alone keeps T_t / s_t nearly fixed).
+WINDOW_N, WINDOW_MIN, WINDOW_TENSOR_MIN, WINDOW_COND_MAX = 12, 8, 3.0, 80.0
+
+
+class PairWindow:
+    """One GPU's stream: `observe(P, t)` for each working sample in time order; the partner's raw columns, or None."""
+
+    def __init__(self, um, n=WINDOW_N, min_samples=WINDOW_MIN, tensor_min=WINDOW_TENSOR_MIN,
+                 cond_max=WINDOW_COND_MAX, gap_s=GAP_S):
+        self.um, self.n, self.min, self.tmin, self.cmax, self.gap_s = um, n, min_samples, tensor_min, cond_max, gap_s
+        self.win, self.last = [], None
+
+    def observe(self, P, t):
+        um = self.um
+        P = np.asarray(P, dtype=np.float64)
+        if np.isnan(P[um.acts]).any():
+            return None
+        if self.last is None or t - self.last > self.gap_s:
+            self.win = []
+        self.last = t
+        self.win = (self.win + [P])[-self.n:]
+        if len(self.win) < self.min:
+            return None
+        M = np.array(self.win)
+        u, v = M[:, um.ten], M[:, um.sm] / 100
+        if u.mean() < self.tmin:
+            return None
+        suu, svv, suv = float(u @ u), float(v @ v), float(u @ v)
+        det = suu * svv - suv * suv
+        if not (det > 0 and self.condition(suu, svv, suv) <= self.cmax):
+            return None
+        b = (suu * (v @ M[:, um.acts]) - suv * (u @ M[:, um.acts])) / det
+        B = P.copy()
+        B[um.acts] = np.clip(b, 0, 100)
+        B[um.tensors] = 0.0  # the partner does no tensor work (the fit's premise; what it gives there is rounding)
+        B[um.sm] = 100.0
+        B[um.gr] = 100.0
+        B[um.pcie] = 0.0
+        return B
+
+    @staticmethod
+    def condition(suu, svv, suv):
+        """The 2-norm condition number of [u, v] with each column scaled to unit length: sqrt((1 + r) / (1 - r)),
+        r the cosine between the columns."""
+        r = suv / np.sqrt(suu * svv)
+        return float(np.sqrt((1 + r) / (1 - r))) if r < 1 else float("inf")
 
 
 def stream_episodes(streams, W, transition, gpu=None):

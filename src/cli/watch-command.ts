@@ -38,6 +38,7 @@ export interface WatchArgs {
   threshold?: number;
   history: boolean;
   'history-threshold'?: number;
+  'pair-window': boolean;
   hold: boolean;
   'hold-share'?: number;
   'hold-max'?: number;
@@ -135,7 +136,7 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
     const active = new Map<string, AlertEvent>();
     const verdicts = watchTicks(ticks, metrics ? metrics.timed(classifier) : classifier, {
       threshold: argv.threshold ?? classifier.threshold,
-      history: partner ? { classifier: partner, threshold: ht ?? partner.threshold } : undefined,
+      history: partner ? { classifier: partner, threshold: ht ?? partner.threshold, window: argv['pair-window'] ? {} : undefined } : undefined,
       hold: argv.hold ? { share: hs, maxS: hm } : undefined,
       window: argv.window,
       minFlagged: argv['min-flagged'],
@@ -198,6 +199,11 @@ export const watchCommand: CommandModule<object, WatchArgs> = {
         describe: "keep each GPU's job history: when a process joins a running job, score the newcomer unmixed out of the samples (abp-gpm-partner-xgb); --no-history turns it off",
       })
       .option('history-threshold', { type: 'number', describe: "with the history: a sample is also flagged when the unmixed partner's probability is above this (default: abp-gpm-partner-xgb's, 0.7)" })
+      .option('pair-window', {
+        type: 'boolean',
+        default: true,
+        describe: "with the history: where no job was seen alone (a miner started together with a DL job), fit each GPU's last 12 working samples for the DL job's partner and flag the sample when abp-gpm-partner-xgb gives it above 0.9; --no-pair-window turns it off",
+      })
       .option('hold', {
         type: 'boolean',
         default: true,

@@ -18,9 +18,9 @@ function prob(p: number): string {
 }
 
 /** The unmixed partner's probability, where the sample read as a job plus a partner. */
-function partner(p: number | null | undefined): string {
+function partner(p: number | null | undefined, from?: string | null): string {
   // Events made by a caller of its own (or before the history existed) may lack the field.
-  return typeof p === 'number' ? `  partner ${prob(p)}` : '';
+  return typeof p === 'number' ? `  partner ${prob(p)}${from === 'window' ? ' (pair window)' : ''}` : '';
 }
 
 /** The share of SM time the held mining profile takes, where the alert hold counted the sample as mining. */
@@ -30,12 +30,12 @@ function held(share: number | null | undefined): string {
 
 export function sampleLine(s: GpuSample): string {
   const state = s.alert ? 'ALERT' : s.mining ? 'mining?' : 'ok';
-  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}${partner(s.partnerProbability)}${held(s.heldShare)}`;
+  return `${isoTime(s.time)}  ${where(s)}  ${prob(s.probability)}  ${state.padEnd(7)}  flagged ${s.flagged}/${s.seen}${partner(s.partnerProbability, s.partnerFrom)}${held(s.heldShare)}`;
 }
 
 export function alertLine(a: AlertEvent): string {
   if (a.state === 'firing') {
-    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} working samples (${prob(a.probability)}${partner(a.partnerProbability).replace('  ', ', ')})`;
+    return `${isoTime(a.time)}  ALERT    ${where(a)}: mining suspected, flagged in ${a.flagged} of the last ${a.seen} working samples (${prob(a.probability)}${partner(a.partnerProbability, a.partnerFrom).replace('  ', ', ')})`;
   }
   return `${isoTime(a.time)}  CLEARED  ${where(a)}: clean in ${a.seen - a.flagged} of the last ${a.seen} working samples (${prob(a.probability)})`;
 }

@@ -29,9 +29,11 @@ export {
   type AlertEvent,
   type WatchEvent,
   type TickVerdict,
+  type PartnerSource,
 } from './watch.js';
 export { openModelClassifier, openPartnerClassifier, type ModelClassifier, type ModelClassifierOptions } from './model-classifier.js';
 export { JobHistory, JobHistories, DEFAULT_JOB_HISTORY, type JobHistoryOptions } from './job-history.js';
+export { PairWindow, PairWindows, DEFAULT_PAIR_WINDOW, DEFAULT_PAIR_WINDOW_THRESHOLD, type PairWindowOptions } from './pair-window.js';
 export { AlertHolds, DEFAULT_ALERT_HOLD, checkAlertHold, type AlertHoldOptions } from './alert-hold.js';
 export { formatEvent, sampleLine, alertLine, type WatchFormat } from './format.js';
 export { runAlertHook, AlertHookQueue, type AlertHookOptions, type HookResult } from './on-alert.js';

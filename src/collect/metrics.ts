@@ -63,10 +63,10 @@ export class WatchMetrics {
     this.lastSample = gauge('abp_gpu_last_sample_timestamp_seconds', "Time of the GPU's last scored sample, epoch seconds (the recorded time when replaying).");
     this.partnerProbability = gauge(
       'abp_gpu_partner_mining_probability',
-      "The job history's verdict: the mining probability of a process that joined the GPU's job, unmixed out of its last sample (present only while that sample read as the job plus a partner).",
+      "The job history's verdict: the mining probability of a process beside the GPU's job (one that joined it, or, from the pair window, one that started with it), unmixed out of its last sample (present only while that sample read as the job plus a partner).",
     );
     this.gauges = [this.probability, this.alertActive, this.flagged, this.windowSeen, this.lastSample, this.partnerProbability];
-    this.partnerSamples = new Counter({ name: 'abp_partner_samples_total', help: "Samples the job history read as a GPU's job plus a partner, and scored the partner of.", registers });
+    this.partnerSamples = new Counter({ name: 'abp_partner_samples_total', help: "Samples the job history (or the pair window) read as a GPU's job plus a partner, and scored the partner of.", registers });
     this.heldSamples = new Counter({
       name: 'abp_held_samples_total',
       help: 'Samples the models did not flag that the alert hold counted as mining (the mining profile that fired the active alert still takes its share of the SM time).',

@@ -9,6 +9,8 @@ import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
 import { JobHistories, type JobHistoryOptions } from './job-history.js';
+import { DEFAULT_PAIR_WINDOW_THRESHOLD, PairWindows, type PairWindowOptions } from './pair-window.js';
+import { UsageError } from '../errors.js';
 import { featureValue } from '../stages/parse-value.js';
 
 const firstNumber = (v: unknown): number => featureValue(v, 'first-number');
@@ -32,7 +34,17 @@ export interface WatchOptions extends Partial<AlertPolicy> {
    * `classifier` (abp-gpm-partner-xgb), and the sample is flagged when either
    * verdict is mining. Absent: off.
    */
-  history?: JobHistoryOptions & { classifier: MiningClassifier; threshold: number };
+  history?: JobHistoryOptions & {
+    classifier: MiningClassifier;
+    threshold: number;
+    /**
+     * The pair window (pair-window.ts): where the history reads no partner,
+     * the partner fitted over the GPU's recent samples (a pair that started
+     * together, with no history of the job alone) is scored instead, and
+     * flags the sample above `threshold` (default 0.9). Absent: off.
+     */
+    window?: PairWindowOptions & { threshold?: number };
+  };
   /**
    * The alert hold (alert-hold.ts): while an alert is active, a sample the
    * models do not flag still counts as mining when the mining profile that
@@ -41,6 +53,8 @@ export interface WatchOptions extends Partial<AlertPolicy> {
    */
   hold?: AlertHoldOptions;
 }
+
+export type PartnerSource = 'history' | 'window';
 
 /** One GPU at one tick. */
 export interface GpuSample {
@@ -60,6 +74,8 @@ export interface GpuSample {
    * (null otherwise).
    */
   partnerProbability: number | null;
+  /** Where the partner was read: the job's own history, or the pair window; null when none was. */
+  partnerFrom: PartnerSource | null;
   /**
    * With the alert hold on, when the models did not flag the sample but the
    * mining profile that fired the GPU's active alert could take this share of
@@ -67,7 +83,7 @@ export interface GpuSample {
    * Null otherwise.
    */
   heldShare: number | null;
-  /** probability > threshold, or partnerProbability > the history's threshold, or heldShare not null. */
+  /** probability > threshold, or partnerProbability > the history's (or the pair window's) threshold, or heldShare not null. */
   mining: boolean;
   /** Flagged ticks among the last `seen` (at most `window`). */
   flagged: number;
@@ -90,6 +106,8 @@ export interface AlertEvent {
   probability: number;
   /** As on the sample: the unmixed partner's probability, or null. */
   partnerProbability: number | null;
+  /** As on the sample: where the partner was read, or null. */
+  partnerFrom: PartnerSource | null;
   /** As on the sample: the share the held mining profile takes, or null. */
   heldShare: number | null;
   flagged: number;
@@ -152,6 +170,9 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
   const threshold = opts.threshold ?? 0.5;
   const history = opts.history;
   const histories = history ? new JobHistories(history) : null;
+  const windows = history?.window ? new PairWindows(history.window) : null;
+  const windowThreshold = history?.window?.threshold ?? DEFAULT_PAIR_WINDOW_THRESHOLD;
+  if (!(windowThreshold >= 0 && windowThreshold <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `pair window threshold must be a probability from 0 to 1, got ${windowThreshold}`);
   const holds = opts.hold ? new AlertHolds(window, opts.hold, minFlagged) : null;
   for await (const tick of ticks) {
     const probs = await classifier.probabilities(tick.records);
@@ -159,15 +180,20 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
     const idle = tick.records.map(isIdle);
     // Partners unmixed out of this tick's samples, scored in one batch.
     const partnerProbs: (number | null)[] = tick.records.map(() => null);
+    const partnerFrom: (PartnerSource | null)[] = tick.records.map(() => null);
     if (history && histories) {
       const at: number[] = [];
       const partners: NvsmiRecord[] = [];
       tick.records.forEach((rec, i) => {
         if (idle[i]) return;
-        const p = histories.observe(keys[i], rec, tick.timestamp);
+        // Both see every working sample; the history's partner (from the job's own baseline) wins.
+        const fromHistory = histories.observe(keys[i], rec, tick.timestamp);
+        const fromWindow = windows?.observe(keys[i], rec, tick.timestamp) ?? null;
+        const p = fromHistory ?? fromWindow;
         if (p) {
           at.push(i);
           partners.push(p);
+          partnerFrom[i] = fromHistory ? 'history' : 'window';
         }
       });
       if (partners.length) {
@@ -185,7 +211,9 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const probability = probs[i];
       const partnerProbability = partnerProbs[i];
       // NaN (no prediction) never flags.
-      const flaggedByModels = probability > threshold || (history !== undefined && partnerProbability !== null && partnerProbability > history.threshold);
+      const from = partnerFrom[i];
+      const partnerThreshold = from === 'window' ? windowThreshold : history?.threshold ?? Infinity;
+      const flaggedByModels = probability > threshold || (partnerProbability !== null && partnerProbability > partnerThreshold);
       const changes: AlertStep[] = [];
       let heldShare: number | null = null;
       if (holds && !idle[i]) {
@@ -198,7 +226,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp, held: heldShare !== null });
       holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, held: heldShare !== null, probability }, step);
       if (step.change) changes.push(step);
-      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, heldShare, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
+      samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, partnerFrom: from, heldShare, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       for (const c of changes) {
         alerts.push({
           type: 'alert',
@@ -210,6 +238,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
           model,
           probability,
           partnerProbability,
+          partnerFrom: from,
           heldShare,
           flagged: c.flagged,
           seen: c.seen,

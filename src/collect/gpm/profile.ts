@@ -31,6 +31,8 @@ export const ACTS: readonly number[] = ['sm_activity', 'sm_occupancy', 'integer_
 /** The pipes, the activities that say what kind of work runs (SM activity and occupancy are every job's). */
 export const PIPES: readonly number[] = ['integer_activity', 'tensor_activity', 'dram_activity', 'fp64_activity', 'fp32_activity',
   'fp16_activity'].map(column);
+/** The tensor pipes, all kinds. */
+export const TENSORS: readonly number[] = ['tensor_activity', 'dfma_tensor_activity', 'hmma_tensor_activity', 'imma_tensor_activity'].map(column);
 export const PCIE: readonly number[] = [column('pcie_tx_bytes'), column('pcie_rx_bytes')];
 
 /** The record's raw GPM columns as the model sees them (float32), NaN where absent. */
