@@ -123,7 +123,7 @@ npx tsx scripts/make-features.ts --input "$out" --columns scripts/gpm/columns.tx
   --derived scripts/gpm/derived_fil.txt --out "$work/fwd" >/dev/null
 "$PY" scripts/forward-test.py --features "$work/fwd"
 npx tsx scripts/eval-episodes.ts --features "$work/fwd" --probs forward.f32 --held-out "nothing (the shipped model)"
-echo "== 4b. forward test of abp watch as shipped, job history on and off (scripts/gpm/forward-history.py)"
+echo "== 4b. forward test of abp watch as shipped, job history and pair window on and off (scripts/gpm/forward-history.py)"
 "$PY" scripts/gpm/forward-history.py "$out"
 echo "== 4c. abp watch as shipped over each stretch of one workload, the alert hold on and off (scripts/gpm/watch-segments.py)"
 "$PY" scripts/gpm/watch-segments.py "$out"

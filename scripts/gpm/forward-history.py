@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Forward test of `abp watch` as shipped, job history on and off, on labelled captures it never saw.
+"""Forward test of `abp watch` as shipped, job history (and with it the pair window) on and off, on labelled captures it never saw.
 
     /usr/bin/python3 scripts/gpm/forward-history.py [--model-repository DIR] data/nvsmi-h200-gpm-av.jsonlines.gz [...]
 
@@ -9,7 +9,8 @@ are grouped into episodes (contiguous runs of one workload, `startup` left out),
 whether an alert fired during it: yes, no, or "up" when none fired but one was already up at its first record
 (raised in the episode before, or in the start-up gap while the next workload ran its calibration launches before its
 clock started: scripts/eval-episodes.ts, which the model card quotes, counts those as alerted); and how many of its
-samples the history read as a job plus a partner and with what partner probability (median).
+samples the history or the pair window read as a job plus a partner (of them, from the window) and with what partner
+probability (median).
 """
 import gzip
 import json
@@ -54,10 +55,11 @@ def main():
         for ep in episodes:
             r = recs[ep[0]]
             pp = [on[i]["partnerProbability"] for i in ep if on[i]["partnerProbability"] is not None]
+            pw = sum(on[i].get("partnerFrom") == "window" for i in ep)
             med = f"{statistics.median(pp):.2f}" if pp else "-"
             print(f"  {r.get('workload'):45s} label {r.get('label')}  alert fired with history: "
                   f"{fired(on, ep):3s}  without: "
-                  f"{fired(off, ep):3s}  partner read on {len(pp)} of {len(ep)} "
+                  f"{fired(off, ep):3s}  partner read on {len(pp)} of {len(ep)} ({pw} by the pair window) "
                   f"(median p {med})")
 
 
