@@ -16,6 +16,10 @@ recorded pairs unmixed with each DL variant's mean profile over the other GPUs. 
 (held-out by GPU: logo.f32 from `npm run train:model`) or the unmixed partner scores above --tu. Each
 episode (a capture's contiguous run of one workload) goes through watch's 3-of-5 rule; the history carries
 across episodes, the alert window does not (as eval-episodes.ts counts them).
+
+--window COND_MAX... adds abp watch's pair window (unmix.PairWindow, src/collect/pair-window.ts): where the history
+read no partner, the partner fitted over the GPU's last 12 working samples, within each condition-number bound,
+scored by the same held-out partner model and flagging above each --window-tu (abp watch: 80 and 0.9).
 """
 import argparse
 import importlib.util
@@ -74,8 +78,6 @@ def main():
         sys.exit("logo.f32 does not match the features: run npm run train:model")
     work = ~idle & ~np.isnan(X[:, um.sm])
 
-    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
-    # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
     # Window partners (unmix.PairWindow), read with no bound; each keeps its condition number.
     win_rows, win_cond, win_feat = [], [], []
     if args.window is not None or args.train_window is not None:
@@ -95,6 +97,8 @@ def main():
     Xw = apply(np.array(win_feat, dtype=np.float32)) if len(win_rows) else np.empty((0, X.shape[1]), np.float32)
     models = {}
 
+    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
+    # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
     def partner_model(g):
         if g in models:
             return models[g]
