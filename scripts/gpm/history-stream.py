@@ -88,10 +88,8 @@ def main():
                 if work[i]:
                     B = pw.observe(X[i, :width], t[i])
                     if B is not None:
-                        M = np.array(pw.win)
-                        u, v = M[:, um.ten], M[:, um.sm] / 100
                         win_rows.append(i)
-                        win_cond.append(pw.condition(float(u @ u), float(v @ v), float(u @ v)))
+                        win_cond.append(pw.cond)
                         win_feat.append(B)
     win_rows, win_cond = np.array(win_rows, dtype=np.int64), np.array(win_cond)
     Xw = apply(np.array(win_feat, dtype=np.float32)) if len(win_rows) else np.empty((0, X.shape[1]), np.float32)

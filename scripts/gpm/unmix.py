@@ -65,6 +65,11 @@ class Unmixer:
         """The partner's raw GPM columns: (P - f_a * a) / f_b on the activities, graphics = SM, PCIe 0."""
         B = np.asarray(P, dtype=np.float64).copy()
         B[self.acts] = np.clip((B[self.acts] - f_a * a[self.acts]) / max(f_b, F_B_MIN), 0, 100)
+        return self.partner_form(B)
+
+    def partner_form(self, B):
+        """B (modified in place) in the form the partner model scores: graphics = SM, PCIe 0, what unmixing cannot
+        recover (profile.ts's partnerRecord)."""
         B[self.gr] = B[self.sm]
         B[self.pcie] = 0.0
         return B
@@ -73,10 +78,7 @@ class Unmixer:
 def canonical(um, P):
     """A sample alone as the partner model sees a partner: per unit of its own SM time (SM activity 100), graphics =
     SM, PCIe 0. What unmixing cannot recover (graphics, PCIe) is then absent from training rows and partners alike."""
-    B = um.per_active(P)
-    B[um.gr] = B[um.sm]
-    B[um.pcie] = 0.0
-    return B
+    return um.partner_form(um.per_active(P))
 
 
 class JobHistory:
@@ -150,7 +152,7 @@ class PairWindow:
     def __init__(self, um, n=WINDOW_N, min_samples=WINDOW_MIN, tensor_min=WINDOW_TENSOR_MIN,
                  cond_max=WINDOW_COND_MAX, gap_s=GAP_S):
         self.um, self.n, self.min, self.tmin, self.cmax, self.gap_s = um, n, min_samples, tensor_min, cond_max, gap_s
-        self.win, self.last = [], None
+        self.win, self.last, self.cond = [], None, float("nan")
 
     def observe(self, P, t):
         um = self.um
@@ -169,16 +171,15 @@ class PairWindow:
             return None
         suu, svv, suv = float(u @ u), float(v @ v), float(u @ v)
         det = suu * svv - suv * suv
-        if not (det > 0 and self.condition(suu, svv, suv) <= self.cmax):
+        self.cond = self.condition(suu, svv, suv)  # the last fit's, for history-stream.py's bounds
+        if not (det > 0 and self.cond <= self.cmax):
             return None
         b = (suu * (v @ M[:, um.acts]) - suv * (u @ M[:, um.acts])) / det
         B = P.copy()
         B[um.acts] = np.clip(b, 0, 100)
         B[um.tensors] = 0.0  # the partner does no tensor work (the fit's premise; what it gives there is rounding)
         B[um.sm] = 100.0
-        B[um.gr] = 100.0
-        B[um.pcie] = 0.0
-        return B
+        return um.partner_form(B)
 
     @staticmethod
     def condition(suu, svv, suv):

@@ -23,7 +23,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { NvsmiRecord } from './flatten.js';
-import { ACTS, FP32, GR, PCIE, PROFILE_COLUMNS, SM, TEN, gpmValues, hasActivities, meanOf as mean, perActive } from './gpm/profile.js';
+import { ACTS, FP32, SM, TEN, gpmValues, hasActivities, meanOf as mean, partnerRecord, perActive } from './gpm/profile.js';
 
 export interface JobHistoryOptions {
   /** Working samples skipped at the start of a run before the baseline (default 4). */
@@ -99,7 +99,7 @@ export class JobHistory {
     if (k < 0) return null;
     const fA = Math.min(Math.max(p[k] / a[k], 0), F_A_MAX);
     const fB = Math.max(p[SM] / 100 - fA, 0);
-    if (fB > (this.o.drop * p[SM]) / 100) return partnerRecord(rec, p, a, fA, fB);
+    if (fB > (this.o.drop * p[SM]) / 100) return unmixed(rec, p, a, fA, fB);
     // Still the job alone: the baseline follows slow drift.
     this.fresh.push(pa);
     if (this.fresh.length > this.o.baseline) this.fresh.shift();
@@ -108,15 +108,11 @@ export class JobHistory {
   }
 }
 
-function partnerRecord(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: number, fB: number): NvsmiRecord {
+function unmixed(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: number, fB: number): NvsmiRecord {
   const b = Float64Array.from(p);
   const d = Math.max(fB, F_B_MIN);
   for (const i of ACTS) b[i] = Math.min(Math.max((p[i] - fA * a[i]) / d, 0), 100);
-  b[GR] = b[SM];
-  for (const i of PCIE) b[i] = 0;
-  const out: NvsmiRecord = { ...rec };
-  PROFILE_COLUMNS.forEach((c, i) => (out[c] = b[i]));
-  return out;
+  return partnerRecord(rec, b);
 }
 
 /** Histories of every GPU seen, by a stable key (host and UUID). */

@@ -25,7 +25,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { NvsmiRecord } from './flatten.js';
-import { ACTS, GR, PCIE, PROFILE_COLUMNS, SM, TEN, TENSORS, gpmValues, hasActivities } from './gpm/profile.js';
+import { ACTS, SM, TEN, TENSORS, gpmValues, hasActivities, partnerRecord } from './gpm/profile.js';
 
 export interface PairWindowOptions {
   /** Working samples the fit is over, newest last (default 12). */
@@ -119,11 +119,7 @@ export class PairWindow {
     }
     for (const i of TENSORS) b[i] = 0; // the partner does no tensor work (the fit's premise; what it gives there is rounding)
     b[SM] = 100;
-    b[GR] = 100;
-    for (const i of PCIE) b[i] = 0;
-    const out: NvsmiRecord = { ...rec };
-    PROFILE_COLUMNS.forEach((c, i) => (out[c] = b[i]));
-    return out;
+    return partnerRecord(rec, b);
   }
 }
 

@@ -60,3 +60,17 @@ export function meanOf(rows: readonly Float64Array[]): Float64Array {
   for (let i = 0; i < m.length; i++) m[i] /= rows.length;
   return m;
 }
+
+/**
+ * A partner's profile `b` (raw GPM columns, modified in place) in the form the
+ * partner model scores: graphics = SM, PCIe 0 (what unmixing cannot recover),
+ * as a copy of `rec` with its GPM columns replaced. The job history and the
+ * pair window both return their partners so.
+ */
+export function partnerRecord(rec: NvsmiRecord, b: Float64Array): NvsmiRecord {
+  b[GR] = b[SM];
+  for (const i of PCIE) b[i] = 0;
+  const out: NvsmiRecord = { ...rec };
+  PROFILE_COLUMNS.forEach((c, i) => (out[c] = b[i]));
+  return out;
+}
