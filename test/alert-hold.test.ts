@@ -7,29 +7,23 @@ import { AlertHolds, checkAlertHold } from '../src/collect/alert-hold.js';
 import { AlertTracker } from '../src/collect/alerts.js';
 import { gpmValues, PROFILE_COLUMNS } from '../src/collect/gpm/profile.js';
 import { openModelClassifier } from '../src/collect/model-classifier.js';
-import { readRecords, replayTicks } from '../src/collect/replay.js';
+import { replayTicks } from '../src/collect/replay.js';
 import { WatchMetrics } from '../src/collect/metrics.js';
 import { gpuIdOf, isIdle, watchTicks, type GpuSample, type TickVerdict } from '../src/collect/watch.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 import { abp } from './pipeline-helpers.js';
+import { ROOT, records } from './watch-helpers.js';
 
 // The alert hold on the shared recording (../shared/data/nvsmi-h200-gpm-train.jsonlines.gz, recorded by the shared
 // capture tool on an H200): its three hashing-beside-benign pairs were started part by part, so the miner ran
 // alone before the benign job joined it. scripts/gpm/persist-stream.py is the reference: the same records, the
 // same probabilities (the shipped models', from the engine), replayed there and here.
-const ROOT = new URL('..', import.meta.url).pathname;
 const SHARED = join(ROOT, '../shared/data/nvsmi-h200-gpm-train.jsonlines.gz');
 // Capture ci (an H100): eight miners each joined after 6 s by a DL job, four benign look-alikes joined the same way.
 const CI = join(ROOT, 'data/nvsmi-h100-gpm-ci.jsonlines.gz');
 const MINER_FIRST = 'pow_mixed/0+infer_resnet/0';
 const numpy = spawnSync('/usr/bin/python3', ['-c', 'import numpy']).status === 0;
 if (!numpy) console.log('alert-hold: the comparison with the Python reference skipped, /usr/bin/python3 cannot import numpy');
-
-async function records(path: string): Promise<NvsmiRecord[]> {
-  const out: NvsmiRecord[] = [];
-  for await (const { record } of readRecords(path)) out.push(record);
-  return out;
-}
 
 async function replay(hold: boolean, metrics?: WatchMetrics, path = SHARED): Promise<GpuSample[]> {
   const classifier = await openModelClassifier();

@@ -1,35 +1,24 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobHistories, JobHistory } from '../src/collect/job-history.js';
 import { openModelClassifier, openPartnerClassifier } from '../src/collect/model-classifier.js';
-import { readRecords, replayTicks } from '../src/collect/replay.js';
+import { replayTicks } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
 import { WatchMetrics } from '../src/collect/metrics.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 import { abp } from './pipeline-helpers.js';
+import { ROOT, partnerGolden, records } from './watch-helpers.js';
 
 // abp watch's job history on a real capture: `at`, in which miners and benign
 // look-alikes join DL jobs that ran alone for 10 s on the same H200. The
 // golden file is scripts/gpm/unmix.py's JobHistory (the reference) replayed
 // over the same records by scripts/gpm/train-partner-model.py --golden, with
 // the shipped abp-gpm-partner-xgb's probabilities from XGBoost itself.
-const ROOT = new URL('..', import.meta.url).pathname;
 const AT = join(ROOT, 'data/nvsmi-h200-gpm-at.jsonlines.gz');
-interface Golden {
-  columns: string[];
-  rows: number;
-  partners: { index: number; partner: number[]; probability: number }[];
-}
-const golden: Golden = JSON.parse(readFileSync(join(ROOT, 'test/golden/nvsmi-h200-gpm-partner.json'), 'utf8'));
+const golden = partnerGolden('nvsmi-h200-gpm-partner.json');
 const goldenAt = new Map(golden.partners.map((p) => [p.index, p]));
-
-async function records(path: string): Promise<NvsmiRecord[]> {
-  const out: NvsmiRecord[] = [];
-  for await (const { record } of readRecords(path)) out.push(record);
-  return out;
-}
 
 describe('job history: the partner unmixed out of a job, against the Python reference', () => {
   it('reads the same samples as a job plus a partner, with the same partner profile', async () => {

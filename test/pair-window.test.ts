@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PairWindow, PairWindows, conditionNumber } from '../src/collect/pair-window.js';
-import { readRecords } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
 import { openModelClassifier, openPartnerClassifier } from '../src/collect/model-classifier.js';
 import { replayTicks } from '../src/collect/replay.js';
 import { abp } from './pipeline-helpers.js';
+import { ROOT, partnerGolden, records } from './watch-helpers.js';
 import type { NvsmiRecord } from '../src/collect/flatten.js';
 
 // abp watch's pair window on a real capture: `bm`, in which miners and benign
@@ -14,20 +13,8 @@ import type { NvsmiRecord } from '../src/collect/flatten.js';
 // job alone). The golden file is scripts/gpm/unmix.py's PairWindow (the
 // reference) replayed over the same records by scripts/gpm/train-partner-model.py
 // --golden --window, with the shipped abp-gpm-partner-xgb's probabilities.
-const ROOT = new URL('..', import.meta.url).pathname;
 const BM = join(ROOT, 'data/nvsmi-h200-gpm-bm.jsonlines.gz');
-interface Golden {
-  columns: string[];
-  rows: number;
-  partners: { index: number; partner: number[]; probability: number }[];
-}
-const golden: Golden = JSON.parse(readFileSync(join(ROOT, 'test/golden/nvsmi-h200-gpm-pair-window.json'), 'utf8'));
-
-async function records(path: string): Promise<NvsmiRecord[]> {
-  const out: NvsmiRecord[] = [];
-  for await (const { record } of readRecords(path)) out.push(record);
-  return out;
-}
+const golden = partnerGolden('nvsmi-h200-gpm-pair-window.json');
 
 describe('pair window: the partner of a pair that started together, against the Python reference', () => {
   it('reads the same windows, with the same partner profile', async () => {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openModelClassifier } from '../src/collect/model-classifier.js';
-import { readRecords, replayTicks } from '../src/collect/replay.js';
+import { replayTicks } from '../src/collect/replay.js';
+import { ROOT, records } from './watch-helpers.js';
 import { IDLE_PERCENT, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
-import type { NvsmiRecord } from '../src/collect/flatten.js';
 
 // The watch's no-work rule (isIdle) on real H200 records from the project's
 // captures: a sample that shows no work does not enter the alert window, so a
 // miner the rule calls idle can never be alerted on.
-const ROOT = new URL('..', import.meta.url).pathname;
 const Z1 = join(ROOT, 'data/nvsmi-h200-gpm-z1.jsonlines.gz'); // mulxs/short hidden under a key-value store
 const X = join(ROOT, 'data/nvsmi-h200-gpm-x.jsonlines.gz'); // Autolykos-like hashing cycling 4 s on, 4 s off
 const CLASSIC = join(ROOT, 'data/nvsmi-h200-train.jsonlines.gz'); // no GPM keys
@@ -16,11 +15,6 @@ const SM = 'nvidia_smi_log.gpu.gpm.sm_activity';
 const UTIL = 'nvidia_smi_log.gpu.utilization.gpu_util';
 const MINER = 'hash_mulxs/short+kvstore/get';
 
-async function records(path: string): Promise<NvsmiRecord[]> {
-  const out: NvsmiRecord[] = [];
-  for await (const { record } of readRecords(path)) out.push(record);
-  return out;
-}
 const num = (v: unknown) => (typeof v === 'string' ? Number.parseFloat(v) : Number.NaN);
 
 describe('isIdle: the watch\'s no-work rule on real H200 records', () => {
