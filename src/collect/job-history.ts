@@ -23,6 +23,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { NvsmiRecord } from './flatten.js';
+import { PerGpu } from './per-gpu.js';
 import { ACTS, FP32, SM, TEN, gpmValues, hasActivities, meanOf as mean, partnerRecord, perActive } from './gpm/profile.js';
 
 export interface JobHistoryOptions {
@@ -116,15 +117,9 @@ function unmixed(rec: NvsmiRecord, p: Float64Array, a: Float64Array, fA: number,
 }
 
 /** Histories of every GPU seen, by a stable key (host and UUID). */
-export class JobHistories {
-  private readonly gpus = new Map<string, JobHistory>();
-  private readonly opts: Required<JobHistoryOptions>;
+export class JobHistories extends PerGpu<JobHistory> {
   constructor(opts: JobHistoryOptions = {}) {
-    this.opts = checkJobHistory(opts); // checked once, at the start, not at the first GPU
-  }
-  observe(key: string, rec: NvsmiRecord, time: number): NvsmiRecord | null {
-    let h = this.gpus.get(key);
-    if (!h) this.gpus.set(key, (h = new JobHistory(this.opts)));
-    return h.observe(rec, time);
+    const checked = checkJobHistory(opts); // checked once, at the start, not at the first GPU
+    super(() => new JobHistory(checked));
   }
 }

@@ -25,6 +25,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { NvsmiRecord } from './flatten.js';
+import { PerGpu } from './per-gpu.js';
 import { ACTS, SM, TEN, TENSORS, gpmValues, hasActivities, partnerRecord } from './gpm/profile.js';
 
 export interface PairWindowOptions {
@@ -124,15 +125,9 @@ export class PairWindow {
 }
 
 /** Pair windows of every GPU seen, by a stable key (host and UUID). */
-export class PairWindows {
-  private readonly gpus = new Map<string, PairWindow>();
-  private readonly opts: Required<PairWindowOptions>;
+export class PairWindows extends PerGpu<PairWindow> {
   constructor(opts: PairWindowOptions = {}) {
-    this.opts = checkPairWindow(opts);
-  }
-  observe(key: string, rec: NvsmiRecord, time: number): NvsmiRecord | null {
-    let w = this.gpus.get(key);
-    if (!w) this.gpus.set(key, (w = new PairWindow(this.opts)));
-    return w.observe(rec, time);
+    const checked = checkPairWindow(opts); // checked once, at the start, not at the first GPU
+    super(() => new PairWindow(checked));
   }
 }
