@@ -15,6 +15,10 @@ const numpy = python && spawnSync('python3', ['-c', 'import numpy']).status === 
 if (!python) console.log('workloads-check: skipped, no python3 on PATH');
 else if (!numpy) console.log('workloads-check: driver replays skipped, python3 cannot import numpy');
 else if (!nvcc) console.log('workloads-check: kernel compilation skipped, no nvcc on PATH');
+// The PyTorch drivers with no kernels of their own (interactive.py) run on the CPU where a torch is installed
+// (Debian's python3-torch; CI does not install it: the check is for whoever edits them).
+const torchPy = spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0;
+if (!torchPy) console.log('workloads-check: interactive drivers skipped, /usr/bin/python3 cannot import torch (apt-get install python3-torch)');
 
 const SCHEDULES = join(ROOT, 'scripts/capture/schedules');
 const schedules = readdirSync(SCHEDULES).filter((f) => f.endsWith('.txt')).map((f) => join(SCHEDULES, f));
@@ -84,6 +88,20 @@ describe.skipIf(!python)('workload checks', () => {
       }
     }, 120_000);
   }
+
+  it.skipIf(!torchPy)('the interactive drivers (serving, notebook, sweep, viz) run on the CPU in every variant', () => {
+    const list = py(['scripts/workloads/run.py', '--list']).stdout.trim().split('\n');
+    const specs = list.map((l) => l.split('\t')).filter(([, , family]) => family === 'interactive').map(([spec]) => spec)
+      .filter((spec) => !spec.startsWith('bursty/')); // datawork.py's: CUDA only
+    expect(specs).toHaveLength(8);
+    for (const spec of specs) {
+      const run = spawnSync('/usr/bin/python3', ['scripts/workloads/run.py', spec, '2'], {
+        cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ABP_WORKLOAD_DEVICE: 'cpu' },
+      });
+      expect(run.status, `${spec}: ${run.stderr}`).toBe(0);
+      expect(run.stdout.trim().split('\n')[0], spec).toBe('READY');
+    }
+  }, 600_000);
 
   it.skipIf(!nvcc)('every workload kernel compiles for sm_90 without warnings', () => {
     const run = py(['scripts/workloads/check-kernels.py']);

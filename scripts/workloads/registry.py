@@ -385,6 +385,15 @@ _add("puzzle15", "games", 0, ["idastar"], "moreops25", "puzzle15",
 _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "datawork", "copy", "1 GiB copies host to device (pinned, pageable), device to host, 4 GiB device to device")
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
+# interactive use with its own rhythms (interactive.py)
+_add("serving", "interactive", 0, ["light", "busy"], "interactive", "serving",
+     "an LLM server under Poisson request arrivals (0.7 or 5 a second; prompts of 64-1024 tokens, 16-128 generated): the waiting requests batched (up to 16), prefilled and decoded greedily with a KV cache, a bf16 decoder of 8 layers, width 1024; idle between batches")
+_add("notebook", "interactive", 0, ["dataframe", "model"], "interactive", "notebook",
+     "a notebook session: a cell, then 2-12 s of reading; dataframe cells on 16M Zipf-keyed rows (group-bys, a join by binary search, value counts, quantiles, rolling means, describe), or cells fitting a small MLP for 50-400 Adam steps; results to the host")
+_add("sweep", "interactive", 0, ["mlp", "cnn"], "interactive", "sweep",
+     "a hyperparameter sweep: trials of 4-10 s, each a fresh MLP or small residual CNN (width, depth, learning rate drawn), evaluated and checkpointed to the host, 1-3 s idle between trials")
+_add("viz", "interactive", 0, ["fps30", "fps60"], "interactive", "viz",
+     "an interactive volume viewer: each frame ray-marches a 256^3 fp16 volume (grid_sample, 96 steps, 384 x 512), composites front to back and copies the image to the host, then sleeps to the 30 or 60 fps deadline")
 _add("idle", "idle", 0, ["ctx"], "datawork", "idle", "a process holding a CUDA context, doing nothing")
 # hashing (the stand-in for mining)
 _HASH_VARIANTS = ["full", "low", "throttled", "cycling", "poll", "short"]
