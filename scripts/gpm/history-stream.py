@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Would `abp watch` catch a miner that joins a running job if it kept each GPU's recent history? A replay.
 
-    /usr/bin/python3 scripts/gpm/history-stream.py [--features build-train/gpm] [--tu 0.7] [--drop 0.25]
+    /usr/bin/python3 scripts/gpm/history-stream.py [--features build-train/gpm] [--tu 0.7] [--drop 0.25] [--held-out lofo]
 
 unmix-history.py measures unmixing on pair samples chosen by their labels. This replays every recording as the
 watch would see it: each capture file in time order, one GPU's samples one after another, nothing known of
@@ -13,7 +13,8 @@ dropped by more than --drop against the baseline reads as the job plus a partner
 unmixed out (scripts/gpm/synthetic_pairs.py's time-slicing model: P ~= f_a * a + f_b * b) and scored by an
 partner model (train-partner-model.py's, leave-one-GPU-out): trained on samples alone plus the other GPUs'
 recorded pairs unmixed with each DL variant's mean profile over the other GPUs. A sample is flagged when the model as shipped flags it
-(held-out by GPU: logo.f32 from `npm run train:model`) or the unmixed partner scores above --tu. Each
+(held-out by GPU: logo.f32 from `npm run train:model`; with --held-out lofo by family: lofo.f32, and partner models
+trained without the family, the model card's leave-one-family-out) or the unmixed partner scores above --tu. Each
 episode (a capture's contiguous run of one workload) goes through watch's 3-of-5 rule; the history carries
 across episodes, the alert window does not (as eval-episodes.ts counts them).
 
@@ -43,6 +44,10 @@ _spec.loader.exec_module(tg)
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--features", default="build-train/gpm")
+    ap.add_argument("--held-out", default="logo", choices=["logo", "lofo"],
+                    help="what each sample's models never saw: its GPU (logo) or its family (lofo: the model's "
+                         "lofo.f32, and partner models trained without any row of the family, as the card's "
+                         "leave-one-family-out)")
     ap.add_argument("--derived", default="scripts/gpm/derived_fil.txt")
     ap.add_argument("--tu", type=float, nargs="+", default=[0.5, 0.7, 0.9], help="unmixed partner's threshold(s)")
     ap.add_argument("--drop", type=float, nargs="+", default=[unmix.DROP], help="relative drop of the anchor pipe per active SM")
@@ -73,9 +78,20 @@ def main():
     gpu = np.array([r["gpu"] for r in rows])
     src = np.array([r["source"] for r in rows])
     t = np.array([r["t"] for r in rows])
-    logo = np.fromfile(os.path.join(args.features, "logo.f32"), dtype="<f4")
+    logo = np.fromfile(os.path.join(args.features, f"{args.held_out}.f32"), dtype="<f4")
     if logo.shape[0] != X.shape[0]:
-        sys.exit("logo.f32 does not match the features: run npm run train:model")
+        sys.exit(f"{args.held_out}.f32 does not match the features: run npm run train:model")
+    # Each sample's held-out key, and which rows a model for that key may train on: by GPU, or by family as
+    # train-gpm-model.py's leave-one-family-out (scored under its primary family, trained on no row that has it).
+    if args.held_out == "logo":
+        key_of = gpu
+        def rows_without(k):
+            return gpu != k
+    else:
+        fams = [tg.family_parts(r, w) for r, w in zip(rows, workloads)]
+        key_of = np.array([tg.primary(f) for f in fams])
+        def rows_without(k):
+            return np.array([k not in f for f in fams])
     work = ~idle & ~np.isnan(X[:, um.sm])
 
     # Window partners (unmix.PairWindow), read with no bound; each keeps its condition number.
@@ -95,23 +111,23 @@ def main():
     Xw = apply(np.array(win_feat, dtype=np.float32)) if len(win_rows) else np.empty((0, X.shape[1]), np.float32)
     models = {}
 
-    # Partner model, leave-one-GPU-out: samples alone + other GPUs' pairs unmixed with the other GPUs' fleet
-    # mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
+    # Partner model, leave-one-GPU-out (or -family-out): samples alone + the other GPUs' (families') pairs unmixed
+    # with their fleet mean profile (nothing of the held-out GPU, not even its DL jobs' profiles, reaches its model).
     def partner_model(g):
         if g in models:
             return models[g]
-        Xt, yt, _, _ = unmix.partner_training(um, X, y, workloads, usable, apply, width, rows=gpu != g,
+        Xt, yt, _, _ = unmix.partner_training(um, X, y, workloads, usable, apply, width, rows=rows_without(g),
                                               raw_alone=args.raw_alone)
         if args.train_window is not None:
-            m = (win_cond <= args.train_window) & usable[win_rows] & (gpu[win_rows] != g)
+            m = (win_cond <= args.train_window) & usable[win_rows] & rows_without(g)[win_rows]
             Xt, yt = np.vstack([Xt, Xw[m]]), np.concatenate([yt, y[win_rows[m]]])
         models[g] = tg.train(Xt, yt, weight=np.ones(len(yt), np.float32))
         return models[g]
 
     pw_score = np.full(len(win_rows), np.nan)
     if args.window is not None:
-        for g in sorted(set(gpu[win_rows])):
-            k = gpu[win_rows] == g
+        for g in sorted(set(key_of[win_rows])):
+            k = key_of[win_rows] == g
             pw_score[k] = tg.predict(partner_model(g), Xw[k])
 
     # The replay: per capture file and GPU, in time order.
@@ -130,9 +146,9 @@ def main():
         cand_rows = np.array(cand_rows, dtype=np.int64)
         Xc = apply(np.array(cand_feat, dtype=np.float32)) if len(cand_rows) else np.empty((0, X.shape[1]), np.float32)
         pu = np.full(len(W), np.nan)
-        for g in sorted(set(gpu[cand_rows])):
+        for g in sorted(set(key_of[cand_rows])):
             booster = partner_model(g)
-            k = gpu[cand_rows] == g
+            k = key_of[cand_rows] == g
             for i, p in zip(cand_rows[k], tg.predict(booster, Xc[k])):  # a sample's score: its partners' lowest
                 pu[i] = p if np.isnan(pu[i]) else min(pu[i], p)
         cand_rows = np.unique(cand_rows)
