@@ -93,7 +93,7 @@ describe.skipIf(!python)('workload checks', () => {
     const list = py(['scripts/workloads/run.py', '--list']).stdout.trim().split('\n');
     const specs = list.map((l) => l.split('\t')).filter(([, , family]) => family === 'interactive').map(([spec]) => spec)
       .filter((spec) => !spec.startsWith('bursty/')); // datawork.py's: CUDA only
-    expect(specs).toHaveLength(8);
+    expect(specs).toHaveLength(9);
     for (const spec of specs) {
       const run = spawnSync('/usr/bin/python3', ['scripts/workloads/run.py', spec, '2'], {
         cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ABP_WORKLOAD_DEVICE: 'cpu' },

@@ -386,8 +386,8 @@ _add("copy", "copy", 0, ["h2d_pinned", "h2d_pageable", "d2h_pinned", "d2d"], "da
 _add("bursty", "interactive", 0, ["short", "long"], "datawork", "bursty",
      "bursts of 0.1-1.5 s (GEMM, sort or copy back) with idle gaps of 0.3-2 s (short) or 2-8 s (long)")
 # interactive use with its own rhythms (interactive.py)
-_add("serving", "interactive", 0, ["light", "busy"], "interactive", "serving",
-     "an LLM server under Poisson request arrivals (0.7 or 5 a second; prompts of 64-1024 tokens, 16-128 generated): the waiting requests batched (up to 16), prefilled and decoded greedily with a KV cache, a bf16 decoder of 8 layers, width 1024; idle between batches")
+_add("serving", "interactive", 0, ["light", "busy", "large"], "interactive", "serving",
+     "an LLM server under Poisson request arrivals (0.7 or 5 a second; prompts of 64-1024 tokens, 16-128 generated): the waiting requests batched (up to 16), prefilled and decoded greedily with a KV cache, a bf16 decoder of 8 layers, width 1024; large: a 7B-class decoder (32 layers, width 4096) at 1.5 a second, batches of up to 8; idle between batches")
 _add("notebook", "interactive", 0, ["dataframe", "model"], "interactive", "notebook",
      "a notebook session: a cell, then 2-12 s of reading; dataframe cells on 16M Zipf-keyed rows (group-bys, a join by binary search, value counts, quantiles, rolling means, describe), or cells fitting a small MLP for 50-400 Adam steps; results to the host")
 _add("sweep", "interactive", 0, ["mlp", "cnn"], "interactive", "sweep",
