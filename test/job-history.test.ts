@@ -7,9 +7,8 @@ import { openModelClassifier, openPartnerClassifier } from '../src/collect/model
 import { replayTicks } from '../src/collect/replay.js';
 import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
 import { WatchMetrics } from '../src/collect/metrics.js';
-import type { NvsmiRecord } from '../src/collect/flatten.js';
 import { abp } from './pipeline-helpers.js';
-import { ROOT, partnerGolden, records } from './watch-helpers.js';
+import { ROOT, partnerGolden, partnersRead, records } from './watch-helpers.js';
 
 // abp watch's job history on a real capture: `at`, in which miners and benign
 // look-alikes join DL jobs that ran alone for 10 s on the same H200. The
@@ -24,13 +23,7 @@ describe('job history: the partner unmixed out of a job, against the Python refe
   it('reads the same samples as a job plus a partner, with the same partner profile', async () => {
     const recs = await records(AT);
     expect(recs.length).toBe(golden.rows);
-    const h = new JobHistories();
-    const got = new Map<number, NvsmiRecord>();
-    recs.forEach((r, i) => {
-      if (isIdle(r)) return;
-      const p = h.observe(`${String(r.hostname)}\u0000${gpuIdOf(r, 0)}`, r, r.timestamp as number);
-      if (p) got.set(i, p);
-    });
+    const got = partnersRead(recs, new JobHistories());
     expect([...got.keys()]).toEqual(golden.partners.map((p) => p.index));
     expect(got.size).toBeGreaterThan(100);
     for (const g of golden.partners) {

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PairWindow, PairWindows, conditionNumber } from '../src/collect/pair-window.js';
-import { gpuIdOf, isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
+import { isIdle, watchTicks, type TickVerdict } from '../src/collect/watch.js';
 import { openModelClassifier, openPartnerClassifier } from '../src/collect/model-classifier.js';
 import { replayTicks } from '../src/collect/replay.js';
 import { abp } from './pipeline-helpers.js';
-import { ROOT, partnerGolden, records } from './watch-helpers.js';
-import type { NvsmiRecord } from '../src/collect/flatten.js';
+import { ROOT, partnerGolden, partnersRead, records } from './watch-helpers.js';
 
 // abp watch's pair window on a real capture: `bm`, in which miners and benign
 // data work were started together with DL jobs on an H200 (no history of the
@@ -20,13 +19,7 @@ describe('pair window: the partner of a pair that started together, against the 
   it('reads the same windows, with the same partner profile', async () => {
     const recs = await records(BM);
     expect(recs.length).toBe(golden.rows);
-    const w = new PairWindows();
-    const got = new Map<number, NvsmiRecord>();
-    recs.forEach((r, i) => {
-      if (isIdle(r)) return;
-      const p = w.observe(`${String(r.hostname)}\u0000${gpuIdOf(r, 0)}`, r, r.timestamp as number);
-      if (p) got.set(i, p);
-    });
+    const got = partnersRead(recs, new PairWindows());
     expect([...got.keys()]).toEqual(golden.partners.map((p) => p.index));
     expect(got.size).toBeGreaterThan(20);
     for (const g of golden.partners) {

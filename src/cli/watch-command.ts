@@ -20,6 +20,7 @@ import { watchTicks, type AlertEvent } from '../collect/watch.js';
 import { gpmNotice, reportError, samplingOptions } from './collect-command.js';
 import type { GpmMode } from '../collect/gpm/index.js';
 import { printable, printableLines } from '../util/printable.js';
+import { checkThreshold } from '../pipeline/limits.js';
 
 export interface WatchArgs {
   interval: string;
@@ -76,13 +77,9 @@ export async function runWatch(argv: WatchArgs): Promise<void> {
       throw new UsageError('ABP_BAD_ARGUMENT', `--count must be a non-negative integer, got ${argv.count}`);
     }
     if (!(argv.speed >= 0)) throw new UsageError('ABP_BAD_ARGUMENT', `--speed must be 0 (as fast as possible) or a positive factor, got ${argv.speed}`);
-    if (argv.threshold !== undefined && !(argv.threshold >= 0 && argv.threshold <= 1)) {
-      throw new UsageError('ABP_BAD_ARGUMENT', `--threshold must be a probability from 0 to 1, got ${argv.threshold}`);
-    }
+    checkThreshold('--threshold', argv.threshold);
     const ht = argv['history-threshold'];
-    if (ht !== undefined && !(ht >= 0 && ht <= 1)) {
-      throw new UsageError('ABP_BAD_ARGUMENT', `--history-threshold must be a probability from 0 to 1, got ${ht}`);
-    }
+    checkThreshold('--history-threshold', ht);
     const hs = argv['hold-share'];
     if (hs !== undefined && !(hs > 0 && hs <= 1)) {
       throw new UsageError('ABP_BAD_ARGUMENT', `--hold-share must be above 0 and at most 1, got ${hs}`);

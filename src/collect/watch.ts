@@ -10,7 +10,7 @@ import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
 import { JobHistories, type JobHistoryOptions } from './job-history.js';
 import { DEFAULT_PAIR_WINDOW_THRESHOLD, PairWindows, type PairWindowOptions } from './pair-window.js';
-import { UsageError } from '../errors.js';
+import { checkThreshold } from '../pipeline/limits.js';
 import { featureValue } from '../stages/parse-value.js';
 
 const firstNumber = (v: unknown): number => featureValue(v, 'first-number');
@@ -172,7 +172,7 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
   const histories = history ? new JobHistories(history) : null;
   const windows = history?.window ? new PairWindows(history.window) : null;
   const windowThreshold = history?.window?.threshold ?? DEFAULT_PAIR_WINDOW_THRESHOLD;
-  if (!(windowThreshold >= 0 && windowThreshold <= 1)) throw new UsageError('ABP_BAD_ARGUMENT', `pair window threshold must be a probability from 0 to 1, got ${windowThreshold}`);
+  checkThreshold('pair window threshold', windowThreshold);
   const holds = opts.hold ? new AlertHolds(window, opts.hold, minFlagged) : null;
   for await (const tick of ticks) {
     const probs = await classifier.probabilities(tick.records);
