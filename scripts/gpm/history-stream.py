@@ -93,14 +93,18 @@ def main():
         def rows_without(k):
             return np.array([k not in f for f in fams])
     work = ~idle & ~np.isnan(X[:, um.sm])
+    # Each capture file's GPU's rows in time order: the streams abp watch would see, one reader each.
+    streams = []
+    for key in sorted({(s_, g) for s_, g in zip(src, gpu)}):
+        idx = np.where((src == key[0]) & (gpu == key[1]))[0]
+        streams.append(idx[np.argsort(t[idx], kind="stable")])
 
     # Window partners (unmix.PairWindow), read with no bound; each keeps its condition number.
     win_rows, win_cond, win_feat = [], [], []
     if args.window is not None or args.train_window is not None:
-        for key in sorted({(s_, g) for s_, g in zip(src, gpu)}):
-            idx = np.where((src == key[0]) & (gpu == key[1]))[0]
+        for idx in streams:
             pw = unmix.PairWindow(um, cond_max=np.inf, gap_s=args.gap_s)
-            for i in idx[np.argsort(t[idx], kind="stable")]:
+            for i in idx:
                 if work[i]:
                     B = pw.observe(X[i, :width], t[i])
                     if B is not None:
@@ -133,9 +137,7 @@ def main():
     # The replay: per capture file and GPU, in time order.
     for drop in args.drop:
         cand_rows, cand_feat = [], []
-        for key in sorted({(s, g) for s, g in zip(src, gpu)}):
-            idx = np.where((src == key[0]) & (gpu == key[1]))[0]
-            idx = idx[np.argsort(t[idx], kind="stable")]
+        for idx in streams:
             h = unmix.JobHistory(um, args.settle, args.baseline, args.gap_s, drop, library=args.library)
             for i in idx:
                 if work[i]:
