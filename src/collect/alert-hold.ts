@@ -130,12 +130,13 @@ export class AlertHolds {
    * For a working sample at `time` that the models did not flag: the share of
    * its SM time the active alert's mining profile could take, when that is at
    * least the hold's `share` (the sample then counts as mining); null
-   * otherwise. Call before the sample enters the alert window.
+   * otherwise. Call before the sample enters the alert window. `p`: the
+   * record's gpmValues, when the caller has them.
    */
-  holds(key: string, rec: NvsmiRecord, time: number): number | null {
+  holds(key: string, rec: NvsmiRecord, time: number, p?: Float64Array): number | null {
     const g = this.gpus.get(key);
     if (!g?.mining || !(time - g.lastWork <= this.options.gapS) || !(time - g.armedAt <= this.options.maxS)) return null;
-    const p = gpmValues(rec);
+    p ??= gpmValues(rec);
     if (!hasActivities(p)) return null;
     let share = Infinity;
     for (const i of PIPES) if (g.mining[i] >= MAJOR) share = Math.min(share, p[i] / g.mining[i]);
@@ -145,9 +146,16 @@ export class AlertHolds {
   /**
    * After the alert tracker took a sample: `idle` samples only matter when
    * they cleared the alert; a working sample joins the window, and the step
-   * that fired an alert sets the mining profile (a clear drops it).
+   * that fired an alert sets the mining profile (a clear drops it). `p`: the
+   * record's gpmValues, when the caller has them.
    */
-  observe(key: string, rec: NvsmiRecord, sample: { time: number; idle: boolean; flagged: boolean; held?: boolean; probability: number }, step: AlertStep): void {
+  observe(
+    key: string,
+    rec: NvsmiRecord,
+    sample: { time: number; idle: boolean; flagged: boolean; held?: boolean; probability: number },
+    step: AlertStep,
+    p?: Float64Array,
+  ): void {
     const g = this.gpu(key);
     if (step.change === 'cleared' || !step.active) {
       g.mining = null;
@@ -163,7 +171,7 @@ export class AlertHolds {
       for (const s of g.recent) if (s.held) s.flagged = s.held = false;
     }
     g.lastWork = sample.time;
-    const p = gpmValues(rec);
+    p ??= gpmValues(rec);
     g.recent.push({ run: g.run, profile: hasActivities(p) ? perActive(p) : null, flagged: sample.flagged, held: sample.held === true, probability: sample.probability });
     if (g.recent.length > this.window) g.recent.shift();
     if (g.recent.filter((s) => s.flagged && !s.held).length >= this.minFlagged) g.armedAt = sample.time;

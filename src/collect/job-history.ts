@@ -76,9 +76,9 @@ export class JobHistory {
    * A working sample (not idle) at `time` (epoch seconds), in time order. Returns
    * the partner's profile as a record (the GPM columns replaced, everything else
    * the sample's) when the sample reads as the job plus a partner; null otherwise.
+   * `p`: the record's gpmValues, when the caller has them (never modified).
    */
-  observe(rec: NvsmiRecord, time: number): NvsmiRecord | null {
-    const p = gpmValues(rec);
+  observe(rec: NvsmiRecord, time: number, p: Float64Array = gpmValues(rec)): NvsmiRecord | null {
     if (!hasActivities(p)) return null; // not a sample the history can use
     if (!(time - this.last <= this.o.gapS)) {
       this.run = 0;

@@ -82,10 +82,10 @@ export class PairWindow {
   /**
    * A working sample (not idle) at `time` (epoch seconds), in time order.
    * Returns the partner read over the window ending at it, as a record, or
-   * null when the window reads none.
+   * null when the window reads none. `p`: the record's gpmValues, when the
+   * caller has them (kept in the window, never modified).
    */
-  observe(rec: NvsmiRecord, time: number): NvsmiRecord | null {
-    const p = gpmValues(rec);
+  observe(rec: NvsmiRecord, time: number, p: Float64Array = gpmValues(rec)): NvsmiRecord | null {
     if (!hasActivities(p)) return null;
     if (!(time - this.last <= this.o.gapS)) this.win = [];
     this.last = time;

@@ -8,6 +8,7 @@ import { AlertTracker, DEFAULT_ALERT_POLICY, type AlertPolicy, type AlertStep } 
 import type { Tick } from './collector.js';
 import type { NvsmiRecord } from './flatten.js';
 import { BUS_ID_KEY, UUID_KEY } from './gpu-select.js';
+import { gpmValues } from './gpm/profile.js';
 import { JobHistories, type JobHistoryOptions } from './job-history.js';
 import { DEFAULT_PAIR_WINDOW_THRESHOLD, PairWindows, type PairWindowOptions } from './pair-window.js';
 import { checkThreshold } from '../pipeline/limits.js';
@@ -178,6 +179,8 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
     const probs = await classifier.probabilities(tick.records);
     const keys = tick.records.map((rec, i) => `${text(rec.hostname) ?? ''}\u0000${gpuIdOf(rec, i)}`);
     const idle = tick.records.map(isIdle);
+    // Each working sample's GPM values, parsed once for the job history, the pair window and the hold.
+    const values = tick.records.map((rec, i) => (!idle[i] && (histories || holds) ? gpmValues(rec) : undefined));
     // Partners unmixed out of this tick's samples, scored in one batch.
     const partnerProbs: (number | null)[] = tick.records.map(() => null);
     const partnerFrom: (PartnerSource | null)[] = tick.records.map(() => null);
@@ -187,8 +190,8 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
       tick.records.forEach((rec, i) => {
         if (idle[i]) return;
         // Both see every working sample; the history's partner (from the job's own baseline) wins.
-        const fromHistory = histories.observe(keys[i], rec, tick.timestamp);
-        const fromWindow = windows?.observe(keys[i], rec, tick.timestamp) ?? null;
+        const fromHistory = histories.observe(keys[i], rec, tick.timestamp, values[i]);
+        const fromWindow = windows?.observe(keys[i], rec, tick.timestamp, values[i]) ?? null;
         const p = fromHistory ?? fromWindow;
         if (p) {
           at.push(i);
@@ -220,11 +223,11 @@ export async function* watchTicks(ticks: AsyncIterable<Tick>, classifier: Mining
         // A new run of work: what the hold flagged in the last one no longer keeps the alert up.
         const released = holds.newRun(keys[i], tick.timestamp) ? tracker.release(keys[i]) : null;
         if (released?.change) changes.push(released);
-        if (!flaggedByModels) heldShare = holds.holds(keys[i], rec, tick.timestamp);
+        if (!flaggedByModels) heldShare = holds.holds(keys[i], rec, tick.timestamp, values[i]);
       }
       const mining = flaggedByModels || heldShare !== null;
       const step = tracker.update(keys[i], mining, { idle: idle[i], time: tick.timestamp, held: heldShare !== null });
-      holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, held: heldShare !== null, probability }, step);
+      holds?.observe(keys[i], rec, { time: tick.timestamp, idle: idle[i], flagged: mining, held: heldShare !== null, probability }, step, values[i]);
       if (step.change) changes.push(step);
       samples.push({ type: 'sample', time: tick.timestamp, hostname, gpu, busId, model, probability, partnerProbability, partnerFrom: from, heldShare, mining, flagged: step.flagged, seen: step.seen, window, alert: step.active });
       for (const c of changes) {
