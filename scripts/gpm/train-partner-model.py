@@ -59,13 +59,15 @@ def golden(args):
         for i in idx:
             if idle[i] or np.isnan(X[i, um.sm]):
                 continue
-            parts = h.observe(X[i, :width], t[i])
-            if args.window and parts is not None:
-                parts = [parts]
-            if parts is not None:
-                part, = parts  # one partner: the run's own baseline (no library, as job-history.ts)
-                p = float(booster.predict(xgb.DMatrix(apply(part[None].astype(np.float32)), missing=np.nan))[0])
-                out.append({"index": int(i), "partner": [float(v) for v in part], "probability": p})
+            got = h.observe(X[i, :width], t[i])
+            if got is None:
+                continue
+            if args.window:
+                part = got  # the window reads one partner
+            else:
+                part, = got  # one partner: the run's own baseline (no library, as job-history.ts)
+            p = float(booster.predict(xgb.DMatrix(apply(part[None].astype(np.float32)), missing=np.nan))[0])
+            out.append({"index": int(i), "partner": [float(v) for v in part], "probability": p})
     out.sort(key=lambda r: r["index"])
     with open(args.out, "w") as f:
         json.dump({"columns": columns[:width], "rows": len(rows), "partners": out}, f, indent=1)
