@@ -1,6 +1,6 @@
 /** `abp detect IN [OUT]`: the whole ABP pipeline on the default model, with a summary of what was flagged. */
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_MODEL, Pipeline, stderrLogger } from '../pipeline/pipeline.js';
+import { Pipeline, stderrLogger } from '../pipeline/pipeline.js';
 import type { DetectionSummary } from '../pipeline/summary.js';
 import { reportCliError } from './run-command.js';
 import { printable } from '../util/printable.js';

@@ -8,25 +8,21 @@
  * input order. Blocks are pulled from the source, so backpressure holds end
  * to end and memory is bounded by the blocks in flight.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import type { LoadedModel } from '../model-repo/open.js';
 import { readNameList } from '../model-repo/repository.js';
-import { Batch, type SourceBlock } from '../stages/batch.js';
+import { Batch } from '../stages/batch.js';
 import { parseOnError, type OnErrorPolicy } from '../stages/deserialize.js';
-import { DEFAULT_MAX_LINE_BYTES, READ_BYTES, checkMaxLineBytes, formatOf, fromFile, fromRecords } from '../stages/from-file.js';
-import { inputBytes, InputProgress } from '../stages/input-size.js';
-import { CARRY_ROOM, readAheadFromEnv } from '../stages/read-ahead.js';
+import { DEFAULT_MAX_LINE_BYTES, checkMaxLineBytes } from '../stages/from-file.js';
+import { readAheadFromEnv } from '../stages/read-ahead.js';
 import { withFormatHint } from '../stages/input-formats.js';
 import { checkQuarantine } from '../stages/quarantine.js';
-import { MAX_INFLIGHT, STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
 import { checkTarget, outputFormatOf, type OutputFormat } from '../stages/to-file.js';
 import { chooseModel, peekFile, peekRecords, peekStdin } from './model-choice.js';
 import { setUpModel } from './model-setup.js';
 import { OrderedState, orderedBatches } from './parallel/ordered.js';
-import { BlockPool, InlineBlocks, type BlockExecutor, type Engine, type PoolSlots } from './parallel/pool.js';
-import { SlotPool, slotReadBuffers } from './parallel/slots.js';
+import { BlockPool, InlineBlocks, type BlockExecutor, type Engine } from './parallel/pool.js';
 import { drain } from './sink.js';
+import { inputProgress, sharedSlots, sourceBlocks, timedSource, workerThreads } from './source-setup.js';
 import { planStages, type PlannedRun } from './stage-plan.js';
 import { quietLogger, type Logger, type PipelineOptions, type RunResult, type StageSpec, type StageTimes } from './types.js';
 import { checkNumbers, SINKS, SOURCES, validateStages } from './validate.js';
@@ -37,8 +33,6 @@ export { stderrLogger, quietLogger } from './types.js';
 export type { Logger, PipelineOptions, RunResult, StageSpec, StageTimes } from './types.js';
 
 export const DEFAULT_PIPELINE_BATCH_SIZE = 1024;
-/** Below this much input (estimated, inflated) a default run stays on the main thread: starting workers would cost more. */
-const WORKERS_MIN_BYTES = 16 << 20;
 
 export class Pipeline {
   readonly options: PipelineOptions;
@@ -175,39 +169,15 @@ export class Pipeline {
     return model?.entry.labels ?? ['mining'];
   }
 
-  /** Worker threads for this source (0: the main thread works on the blocks). */
-  private workerThreads(src: StageSpec): number {
-    if (src.type !== 'from-file') return 0; // records in memory: moving them to a thread costs more than working on them
-    const format = src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename));
-    if (format === 'arrow') return 0;
-    const n = this.options.numThreads;
-    if (n !== undefined && n > 0) return n > 1 ? n : 0;
-    if (src.filename !== '-') {
-      let size = 0;
-      try {
-        size = fs.statSync(src.filename).size;
-      } catch {
-        size = 0;
-      }
-      // Telemetry JSON deflates about 10 to 100 times; a small .gz can hold a large input.
-      if ((format === 'jsonlines-gz' ? size * 16 : size) * (src.repeat ?? 1) < WORKERS_MIN_BYTES) return 0;
-    }
-    const cores = os.availableParallelism();
-    return cores > 1 ? cores : 0;
-  }
-
   private async execute(model: LoadedModel | undefined, log: Logger, t0: number, readAhead: number): Promise<RunResult> {
     const opts = this.options;
     const times: StageTimes = { read: 0, parse: 0, preprocess: 0, inference: 0, engine: 0, postprocess: 0, serialize: 0, write: 0, wait: 0, setup: 0 };
     const [src, ...rest] = this.stages;
     const policy = this.onErrorPolicy();
     const maxLineBytes = checkMaxLineBytes((src.type === 'from-file' ? src.maxLineBytes : undefined) ?? opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-    // The monitors' bar: bytes of lines read against the input's size, where that is known (a file, not stdin or Arrow).
-    const progress = new InputProgress(
-      src.type === 'from-file' ? mulOrUndefined(inputBytes(src.filename, src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))), src.repeat ?? 1) : undefined,
-    );
+    const progress = inputProgress(src);
     const planned = planStages(rest, model, this.labels(model), policy, opts, { maxLineBytes }, () => progress.fraction());
-    const threads = this.workerThreads(src);
+    const threads = workerThreads(src, opts.numThreads);
     const sink = rest.find((s) => SINKS.has(s.type));
     // The plain-file writer hands each batch's memory back once its bytes are written (Batch.release).
     const reuse = sink?.type === 'to-file' && sink.filename !== '-' && (sink.format ?? outputFormatOf(sink.filename)) === 'jsonlines';
@@ -264,56 +234,6 @@ export class Pipeline {
   }
 }
 
-/**
- * The source's blocks. Lines always come in owned blocks of the same size,
- * worker threads or not: the blocks are then the same for any thread count,
- * and so is anything made per block (gzip members of the output).
- */
-function sourceBlocks(src: StageSpec, maxLineBytes: number, readAhead: number, slots: PoolSlots | undefined): AsyncIterable<SourceBlock> {
-  if (src.type === 'from-file') {
-    const buffers = slots && slotReadBuffers(slots.inputs);
-    return fromFile(src.filename, { format: src.format, repeat: src.repeat, owned: true, stdin: src.stdin, maxLineBytes, buffers, readAhead });
-  }
-  if (src.type === 'from-records') return fromRecords(src.records, src.source);
-  throw new Error(`not a source stage: ${src.type}`);
-}
-
-/**
- * Shared slots for a run on worker threads: input slots for JSON lines (a
- * plain file is read straight into them; gzip and stdin lines are gathered
- * into them by copy), output slots that the sink hands back once it has
- * copied each batch away (or, in place, placed it) (`outputs`). Enough for the
- * blocks in flight, the reads in flight (ABP_READ_AHEAD) and those being
- * written; when they run out a block takes a buffer of its own.
- */
-function sharedSlots(src: StageSpec, depth: number, readAhead: number, outputs: boolean): PoolSlots | undefined {
-  if (src.type !== 'from-file' || (src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename))) === 'arrow') return undefined;
-  const input = READ_BYTES + CARRY_ROOM;
-  // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
-  const output = input + (input >> 2);
-  // ABP_OUTPUT_INPLACE=1: the output written in place (PositionalWriter), see README "Throughput".
-  const inPlace = outputs && process.env.ABP_OUTPUT_INPLACE === '1';
-  try {
-    return {
-      inputs: new SlotPool(Math.min(depth + 3 + readAhead, MAX_SLOTS), input),
-      // Besides the blocks in flight: the one being written (in place: those waiting to be placed, one per write in flight).
-      outputs: outputs ? new SlotPool(Math.min(depth + (inPlace ? 1 + MAX_INFLIGHT : 2), MAX_SLOTS), output) : undefined,
-      // The in-place writer's staging buffers: a block's output placed at its file position's alignment.
-      staging: inPlace ? Array.from({ length: STAGING_COUNT }, () => new SharedArrayBuffer(output + STAGING_SLACK)) : undefined,
-    };
-  } catch {
-    // Shared memory refused (a limit on this process): every block takes a buffer of its own.
-    return undefined;
-  }
-}
-
-/**
- * Slots of each kind at most (about 300 MiB of input slots, 350 of output
- * slots): with more than 29 workers, blocks past them take buffers of their
- * own, so thousands of threads do not reserve gigabytes up front.
- */
-const MAX_SLOTS = 64;
-
 /** The engine as the blocks call it (on the main thread; the predict calls run off it). */
 function engineOf(planned: PlannedRun, times: StageTimes): Engine | undefined {
   const inf = planned.inferencer;
@@ -329,18 +249,3 @@ function engineOf(planned: PlannedRun, times: StageTimes): Engine | undefined {
   };
 }
 
-function mulOrUndefined(a: number | undefined, b: number): number | undefined {
-  return a === undefined ? undefined : a * b;
-}
-
-async function* timedSource(src: AsyncIterable<SourceBlock>, times: StageTimes, progress: InputProgress): AsyncGenerator<SourceBlock> {
-  const it = src[Symbol.asyncIterator]();
-  for (;;) {
-    const t = performance.now();
-    const n = await it.next();
-    times.read += performance.now() - t;
-    if (n.done) return;
-    if (n.value.kind === 'lines' || n.value.kind === 'overlong') progress.bytes += n.value.kind === 'lines' ? n.value.buf.length : n.value.bytes.length;
-    yield n.value;
-  }
-}

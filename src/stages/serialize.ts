@@ -329,7 +329,7 @@ export class Serializer {
   }
 }
 
-const C_COMMA = 44, C_RBRACE = 125, C_NL = 10, C_LBRACE = 123, C_COLON = 58;
+const C_COMMA = 44, C_RBRACE = 125, C_NL = 10, C_LBRACE = 123;
 const C_DIGIT_0 = 48, C_DIGIT_9 = 57, C_MINUS = 45, C_N = 110;
 
 /** Whether a feature value starting with byte c is written as its parsed number (strings, true/false, objects, arrays). */
