@@ -21,6 +21,8 @@ across episodes, the alert window does not (as eval-episodes.ts counts them).
 --window COND_MAX... adds abp watch's pair window (unmix.PairWindow, src/collect/pair-window.ts): where the history
 read no partner, the partner fitted over the GPU's last 12 working samples, within each condition-number bound,
 scored by the same held-out partner model and flagging above each --window-tu (abp watch: 80 and 0.9).
+--window-median K... flags where the median of the run's last K window scores (within the bound) is above
+--window-tu instead of each score alone (abp watch: 1; tried with 5 and 9, README "the pair window").
 """
 import argparse
 import importlib.util
@@ -61,6 +63,8 @@ def main():
     ap.add_argument("--window-tu", type=float, nargs="+", default=None, help="the window partner's threshold(s) (default: --tu)")
     ap.add_argument("--train-window", type=float, default=None, metavar="COND_MAX",
                     help="the partner models also learn from the other GPUs' window partners within this bound")
+    ap.add_argument("--window-median", type=int, nargs="+", default=[1], metavar="K",
+                    help="flag where the median of the GPU's last K window scores (one run) is above --window-tu (abp watch: 1)")
     ap.add_argument("--save", help="write the partner scores (history and window) to this .npz")
     ap.add_argument("--list", action="store_true", help="print every episode the unmixing changed")
     ap.add_argument("--raw-alone", action="store_true",
@@ -100,18 +104,25 @@ def main():
         streams.append(idx[np.argsort(t[idx], kind="stable")])
 
     # Window partners (unmix.PairWindow), read with no bound; each keeps its condition number.
-    win_rows, win_cond, win_feat = [], [], []
+    win_rows, win_cond, win_feat, win_run = [], [], [], []  # win_run: which run of which stream a read belongs to
     if args.window is not None or args.train_window is not None:
+        run = 0
         for idx in streams:
             pw = unmix.PairWindow(um, cond_max=np.inf, gap_s=args.gap_s)
+            run += 1
+            last = np.nan
             for i in idx:
                 if work[i]:
+                    if not (t[i] - last <= args.gap_s):
+                        run += 1
+                    last = t[i]
                     B = pw.observe(X[i, :width], t[i])
                     if B is not None:
                         win_rows.append(i)
                         win_cond.append(pw.cond)
                         win_feat.append(B)
-    win_rows, win_cond = np.array(win_rows, dtype=np.int64), np.array(win_cond)
+                        win_run.append(run)
+    win_rows, win_cond, win_run = np.array(win_rows, dtype=np.int64), np.array(win_cond), np.array(win_run)
     Xw = apply(np.array(win_feat, dtype=np.float32)) if len(win_rows) else np.empty((0, X.shape[1]), np.float32)
     models = {}
 
@@ -185,14 +196,18 @@ def main():
         kinds = ["miner joining a DL job", "benign joining a DL job", "DL job joining a miner", "miner alone", "miner beside a DL job", "miner beside other work", "benign alone", "benign pair"]
         settings = [(tu, None, None) for tu in args.tu]
         if args.window is not None:
-            settings += [(tu, c, tw) for tu in args.tu for c in args.window for tw in (args.window_tu or [tu])]
-        for tu, cmax, tw in settings:
+            settings += [(tu, c, tw, k) for tu in args.tu for c in args.window for tw in (args.window_tu or [tu])
+                         for k in args.window_median]
+        for tu, cmax, tw, *med in settings:
             flag = plain | (np.nan_to_num(pu, nan=0.0) > tu)
             if cmax is not None:
                 # As abp watch: the window's partner is scored only where the history read none.
-                hot_w = (win_cond <= cmax) & (pw_score > tw) & np.isnan(pu[win_rows])
+                ok = win_cond <= cmax
+                score = smoothed(pw_score, ok, win_run, med[0])
+                hot_w = ok & (score > tw) & np.isnan(pu[win_rows])
                 flag[win_rows[hot_w]] = True
-                print(f"  window cond <= {cmax}, partner above {tw}: {int(y[win_rows[hot_w]].sum())} hashing-labelled "
+                print(f"  window cond <= {cmax}, partner above {tw}{f' (median of {med[0]})' if med[0] > 1 else ''}: "
+                      f"{int(y[win_rows[hot_w]].sum())} hashing-labelled "
                       f"samples, {int((y[win_rows[hot_w]] == 0).sum())} benign (of {len(win_rows)} windows read)")
             line = []
             for kd in kinds:
@@ -210,6 +225,22 @@ def main():
                     if alerted(e, flag) != alerted(e, plain):
                         print(f"    {'+' if alerted(e, flag) else '-'} {src[e[0]].split('/')[-1]} {W[e[0]]} label {y[e[0]]}"
                               f" unmixed {np.nanmedian(pu[e]) if np.any(~np.isnan(pu[e])) else float('nan'):.2f}")
+
+
+def smoothed(score, ok, run, k):
+    """Each window read's score as the median of its run's last k reads within the bound (itself included)."""
+    if k <= 1:
+        return score
+    out = np.full(len(score), np.nan)
+    recent = []
+    for j in range(len(score)):
+        if j == 0 or run[j] != run[j - 1]:
+            recent = []
+        if ok[j]:
+            recent.append(score[j])
+            recent = recent[-k:]
+            out[j] = np.median(recent)
+    return out
 
 
 if __name__ == "__main__":
