@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { EMPTY, type LineBlock, type OverlongBlock, type RecordBlock, type SourceBlock } from './batch.js';
+import { arrowBlocks } from './arrow-source.js';
+import { EMPTY, type LineBlock, type OverlongBlock, type SourceBlock } from './batch.js';
 import { copyBytes } from '../util/copy-bytes.js';
 import { ReadAhead, sequentialReads } from './read-ahead.js';
 
@@ -188,45 +189,6 @@ export async function* lineBlocks(stream: AsyncIterable<Buffer>, source: string,
   else if (pendingLen > 0) yield { kind: 'lines', buf: Buffer.concat(pending, pendingLen), source };
 }
 
-function plainValue(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.getTime();
-  if (v !== null && typeof v === 'object') {
-    const j = (v as { toJSON?: () => unknown }).toJSON;
-    if (typeof j === 'function') return j.call(v);
-  }
-  return v;
-}
-
-async function* arrowBlocks(stream: Readable, source: string): AsyncGenerator<RecordBlock> {
-  const { RecordBatchReader } = await import('apache-arrow');
-  let reader;
-  try {
-    reader = await RecordBatchReader.from(stream as unknown as AsyncIterable<Uint8Array>);
-  } catch (err) {
-    throw new InputError('ABP_INPUT_ARROW', `${source}: not an Arrow IPC file or stream: ${(err as Error).message}`, { file: source });
-  }
-  for await (const rb of reader) {
-    const names = rb.schema.fields.map((f) => f.name);
-    const cols = names.map((_, i) => rb.getChildAt(i));
-    const records: Record<string, unknown>[] = new Array(rb.numRows);
-    for (let r = 0; r < rb.numRows; r++) {
-      const o: Record<string, unknown> = {};
-      for (let c = 0; c < names.length; c++) {
-        const v = cols[c]?.get(r);
-        o[names[c]] = v === undefined ? null : plainValue(v);
-      }
-      records[r] = o;
-    }
-    yield { kind: 'records', records, source };
-  }
-}
-
-/**
- * Blocks of whole lines read straight into buffers of their own (the partial
- * last line is copied to the front of the next), so each block can be handed
- * to a worker thread by transfer.
- */
 /** Read buffers handed back by the pipeline (LineBlock.recycle), reused for later reads. */
 class ReadBuffers {
   private readonly free: ArrayBuffer[] = [];
@@ -263,6 +225,11 @@ class ReadBuffers {
   }
 }
 
+/**
+ * Blocks of whole lines read straight into buffers of their own (the partial
+ * last line is copied to the front of the next), so each block can be handed
+ * to a worker thread by transfer.
+ */
 async function* ownedLineBlocks(filename: string, source: string, chunkSize: number, pool: ReadBuffers, maxLineBytes: number, readAhead: number): AsyncGenerator<LineBlock | OverlongBlock> {
   let fd: number;
   try {
