@@ -109,8 +109,7 @@ def main():
         run = 0
         for idx in streams:
             pw = unmix.PairWindow(um, cond_max=np.inf, gap_s=args.gap_s)
-            run += 1
-            last = np.nan
+            last = np.nan  # a stream's first working sample starts a run
             for i in idx:
                 if work[i]:
                     if not (t[i] - last <= args.gap_s):

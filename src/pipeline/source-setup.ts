@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { SourceBlock } from '../stages/batch.js';
-import { READ_BYTES, formatOf, fromFile, fromRecords, type InputFormat } from '../stages/from-file.js';
+import { READ_BYTES, fromFile, fromRecords, inputFormat } from '../stages/from-file.js';
 import { inputBytes, InputProgress } from '../stages/input-size.js';
 import { CARRY_ROOM } from '../stages/read-ahead.js';
 import { MAX_INFLIGHT, STAGING_COUNT, STAGING_SLACK } from '../stages/positional-writer.js';
@@ -18,15 +18,10 @@ import type { StageSpec, StageTimes } from './types.js';
 /** Below this much input (estimated, inflated) a default run stays on the main thread: starting workers would cost more. */
 const WORKERS_MIN_BYTES = 16 << 20;
 
-/** A file source's format: as given, else from its name (stdin: JSON lines). */
-function fileFormat(src: Extract<StageSpec, { type: 'from-file' }>): InputFormat {
-  return src.format ?? (src.filename === '-' ? 'jsonlines' : formatOf(src.filename));
-}
-
 /** Worker threads for this source (0: the main thread works on the blocks); `numThreads` as the options give it. */
 export function workerThreads(src: StageSpec, numThreads: number | undefined): number {
   if (src.type !== 'from-file') return 0; // records in memory: moving them to a thread costs more than working on them
-  const format = fileFormat(src);
+  const format = inputFormat(src.filename, src.format);
   if (format === 'arrow') return 0;
   if (numThreads !== undefined && numThreads > 0) return numThreads > 1 ? numThreads : 0;
   if (src.filename !== '-') {
@@ -46,7 +41,7 @@ export function workerThreads(src: StageSpec, numThreads: number | undefined): n
 /** The monitors' bar: bytes of lines read against the input's size, where that is known (a file, not stdin or Arrow). */
 export function inputProgress(src: StageSpec): InputProgress {
   if (src.type !== 'from-file') return new InputProgress(undefined);
-  const bytes = inputBytes(src.filename, fileFormat(src));
+  const bytes = inputBytes(src.filename, inputFormat(src.filename, src.format));
   return new InputProgress(bytes === undefined ? undefined : bytes * (src.repeat ?? 1));
 }
 
@@ -73,7 +68,7 @@ export function sourceBlocks(src: StageSpec, maxLineBytes: number, readAhead: nu
  * written; when they run out a block takes a buffer of its own.
  */
 export function sharedSlots(src: StageSpec, depth: number, readAhead: number, outputs: boolean): PoolSlots | undefined {
-  if (src.type !== 'from-file' || fileFormat(src) === 'arrow') return undefined;
+  if (src.type !== 'from-file' || inputFormat(src.filename, src.format) === 'arrow') return undefined;
   const input = READ_BYTES + CARRY_ROOM;
   // Spliced lines are the input's bytes plus the parsed numbers and the verdict: a quarter more is ample.
   const output = input + (input >> 2);

@@ -67,6 +67,11 @@ export function formatOf(filename: string): InputFormat {
   return 'jsonlines';
 }
 
+/** A source's format: as given, else from its name; stdin ('-') is JSON lines unless told otherwise. */
+export function inputFormat(filename: string, format?: InputFormat): InputFormat {
+  return format ?? (filename === '-' ? 'jsonlines' : formatOf(filename));
+}
+
 /** Bytes per read of a plain file, and so about the size of a block. */
 export const READ_BYTES = 4 << 20;
 const CHUNK = READ_BYTES;
@@ -350,7 +355,7 @@ async function* ownedCopies(blocks: AsyncIterable<LineBlock | OverlongBlock>, so
 /** The source stage: blocks of input, pulled (so backpressure is implicit). */
 export async function* fromFile(filename: string, opts: FromFileOptions = {}): AsyncGenerator<SourceBlock> {
   if (!filename) throw new UsageError('ABP_USAGE', 'from-file needs a filename');
-  const format = opts.format ?? (filename === '-' ? 'jsonlines' : formatOf(filename));
+  const format = inputFormat(filename, opts.format);
   const repeat = opts.repeat ?? 1;
   const source = filename === '-' ? '<stdin>' : filename;
   const pool = opts.owned ? new ReadBuffers(opts.chunkSize ?? CHUNK, opts.buffers) : undefined;
